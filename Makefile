@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: GPL-2.0
+# nsmon: one top-level build, every product under .output/, the binary at ./nsmon.
+# The BPF chain follows libbpf-bootstrap: clang -> bpftool gen object -> gen skeleton.
+# `make V=1` shows the commands.
+
+OUTPUT    := .output
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+VMLINUX   := vmlinux/$(ARCH)/vmlinux.h
+
+LIBS      := libbpf libmnl libelf zlib jansson
+
+# Debian 12 packages that build, run and test nsmon (make deps installs the missing ones).
+DEB_PKGS  := clang llvm bpftool libbpf-dev libmnl-dev libelf-dev zlib1g-dev libjansson-dev \
+	     pkg-config make gcc iproute2 jq tcpdump iperf3 tmux util-linux procps
+
+WARNINGS  := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
+CFLAGS    ?= -g -O2
+ALL_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -Iinclude -Iuser -I$(OUTPUT) -MMD -MP \
+	      $(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
+LDLIBS    := $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null)
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -Iinclude -I$(dir $(VMLINUX)) -MMD -MP
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+# Everything but main.o, so the tests link the same modules the binary runs.
+LIB_OBJS  := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+
+TEST_SRCS := $(wildcard tests/unit/*.c tests/bpf/*.c tests/net/*.c)
+TEST_BINS := $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all deps run test tests-build clean
+
+all: nsmon
+
+nsmon: $(OUTPUT)/nsmon
+	$(Q)cp $< $@
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests/unit $(OUTPUT)/tests/bpf $(OUTPUT)/tests/net:
+	$(Q)mkdir -p $@
+
+# BPF objects: compile, then let bpftool link (it also checks the BTF), then the skeleton.
+$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c $(VMLINUX) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# Userspace objects wait for every skeleton: any of them may include one.
+$(OUTPUT)/user/%.o: user/%.c $(SKELS) | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/nsmon: $(USER_OBJS)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# Test programs link the same modules as the binary (all of user/ but main.o).
+.SECONDEXPANSION:
+$(TEST_BINS): $(OUTPUT)/tests/%: tests/%.c $(LIB_OBJS) $(SKELS) | $$(@D)
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+# Idempotent: installs only what is missing, so a prepared machine does no apt work.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+tests-build: nsmon $(TEST_BINS)
+
+# The main job: build, bring the seed lab up, ping red -> blue, show the counters live.
+run: deps
+	$(MAKE) --no-print-directory nsmon
+	./tools/demo.sh
+
+test: deps
+	$(MAKE) --no-print-directory tests-build
+	./tests/run.sh
+
+clean:
+	rm -rf $(OUTPUT) nsmon
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*/*.d)

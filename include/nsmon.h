@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The BPF <-> userspace ABI of nsmon: map keys, map values, limits.
+ * Fixed-width types only; included by the BPF programs (after vmlinux.h)
+ * and by userspace.
+ */
+#ifndef NSMON_H
+#define NSMON_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+/* Where the counters are pinned so they keep counting between CLI runs. */
+#define NSMON_PIN_ROOT		"/sys/fs/bpf/nsmon"
+
+/* Default size of the counters map: (netns, ifindex, direction, hook) keys. */
+#define NSMON_MAX_KEYS		8192
+
+enum nsmon_direction {
+	NSMON_DIR_RX = 0,	/* the interface received it */
+	NSMON_DIR_TX = 1,	/* the interface sent it */
+	NSMON_DIR_MAX,
+};
+
+enum nsmon_hook {
+	NSMON_HOOK_TC = 0,	/* tcx / clsact, both directions */
+	NSMON_HOOK_XDP = 1,	/* native XDP, rx only, opt-in */
+	NSMON_HOOK_MAX,
+};
+
+/*
+ * One counter slot per class. Every frame adds to PACKETS and BYTES and to
+ * exactly one class of each family:
+ *   L2:  BROADCAST, MULTICAST, UNICAST        (by destination MAC)
+ *   L3:  ARP, IPV4, IPV6, OTHER               (by EtherType, through 802.1Q/802.1ad)
+ *   L4:  TCP, UDP, ICMP, L4_OTHER             (IPv4/IPv6 only; ICMP includes ICMPv6)
+ * ARP_REQUEST/ARP_REPLY refine ARP, ICMP_ECHO_* refine ICMP (v4 and v6).
+ * A frame too short for the header a family needs counts TRUNCATED instead
+ * of a class of that family (and of the families after it).
+ * A GSO super-packet counts gso_segs PACKETS (the wire packets it becomes)
+ * and 1 in SKBS, which is what `ip -s link` counts on a veth.
+ */
+enum nsmon_stat {
+	NSMON_STAT_PACKETS = 0,
+	NSMON_STAT_BYTES,
+	NSMON_STAT_ARP_REQUEST,
+	NSMON_STAT_ARP_REPLY,
+	NSMON_STAT_ICMP_ECHO_REQUEST,
+	NSMON_STAT_ICMP_ECHO_REPLY,
+	NSMON_STAT_IPV4,
+	NSMON_STAT_IPV6,
+	NSMON_STAT_TCP,
+	NSMON_STAT_UDP,
+	NSMON_STAT_ICMP,
+	NSMON_STAT_OTHER,
+	NSMON_STAT_BROADCAST,
+	NSMON_STAT_MULTICAST,
+	NSMON_STAT_UNICAST,
+	NSMON_STAT_ARP,
+	NSMON_STAT_L4_OTHER,
+	NSMON_STAT_VLAN,
+	NSMON_STAT_TRUNCATED,
+	NSMON_STAT_SKBS,
+	NSMON_STAT_MAX,
+};
+
+struct nsmon_if_key {
+	__u64 netns_cookie;	/* the netns cookie: ifindexes repeat across namespaces */
+	__u32 ifindex;
+	__u8 direction;		/* enum nsmon_direction */
+	__u8 hook;		/* enum nsmon_hook */
+	__u16 pad;
+};
+
+/* Value of the per-CPU counters map; userspace sums the CPUs. */
+struct nsmon_counters {
+	__u64 stat[NSMON_STAT_MAX];
+};
+
+#endif /* NSMON_H */

@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make run`: bring the seed lab up (unless it is), ping red -> blue, and
+# show nsmon's counters live, once a second, until Ctrl-C (or for SECONDS_TO_RUN
+# seconds; without a terminal, a few plain snapshots). The lab stays up
+# afterwards for you to explore: `./nsmon down` removes it.
+set -u
+cd "$(dirname "$0")/.."
+NSMON=./nsmon
+seconds=${SECONDS_TO_RUN:-0}
+[ -t 1 ] || seconds=${SECONDS_TO_RUN:-5}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "make run: must run as root (nsmon builds namespaces and loads BPF programs)" >&2
+	exit 3
+fi
+
+if [ -e /run/nsmon/v-net-0.lab ]; then
+	echo "lab v-net-0 is already up"
+else
+	$NSMON up || exit
+fi
+
+ip netns exec red ping -q -i 0.5 192.168.15.2 >/dev/null 2>&1 &
+pinger=$!
+trap 'kill $pinger 2>/dev/null; echo; echo "the lab is still up: ip netns exec red ping 192.168.15.2, ./nsmon stats, ./nsmon down"' EXIT
+trap 'exit 0' INT TERM
+
+start=$(date +%s)
+while :; do
+	if [ -t 1 ]; then
+		clear
+		echo "nsmon stats, every second: ping red -> blue across v-net-0 (Ctrl-C stops)"
+	else
+		echo "--- $(date +%T)"
+	fi
+	$NSMON stats || exit
+	[ "$seconds" != 0 ] && [ $(($(date +%s) - start)) -ge "$seconds" ] && break
+	sleep 1
+done

@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <linux/if_link.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "counters.h"
+#include "datapath.h"
+#include "datapath.skel.h"
+#include "log.h"
+#include "netns.h"
+
+/*
+ * tcx attach types (Linux 6.6). Debian 12's uapi headers predate them, and
+ * libbpf 1.1 has no bpf_program__attach_tcx(), but its bpf_link_create()
+ * passes unknown attach types through to the kernel unchanged.
+ */
+#define NSMON_BPF_TCX_INGRESS	46
+#define NSMON_BPF_TCX_EGRESS	47
+
+#define BPF_FS_MAGIC_NUMBER	0xcafe4a11
+#define HOST_NETNS_LABEL	"host"
+
+#ifndef CAP_BPF
+#define CAP_BPF			39
+#endif
+
+static const struct tc_dir {
+	const char *name;		/* as the ledger and pin names say it */
+	int tcx_type;
+	enum bpf_tc_attach_point tc_point;
+} tc_dirs[] = {
+	{ "ingress", NSMON_BPF_TCX_INGRESS, BPF_TC_INGRESS },
+	{ "egress", NSMON_BPF_TCX_EGRESS, BPF_TC_EGRESS },
+};
+
+int tc_mode_parse(const char *text, enum tc_mode *mode)
+{
+	static const char *const names[] = { "auto", "tcx", "clsact" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(text, names[i])) {
+			*mode = (enum tc_mode)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static bool has_cap(const struct __user_cap_data_struct *caps, int cap)
+{
+	return caps[cap / 32].effective & (1u << (cap % 32));
+}
+
+int datapath_preflight(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3] = {};
+
+	if (syscall(SYS_capget, &hdr, caps) ||
+	    !has_cap(caps, CAP_SYS_ADMIN) || !has_cap(caps, CAP_NET_ADMIN) ||
+	    !(has_cap(caps, CAP_BPF) || has_cap(caps, CAP_SYS_ADMIN))) {
+		pr_warn("must run as root: needs CAP_SYS_ADMIN, CAP_NET_ADMIN and CAP_BPF");
+		return -EPERM;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		pr_warn("kernel BTF /sys/kernel/btf/vmlinux is missing: %s (the kernel needs CONFIG_DEBUG_INFO_BTF)",
+			strerror(errno));
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* Pins need a bpffs; mount one where the distribution did not, as bpftool does. */
+static int ensure_bpffs(void)
+{
+	struct statfs st;
+
+	if (!statfs("/sys/fs/bpf", &st) && st.f_type == BPF_FS_MAGIC_NUMBER)
+		return 0;
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+		pr_warn("cannot mount bpffs on /sys/fs/bpf: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int make_dir(const char *path)
+{
+	if (mkdir(path, 0700) && errno != EEXIST) {
+		pr_warn("cannot create %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode, struct ledger *lg)
+{
+	int err;
+
+	memset(dp, 0, sizeof(*dp));
+	dp->mode = mode;
+	dp->ledger = lg;
+	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/%s", NSMON_PIN_ROOT, bridge);
+
+	err = ensure_bpffs();
+	if (!err)
+		err = make_dir(NSMON_PIN_ROOT);
+	if (!err)
+		err = make_dir(dp->pin_dir);
+	if (err)
+		return err;
+
+	dp->skel = datapath_bpf__open();
+	if (!dp->skel) {
+		err = -errno;
+		pr_warn("cannot open the datapath programs: %s", strerror(-err));
+		return err;
+	}
+	/* Every CLI run and every lab shares one counters map: libbpf reuses the pin. */
+	err = bpf_map__set_pin_path(dp->skel->maps.counters, NSMON_COUNTERS_PIN);
+	if (!err)
+		err = datapath_bpf__load(dp->skel);
+	if (err) {
+		pr_warn("cannot load the datapath programs: %s (nsmon -v shows the verifier's log)",
+			strerror(-err));
+		datapath_close(dp);
+	}
+	return err;
+}
+
+void datapath_close(struct datapath *dp)
+{
+	datapath_bpf__destroy(dp->skel);
+	dp->skel = NULL;
+}
+
+/* Pin a link so it outlives us, and record it; the pin is what holds it attached. */
+static int pin_link(struct datapath *dp, int link_fd, const char *netns, const char *ifname,
+		    const char *what)
+{
+	char path[PATH_MAX];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s:%s:%s", dp->pin_dir, netns ? netns : HOST_NETNS_LABEL,
+		 ifname, what);
+	if (bpf_obj_pin(link_fd, path)) {
+		err = -errno;
+		pr_warn("cannot pin %s link of %s at %s: %s", what, ifname, path, strerror(-err));
+		return err;
+	}
+	err = ledger_add(dp->ledger, "pin %s", path);
+	if (err)
+		unlink(path);
+	return err;
+}
+
+static int attach_tcx(struct datapath *dp, const char *netns, const char *ifname, int ifindex,
+		      const struct tc_dir *dir, int prog_fd)
+{
+	char what[32];
+	int fd, err;
+
+	fd = bpf_link_create(prog_fd, ifindex, dir->tcx_type, NULL);
+	if (fd < 0)
+		return -errno;
+	snprintf(what, sizeof(what), "tcx_%s", dir->name);
+	err = pin_link(dp, fd, netns, ifname, what);
+	close(fd);
+	return err;
+}
+
+static int attach_clsact(struct datapath *dp, const char *netns, const char *ifname, int ifindex,
+			 const struct tc_dir *dir, int prog_fd)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = dir->tc_point);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd);
+	const char *label = netns ? netns : "-";
+	int err;
+
+	/* EEXIST: a clsact qdisc is there already (ours, or someone's that stays). */
+	err = bpf_tc_hook_create(&hook);
+	if (!err)
+		err = ledger_add(dp->ledger, "qdisc %s %d", label, ifindex);
+	else if (err == -EEXIST)
+		err = 0;
+	if (err) {
+		pr_warn("cannot add a clsact qdisc to %s: %s", ifname, strerror(-err));
+		return err;
+	}
+	err = bpf_tc_attach(&hook, &opts);
+	if (err) {
+		pr_warn("cannot attach a tc %s filter to %s: %s", dir->name, ifname, strerror(-err));
+		return err;
+	}
+	return ledger_add(dp->ledger, "filter %s %d %s %u %u", label, ifindex, dir->name,
+			  opts.handle, opts.priority);
+}
+
+static int attach_tc(struct datapath *dp, const char *netns, const char *ifname, int ifindex,
+		     const struct tc_dir *dir, int prog_fd)
+{
+	int err;
+
+	if (dp->mode != TC_MODE_CLSACT) {
+		err = attach_tcx(dp, netns, ifname, ifindex, dir, prog_fd);
+		/* A kernel without tcx does not know the attach type: EINVAL. */
+		if (err != -EINVAL || dp->mode == TC_MODE_TCX) {
+			if (err == -EINVAL)
+				pr_warn("cannot attach tcx %s to %s: the kernel has no tcx (Linux < 6.6); try --tc-mode clsact",
+					dir->name, ifname);
+			else if (err && err != -ENOENT)
+				pr_warn("cannot attach tcx %s to %s: %s", dir->name, ifname, strerror(-err));
+			return err;
+		}
+		pr_info("kernel has no tcx: falling back to clsact filters");
+		dp->mode = TC_MODE_CLSACT;
+	}
+	return attach_clsact(dp, netns, ifname, ifindex, dir, prog_fd);
+}
+
+static int attach_xdp(struct datapath *dp, const char *netns, const char *ifname, int ifindex)
+{
+	/* Native mode only: generic XDP would count a different (slower) path. */
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = XDP_FLAGS_DRV_MODE);
+	int fd, err;
+
+	fd = bpf_link_create(bpf_program__fd(dp->skel->progs.xdp_rx), ifindex, BPF_XDP, &opts);
+	if (fd < 0) {
+		err = -errno;
+		pr_warn("cannot attach native XDP to %s: %s", ifname, strerror(-err));
+		return err == -EOPNOTSUPP || err == -EINVAL ? -EOPNOTSUPP : err;
+	}
+	err = pin_link(dp, fd, netns, ifname, "xdp");
+	close(fd);
+	return err;
+}
+
+int datapath_attach(struct datapath *dp, const char *netns, int netns_fd,
+		    const char *ifname, int ifindex, bool xdp)
+{
+	int progs[] = { bpf_program__fd(dp->skel->progs.tc_ingress),
+			bpf_program__fd(dp->skel->progs.tc_egress) };
+	__u64 cookie;
+	int saved, err;
+
+	err = netns_cookie(netns_fd, &cookie);
+	if (err) {
+		pr_warn("cannot read the netns cookie of %s: %s", netns ? netns : HOST_NETNS_LABEL,
+			strerror(-err));
+		return err;
+	}
+	/* Recorded first: the counters of this interface go with the lab. */
+	err = ledger_add(dp->ledger, "keys %llu %d", (unsigned long long)cookie, ifindex);
+	if (err)
+		return err;
+
+	/* tcx, clsact and XDP resolve the ifindex in the caller's namespace. */
+	saved = netns_enter(netns_fd);
+	if (saved < 0) {
+		pr_warn("cannot enter namespace %s: %s", netns ? netns : HOST_NETNS_LABEL,
+			strerror(-saved));
+		return saved;
+	}
+	for (size_t i = 0; i < 2 && !err; i++)
+		err = attach_tc(dp, netns, ifname, ifindex, &tc_dirs[i], progs[i]);
+	if (!err && xdp)
+		err = attach_xdp(dp, netns, ifname, ifindex);
+	netns_leave(saved);
+	return err;
+}
+
+int datapath_unpin(const char *path)
+{
+	return unlink(path) && errno != ENOENT ? -errno : 0;
+}
+
+/* Run @fn inside the namespace the ledger calls @netns ("-": ours). */
+static int in_netns(const char *netns, int (*fn)(void *arg), void *arg)
+{
+	int fd, saved, err;
+
+	if (!strcmp(netns, "-"))
+		return fn(arg);
+	fd = netns_open(netns);
+	if (fd == -ENOENT)
+		return 0;	/* the namespace and all in it are gone */
+	if (fd < 0)
+		return fd;
+	saved = netns_enter(fd);
+	close(fd);
+	if (saved < 0)
+		return saved;
+	err = fn(arg);
+	netns_leave(saved);
+	return err;
+}
+
+/* The device may be gone (with the namespace, or deleted by hand): fine. */
+static int gone_is_fine(int err)
+{
+	return err == -ENOENT || err == -ENODEV || err == -EINVAL ? 0 : err;
+}
+
+struct tc_undo {
+	struct bpf_tc_hook *hook;
+	struct bpf_tc_opts *opts;
+};
+
+static int do_del_filter(void *arg)
+{
+	struct tc_undo *u = arg;
+
+	return gone_is_fine(bpf_tc_detach(u->hook, u->opts));
+}
+
+int datapath_del_filter(const char *netns, int ifindex, const char *dir, __u32 handle, __u32 prio)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = prio);
+	struct tc_undo u = { &hook, &opts };
+
+	hook.attach_point = strcmp(dir, "ingress") ? BPF_TC_EGRESS : BPF_TC_INGRESS;
+	return in_netns(netns, do_del_filter, &u);
+}
+
+static int do_del_qdisc(void *arg)
+{
+	return gone_is_fine(bpf_tc_hook_destroy(arg));
+}
+
+int datapath_del_qdisc(const char *netns, int ifindex)
+{
+	/* Both points together name the clsact qdisc itself. */
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+
+	return in_netns(netns, do_del_qdisc, &hook);
+}
+
+int datapath_forget_counters(__u64 cookie, int ifindex)
+{
+	int fd = counters_open(), err;
+
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	err = counters_forget(fd, cookie, ifindex);
+	close(fd);
+	return err;
+}
+
+static int count_lab(const char *bridge, void *data)
+{
+	(*(int *)data)++;
+	return 0;
+}
+
+void datapath_release_pins(const char *bridge)
+{
+	char path[PATH_MAX];
+	int labs = 0;
+
+	/* rmdir, not a recursive delete: a pin that is left is someone's (or a bug) to see. */
+	snprintf(path, sizeof(path), "%s/%s", NSMON_PIN_ROOT, bridge);
+	rmdir(path);
+	ledger_foreach_bridge(count_lab, &labs);
+	if (labs)
+		return;
+	unlink(NSMON_COUNTERS_PIN);
+	rmdir(NSMON_PIN_ROOT);
+	rmdir(NSMON_RUN_DIR);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Loading the datapath programs and attaching them to interfaces: tcx links
+ * (clsact filters where the kernel has no tcx), and opt-in native XDP.
+ * Every attachment is recorded in the ledger, and pinned links live under
+ * /sys/fs/bpf/nsmon/BRIDGE so they outlive this process.
+ */
+#ifndef NSMON_DATAPATH_H
+#define NSMON_DATAPATH_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "ledger.h"
+
+enum tc_mode {
+	TC_MODE_AUTO,		/* tcx, falling back to clsact if the kernel lacks it */
+	TC_MODE_TCX,
+	TC_MODE_CLSACT,
+};
+
+struct datapath_bpf;
+
+struct datapath {
+	struct datapath_bpf *skel;
+	enum tc_mode mode;
+	char pin_dir[PATH_MAX];
+	struct ledger *ledger;
+};
+
+/* Parse "auto", "tcx" or "clsact". Return 0 or -EINVAL. */
+int tc_mode_parse(const char *text, enum tc_mode *mode);
+
+/**
+ * datapath_open() - load the programs, sharing the pinned counters map
+ * (created and pinned on first use), for attachments on @bridge.
+ * Prints its own error line. Return: 0 or -errno.
+ */
+int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode,
+		  struct ledger *lg);
+
+/**
+ * datapath_attach() - count @ifname (@ifindex in the namespace @netns_fd,
+ * labelled @netns, NULL for the root namespace) in both directions, and with
+ * @xdp also at native XDP. Call it while the link is still down, so no packet
+ * goes uncounted. Prints its own error line. Return: 0 or -errno.
+ */
+int datapath_attach(struct datapath *dp, const char *netns, int netns_fd,
+		    const char *ifname, int ifindex, bool xdp);
+
+void datapath_close(struct datapath *dp);
+
+/* The ledger's undo steps. Each treats "already gone" as success. */
+int datapath_unpin(const char *path);
+int datapath_del_filter(const char *netns, int ifindex, const char *dir,
+			__u32 handle, __u32 prio);
+int datapath_del_qdisc(const char *netns, int ifindex);
+int datapath_forget_counters(__u64 cookie, int ifindex);
+
+/**
+ * datapath_release_pins() - remove @bridge's (empty) pin directory, and the
+ * pinned counters, /sys/fs/bpf/nsmon and /run/nsmon once no bridge has a
+ * ledger any more.
+ */
+void datapath_release_pins(const char *bridge);
+
+/* Check what loading needs: root (or CAP_BPF + CAP_NET_ADMIN + CAP_SYS_ADMIN) and kernel BTF. */
+int datapath_preflight(void);
+
+#endif

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Named network namespaces exactly as iproute2's `ip netns` makes them:
+ * bind mounts of /proc/self/ns/net under /run/netns on a shared mount.
+ */
+#ifndef NSMON_NETNS_H
+#define NSMON_NETNS_H
+
+#include <linux/types.h>
+
+#define NETNS_RUN_DIR	"/run/netns"
+
+/**
+ * netns_add() - `ip netns add NAME`.
+ * Return: 0, -EEXIST if /run/netns/NAME exists, or -errno (nothing left behind).
+ */
+int netns_add(const char *name);
+
+/**
+ * netns_del() - `ip netns del NAME`: lazy-unmount and unlink.
+ * Return: 0, -ENOENT if there is no such namespace, or -errno.
+ */
+int netns_del(const char *name);
+
+/**
+ * netns_open() - open /run/netns/NAME (O_RDONLY | O_CLOEXEC).
+ * Return: the fd, or -errno.
+ */
+int netns_open(const char *name);
+
+/**
+ * netns_enter() - setns() into @netns_fd, keeping where we were.
+ * Return: an fd of the namespace we left, to hand to netns_leave(), or -errno.
+ */
+int netns_enter(int netns_fd);
+
+/**
+ * netns_leave() - switch back to @saved_fd (from netns_enter) and close it.
+ * Always call it; it only fails if the kernel refuses to let us go back.
+ */
+int netns_leave(int saved_fd);
+
+/* The nsfs inode of @netns_fd: what lsns and `ip netns identify` show. */
+int netns_inode(int netns_fd, __u64 *inode);
+
+/* The netns cookie (SO_NETNS_COOKIE), what bpf_get_netns_cookie() returns. */
+int netns_cookie(int netns_fd, __u64 *cookie);
+
+/**
+ * netns_foreach() - call @cb(name, data) for every entry of /run/netns, in
+ * name order; a non-zero return from @cb stops the walk and is returned.
+ */
+int netns_foreach(int (*cb)(const char *name, void *data), void *data);
+
+#endif
