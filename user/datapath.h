@@ -25,7 +25,7 @@ struct datapath_bpf;
 struct datapath {
 	struct datapath_bpf *skel;
 	enum tc_mode mode;
-	char pin_dir[PATH_MAX];
+	char pin_dir[128];	/* NSMON_PIN_ROOT/BRIDGE: names are short */
 	struct ledger *ledger;
 };
 

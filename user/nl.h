@@ -39,6 +39,12 @@ struct nlmsghdr *nl_msg_start(struct nl_sock *nl, __u16 type, __u16 flags);
 int nl_talk(struct nl_sock *nl, struct nlmsghdr *req);
 
 /**
+ * nl_query() - nl_talk() for a request the kernel answers with data before
+ * its ACK (RTM_GETLINK by name, RTM_GETNSID): @cb sees every answer.
+ */
+int nl_query(struct nl_sock *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data);
+
+/**
  * nl_dump() - send a NLM_F_DUMP request and call @cb on every message of the answer.
  * Return: 0, -errno, or the negative value @cb returned as MNL_CB_ERROR with errno set.
  */

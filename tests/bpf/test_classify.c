@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The datapath's classification, table-driven over BPF_PROG_TEST_RUN: each
+ * crafted frame runs through tc_ingress, tc_egress, xdp_rx, and tc_ingress
+ * forced onto its bpf_skb_load_bytes parser; after each run the counters
+ * map must hold one key, the one that program must use, and every stat of
+ * it exactly what the row expects. Runs as root in a throwaway netns.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "nsmon.h"
+#include "counters.h"
+#include "test.h"
+#include "datapath.skel.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE		71
+#endif
+
+#define ETH_HLEN		14
+#define FRAME_MAX		256
+#define TC_ACT_UNSPEC		((__u32)-1)
+#define BENCH_REPEAT		1000000
+
+/* Frames are hex, field by field; each piece ends with a space. */
+#define DST_UCAST	"02 00 00 00 00 02 "
+#define DST_BCAST	"ff ff ff ff ff ff "
+#define DST_MCAST4	"01 00 5e 00 00 fb "
+#define DST_MCAST6	"33 33 00 00 00 01 "
+#define ETH(dst, type)	dst "02 00 00 00 00 01 " type
+#define T_IPV4		"08 00 "
+#define T_ARP		"08 06 "
+#define T_IPV6		"86 dd "
+#define T_LLDP		"88 cc "
+#define TAG_Q		"81 00 00 64 "		/* 802.1Q, VID 100 */
+#define TAG_AD		"88 a8 00 c8 "		/* 802.1ad, VID 200 */
+
+#define ARP(op)		"00 01 08 00 06 04 00 " op " 02 00 00 00 00 01 0a 00 00 01 " \
+			"00 00 00 00 00 00 0a 00 00 02 "
+#define IP4_UCAST	"0a 00 00 02 "
+#define IP4_MCAST	"e0 00 00 fb "
+#define IPV4(proto, dst) "45 00 00 54 12 34 40 00 40 " proto " 00 00 0a 00 00 01 " dst
+/* ihl 6: four option bytes (NOP NOP NOP EOL) move the L4 header. */
+#define IPV4_OPT(proto)	"46 00 00 58 12 34 40 00 40 " proto " 00 00 0a 00 00 01 " IP4_UCAST \
+			"01 01 01 00 "
+/* Fragment offset 0x10 (128 bytes): a non-first fragment. */
+#define IPV4_FRAG(proto) "45 00 00 54 12 34 00 10 40 " proto " 00 00 0a 00 00 01 " IP4_UCAST
+#define P_ICMP		"01"
+#define P_TCP		"06"
+#define P_UDP		"11"
+#define ICMP(type)	type " 00 00 00 00 01 00 01 "
+#define TCP		"30 39 00 50 00 00 00 01 00 00 00 00 50 02 ff ff 00 00 00 00 "
+#define UDP		"30 39 00 35 00 08 00 00 "
+
+#define IP6_SRC		"fd 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 "
+#define IP6_UCAST	"fd 00 00 00 00 00 00 00 00 00 00 00 00 00 00 02 "
+#define IP6_MCAST	"ff 02 00 00 00 00 00 00 00 00 00 00 00 00 00 01 "
+#define IPV6(nh, dst)	"60 00 00 00 00 08 " nh " 40 " IP6_SRC dst
+#define N_ICMP6		"3a"
+#define N_TCP		"06"
+#define N_NONE		"3b"
+#define N_HOPOPTS	"00"
+#define N_ROUTING	"2b"
+#define N_FRAG		"2c"
+#define N_DSTOPTS	"3c"
+/* An 8-byte hop-by-hop or destination-options header (PadN), then @nh. */
+#define EXT(nh)		nh " 00 01 04 00 00 00 00 "
+/* A 16-byte routing header (hdrlen 1), segments left 0, then @nh. */
+#define EXT16(nh)	nh " 01 04 00 00 00 00 00 00 00 00 00 00 00 00 00 "
+#define FRAG(nh)	nh " 00 00 00 00 00 00 01 "
+#define IPV4_CUT	"45 00 00 54 12 34 40 00 40 01 "
+#define IPV6_CUT	"60 00 00 00 00 08 3a 40 "
+
+#define C(stat)		(1U << NSMON_STAT_##stat)
+#define ROW(n, h, c)		{ .name = (n), .hex = (h), .classes = (c) }
+#define GSO_ROW(n, h, c, s)	{ .name = (n), .hex = (h), .classes = (c), .gso_segs = (s) }
+
+struct row {
+	const char *name;
+	const char *hex;
+	/* Stats that count the frame besides PACKETS, BYTES and SKBS, implied. */
+	__u32 classes;
+	/* tc only: a GSO skb of that many segments (XDP sees no GSO). */
+	__u32 gso_segs;
+};
+
+static const struct row rows[] = {
+	ROW("arp_request", ETH(DST_BCAST, T_ARP) ARP("01"),
+	    C(BROADCAST) | C(ARP) | C(ARP_REQUEST)),
+	ROW("arp_reply", ETH(DST_UCAST, T_ARP) ARP("02"),
+	    C(UNICAST) | C(ARP) | C(ARP_REPLY)),
+	ROW("arp_other_op", ETH(DST_BCAST, T_ARP) ARP("03"),
+	    C(BROADCAST) | C(ARP)),
+	ROW("icmp_echo_request", ETH(DST_UCAST, T_IPV4) IPV4(P_ICMP, IP4_UCAST) ICMP("08"),
+	    C(UNICAST) | C(IPV4) | C(ICMP) | C(ICMP_ECHO_REQUEST)),
+	ROW("icmp_echo_reply", ETH(DST_UCAST, T_IPV4) IPV4(P_ICMP, IP4_UCAST) ICMP("00"),
+	    C(UNICAST) | C(IPV4) | C(ICMP) | C(ICMP_ECHO_REPLY)),
+	ROW("icmp_dest_unreach", ETH(DST_UCAST, T_IPV4) IPV4(P_ICMP, IP4_UCAST) ICMP("03"),
+	    C(UNICAST) | C(IPV4) | C(ICMP)),
+	ROW("icmp_echo_request_ip_options", ETH(DST_UCAST, T_IPV4) IPV4_OPT(P_ICMP) ICMP("08"),
+	    C(UNICAST) | C(IPV4) | C(ICMP) | C(ICMP_ECHO_REQUEST)),
+	ROW("icmpv6_echo_request", ETH(DST_UCAST, T_IPV6) IPV6(N_ICMP6, IP6_UCAST) ICMP("80"),
+	    C(UNICAST) | C(IPV6) | C(ICMP) | C(ICMP_ECHO_REQUEST)),
+	ROW("icmpv6_echo_reply", ETH(DST_UCAST, T_IPV6) IPV6(N_ICMP6, IP6_UCAST) ICMP("81"),
+	    C(UNICAST) | C(IPV6) | C(ICMP) | C(ICMP_ECHO_REPLY)),
+	ROW("icmpv6_echo_request_hopopts",
+	    ETH(DST_UCAST, T_IPV6) IPV6(N_HOPOPTS, IP6_UCAST) EXT(N_ICMP6) ICMP("80"),
+	    C(UNICAST) | C(IPV6) | C(ICMP) | C(ICMP_ECHO_REQUEST)),
+	ROW("icmpv6_echo_reply_routing_16_bytes",
+	    ETH(DST_UCAST, T_IPV6) IPV6(N_ROUTING, IP6_UCAST) EXT16(N_ICMP6) ICMP("81"),
+	    C(UNICAST) | C(IPV6) | C(ICMP) | C(ICMP_ECHO_REPLY)),
+	ROW("icmpv6_echo_request_three_ext_headers",
+	    ETH(DST_UCAST, T_IPV6) IPV6(N_HOPOPTS, IP6_UCAST) EXT(N_DSTOPTS) EXT(N_ROUTING)
+	    EXT(N_ICMP6) ICMP("80"),
+	    C(UNICAST) | C(IPV6) | C(ICMP) | C(ICMP_ECHO_REQUEST)),
+	/* Past three extension headers the parser gives up: L4_OTHER. */
+	ROW("ipv6_four_ext_headers",
+	    ETH(DST_UCAST, T_IPV6) IPV6(N_HOPOPTS, IP6_UCAST) EXT(N_DSTOPTS) EXT(N_ROUTING)
+	    EXT(N_DSTOPTS) EXT(N_ICMP6) ICMP("80"),
+	    C(UNICAST) | C(IPV6) | C(L4_OTHER)),
+	ROW("ipv6_fragment", ETH(DST_UCAST, T_IPV6) IPV6(N_FRAG, IP6_UCAST) FRAG(N_ICMP6) ICMP("80"),
+	    C(UNICAST) | C(IPV6) | C(L4_OTHER)),
+	ROW("tcp_ipv4", ETH(DST_UCAST, T_IPV4) IPV4(P_TCP, IP4_UCAST) TCP,
+	    C(UNICAST) | C(IPV4) | C(TCP)),
+	ROW("udp_ipv4", ETH(DST_UCAST, T_IPV4) IPV4(P_UDP, IP4_UCAST) UDP,
+	    C(UNICAST) | C(IPV4) | C(UDP)),
+	ROW("ipv4_non_first_fragment", ETH(DST_UCAST, T_IPV4) IPV4_FRAG(P_TCP) TCP,
+	    C(UNICAST) | C(IPV4) | C(L4_OTHER)),
+	ROW("ipv4_gre", ETH(DST_UCAST, T_IPV4) IPV4("2f", IP4_UCAST) "00 00 08 00 ",
+	    C(UNICAST) | C(IPV4) | C(L4_OTHER)),
+	ROW("tcp_ipv6", ETH(DST_UCAST, T_IPV6) IPV6(N_TCP, IP6_UCAST) TCP,
+	    C(UNICAST) | C(IPV6) | C(TCP)),
+	ROW("ipv6_no_next_header", ETH(DST_UCAST, T_IPV6) IPV6(N_NONE, IP6_UCAST),
+	    C(UNICAST) | C(IPV6) | C(L4_OTHER)),
+	ROW("broadcast_udp", ETH(DST_BCAST, T_IPV4) IPV4(P_UDP, "ff ff ff ff ") UDP,
+	    C(BROADCAST) | C(IPV4) | C(UDP)),
+	ROW("multicast_udp_ipv4", ETH(DST_MCAST4, T_IPV4) IPV4(P_UDP, IP4_MCAST) UDP,
+	    C(MULTICAST) | C(IPV4) | C(UDP)),
+	ROW("multicast_ipv6", ETH(DST_MCAST6, T_IPV6) IPV6(N_ICMP6, IP6_MCAST) ICMP("80"),
+	    C(MULTICAST) | C(IPV6) | C(ICMP) | C(ICMP_ECHO_REQUEST)),
+	ROW("vlan_icmp_echo_request", ETH(DST_UCAST, TAG_Q T_IPV4) IPV4(P_ICMP, IP4_UCAST) ICMP("08"),
+	    C(UNICAST) | C(VLAN) | C(IPV4) | C(ICMP) | C(ICMP_ECHO_REQUEST)),
+	ROW("qinq_icmp_echo_reply",
+	    ETH(DST_UCAST, TAG_AD TAG_Q T_IPV4) IPV4(P_ICMP, IP4_UCAST) ICMP("00"),
+	    C(UNICAST) | C(VLAN) | C(IPV4) | C(ICMP) | C(ICMP_ECHO_REPLY)),
+	ROW("qinq_arp_request", ETH(DST_BCAST, TAG_AD TAG_Q T_ARP) ARP("01"),
+	    C(BROADCAST) | C(VLAN) | C(ARP) | C(ARP_REQUEST)),
+	/* Two tags are read, a third is not: the frame is OTHER. */
+	ROW("three_vlan_tags", ETH(DST_UCAST, TAG_AD TAG_Q TAG_Q T_IPV4) IPV4(P_UDP, IP4_UCAST) UDP,
+	    C(UNICAST) | C(VLAN) | C(OTHER)),
+	ROW("lldp", ETH("01 80 c2 00 00 0e ", T_LLDP) "02 07 04 02 00 00 00 00 01 00 00 ",
+	    C(MULTICAST) | C(OTHER)),
+	ROW("runt_10_bytes", "02 00 00 00 00 02 02 00 00 00 ",
+	    C(TRUNCATED)),
+	ROW("ethernet_header_only_ipv4", ETH(DST_UCAST, T_IPV4),
+	    C(UNICAST) | C(IPV4) | C(TRUNCATED)),
+	ROW("truncated_ipv4_header", ETH(DST_UCAST, T_IPV4) IPV4_CUT,
+	    C(UNICAST) | C(IPV4) | C(TRUNCATED)),
+	ROW("truncated_ipv6_header", ETH(DST_UCAST, T_IPV6) IPV6_CUT,
+	    C(UNICAST) | C(IPV6) | C(TRUNCATED)),
+	/* The same behind a tag: test_run refuses the untagged ones for skbs. */
+	ROW("vlan_ethernet_header_only_ipv4", ETH(DST_UCAST, TAG_Q T_IPV4),
+	    C(UNICAST) | C(VLAN) | C(IPV4) | C(TRUNCATED)),
+	ROW("vlan_truncated_ipv4_header", ETH(DST_UCAST, TAG_Q T_IPV4) IPV4_CUT,
+	    C(UNICAST) | C(VLAN) | C(IPV4) | C(TRUNCATED)),
+	ROW("vlan_truncated_ipv6_header", ETH(DST_UCAST, TAG_Q T_IPV6) IPV6_CUT,
+	    C(UNICAST) | C(VLAN) | C(IPV6) | C(TRUNCATED)),
+	ROW("truncated_vlan_tag", ETH(DST_UCAST, "81 00 00 "),
+	    C(UNICAST) | C(VLAN) | C(TRUNCATED)),
+	/* ihl 6, but the options are cut short: 22 bytes of a 24-byte header. */
+	ROW("truncated_ipv4_options",
+	    ETH(DST_UCAST, T_IPV4) "46 00 00 58 12 34 40 00 40 01 00 00 0a 00 00 01 0a 00 00 02 01 01 ",
+	    C(UNICAST) | C(IPV4) | C(TRUNCATED)),
+	ROW("truncated_arp", ETH(DST_BCAST, T_ARP) "00 01 08 00 06 04 ",
+	    C(BROADCAST) | C(ARP) | C(TRUNCATED)),
+	ROW("truncated_icmp", ETH(DST_UCAST, T_IPV4) IPV4(P_ICMP, IP4_UCAST),
+	    C(UNICAST) | C(IPV4) | C(ICMP) | C(TRUNCATED)),
+	ROW("truncated_icmpv6", ETH(DST_UCAST, T_IPV6) IPV6(N_ICMP6, IP6_UCAST),
+	    C(UNICAST) | C(IPV6) | C(ICMP) | C(TRUNCATED)),
+	/* The L4 class comes from the IP header: no TCP byte is read. */
+	ROW("tcp_without_tcp_header", ETH(DST_UCAST, T_IPV4) IPV4(P_TCP, IP4_UCAST),
+	    C(UNICAST) | C(IPV4) | C(TCP)),
+	ROW("truncated_ipv6_hopopts", ETH(DST_UCAST, T_IPV6) IPV6(N_HOPOPTS, IP6_UCAST) "3a 00 01 ",
+	    C(UNICAST) | C(IPV6) | C(TRUNCATED)),
+	GSO_ROW("gso_tcp_ipv4", ETH(DST_UCAST, T_IPV4) IPV4(P_TCP, IP4_UCAST) TCP,
+		C(UNICAST) | C(IPV4) | C(TCP), 3),
+	GSO_ROW("gso_tcp_ipv6", ETH(DST_UCAST, T_IPV6) IPV6(N_TCP, IP6_UCAST) TCP,
+		C(UNICAST) | C(IPV6) | C(TCP), 45),
+};
+
+enum prog_kind { PROG_TC, PROG_XDP };
+
+struct prog_case {
+	const char *name;
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	enum prog_kind kind;
+	__u8 direction;
+};
+
+struct frame {
+	__u8 data[FRAME_MAX];
+	__u32 len;
+};
+
+static __u64 here_cookie;	/* this netns: test_run counts on its loopback */
+static int num_cpus;
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* A malformed row is a bug in this file, not a failed case: stop at once. */
+static void parse_frame(const char *hex, struct frame *f)
+{
+	f->len = 0;
+	while (*hex) {
+		int hi, lo;
+
+		if (*hex == ' ') {
+			hex++;
+			continue;
+		}
+		hi = hex_value(hex[0]);
+		lo = hi < 0 ? -1 : hex_value(hex[1]);
+		if (lo < 0 || f->len == FRAME_MAX) {
+			fprintf(stderr, "test_classify: bad frame at \"%s\"\n", hex);
+			exit(2);
+		}
+		f->data[f->len++] = hi << 4 | lo;
+		hex += 2;
+	}
+}
+
+static int get_netns_cookie(__u64 *cookie)
+{
+	socklen_t len = sizeof(*cookie);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Run @pc once on @f (a GSO skb of @gso_segs when not 0); check verdict and frame. */
+static int run_once(const char *name, const struct prog_case *pc, const struct frame *f,
+		    __u32 gso_segs, __u32 repeat, __u32 *duration)
+{
+	struct __sk_buff skb_ctx = { .gso_segs = gso_segs, .gso_size = gso_segs ? 1448 : 0 };
+	__u8 out[FRAME_MAX];
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = f->data,
+		.data_size_in = f->len,
+		.data_out = out,
+		.data_size_out = sizeof(out),
+		.repeat = repeat,
+	);
+	int err;
+
+	if (pc->kind == PROG_TC && gso_segs) {
+		opts.ctx_in = &skb_ctx;
+		opts.ctx_size_in = sizeof(skb_ctx);
+	}
+
+	err = bpf_prog_test_run_opts(bpf_program__fd(pc->prog), &opts);
+	if (!ASSERT_OK(name, err))
+		return err;
+	if (duration)
+		*duration = opts.duration;
+	if (!ASSERT_EQ(name, opts.retval, pc->kind == PROG_TC ? TC_ACT_UNSPEC : XDP_PASS) ||
+	    !ASSERT_EQ(name, opts.data_size_out, f->len) ||
+	    !ASSERT_TRUE(name, !memcmp(out, f->data, f->len)))
+		return -EINVAL;
+	return 0;
+}
+
+static struct nsmon_if_key expected_key(const struct prog_case *pc)
+{
+	struct nsmon_if_key key;
+
+	memset(&key, 0, sizeof(key));
+	key.netns_cookie = here_cookie;
+	key.ifindex = 1;	/* test_run's device: this netns's loopback */
+	key.direction = pc->direction;
+	key.hook = pc->kind == PROG_TC ? NSMON_HOOK_TC : NSMON_HOOK_XDP;
+	return key;
+}
+
+/*
+ * The map must hold exactly one key, the one @pc must have used; compare
+ * each stat of it, summed over CPUs, with @want, then delete it so the next
+ * run starts from an empty map.
+ */
+static int check_counters(const char *name, const struct prog_case *pc, const __u64 *want)
+{
+	struct nsmon_if_key key, next, want_key = expected_key(pc);
+	int fd = bpf_map__fd(pc->map), err, i;
+	struct nsmon_counters *percpu;
+	__u64 sum;
+
+	err = bpf_map_get_next_key(fd, NULL, &key);
+	if (err) {
+		TEST_FAIL(name, "nothing counted: %s", strerror(-err));
+		return err;
+	}
+	percpu = calloc(num_cpus, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	err = bpf_map_lookup_elem(fd, &key, percpu);
+	if (!ASSERT_OK(name, err))
+		goto out;
+	/* Field by field, so a failure says which one differs. */
+	if (!ASSERT_EQ(name, key.netns_cookie, want_key.netns_cookie) |
+	    !ASSERT_EQ(name, key.ifindex, want_key.ifindex) |
+	    !ASSERT_EQ(name, key.direction, want_key.direction) |
+	    !ASSERT_EQ(name, key.hook, want_key.hook) |
+	    !ASSERT_EQ(name, key.pad, 0))
+		err = -EINVAL;
+	if (!bpf_map_get_next_key(fd, &key, &next)) {
+		TEST_FAIL(name, "a second key was counted (ifindex %u, direction %u, hook %u)",
+			  next.ifindex, next.direction, next.hook);
+		bpf_map_delete_elem(fd, &next);
+		err = -EINVAL;
+	}
+	for (i = 0; i < NSMON_STAT_MAX; i++) {
+		int cpu;
+
+		for (sum = 0, cpu = 0; cpu < num_cpus; cpu++)
+			sum += percpu[cpu].stat[i];
+		if (sum != want[i]) {
+			TEST_FAIL(name, "%s = %llu, want %llu", nsmon_stat_names[i],
+				  (unsigned long long)sum, (unsigned long long)want[i]);
+			err = -EINVAL;
+		}
+	}
+out:
+	bpf_map_delete_elem(fd, &key);
+	free(percpu);
+	return err;
+}
+
+static void expected_counters(const struct row *row, const struct prog_case *pc,
+			      __u32 len, __u64 *want)
+{
+	__u64 segs = pc->kind == PROG_TC && row->gso_segs ? row->gso_segs : 1;
+	int i;
+
+	for (i = 0; i < NSMON_STAT_MAX; i++)
+		want[i] = row->classes & (1U << i) ? segs : 0;
+	want[NSMON_STAT_PACKETS] = segs;
+	want[NSMON_STAT_BYTES] = len;
+	want[NSMON_STAT_SKBS] = 1;
+}
+
+/*
+ * BPF_PROG_TEST_RUN refuses frames under ETH_HLEN (XDP too, metadata or
+ * not), and skbs with an untagged IPv4/IPv6 EtherType but a shorter L3
+ * header. The tagged rows reach the same parser paths at tc.
+ */
+static const char *test_run_refuses(const struct prog_case *pc, const struct frame *f)
+{
+	unsigned int type;
+
+	if (f->len < ETH_HLEN)
+		return "BPF_PROG_TEST_RUN refuses frames under 14 bytes";
+	if (pc->kind == PROG_XDP)
+		return NULL;
+	type = f->data[12] << 8 | f->data[13];
+	if ((type == 0x0800 && f->len < ETH_HLEN + 20) ||
+	    (type == 0x86dd && f->len < ETH_HLEN + 40))
+		return "BPF_PROG_TEST_RUN refuses an skb shorter than its IPv4/IPv6 header";
+	return NULL;
+}
+
+static void test_row(const struct row *row, const struct prog_case *pc)
+{
+	__u64 want[NSMON_STAT_MAX];
+	const char *refused;
+	struct frame f;
+	char name[128];
+
+	snprintf(name, sizeof(name), "classify %s %s", pc->name, row->name);
+	parse_frame(row->hex, &f);
+	if (pc->kind == PROG_XDP && row->gso_segs)
+		return;
+	refused = test_run_refuses(pc, &f);
+	if (refused) {
+		TEST_SKIP(name, refused);
+		return;
+	}
+
+	TEST_BEGIN();
+	expected_counters(row, pc, f.len, want);
+	if (!run_once(name, pc, &f, row->gso_segs, 1, NULL))
+		check_counters(name, pc, want);
+	TEST_END(name);
+}
+
+static const struct row *row_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (!strcmp(rows[i].name, name))
+			return &rows[i];
+	fprintf(stderr, "test_classify: no row \"%s\"\n", name);
+	exit(2);
+}
+
+/* Not asserted, printed for the record: the cost of a run, map update included. */
+static void bench(const struct prog_case *pc, const char *row_name)
+{
+	struct nsmon_if_key key = expected_key(pc);
+	__u32 duration = 0;
+	struct frame f;
+	char name[128];
+
+	parse_frame(row_named(row_name)->hex, &f);
+	snprintf(name, sizeof(name), "bench %s %s", pc->name, row_name);
+	TEST_BEGIN();
+	if (!run_once(name, pc, &f, 0, BENCH_REPEAT, &duration))
+		printf("# %s: %u ns/run (%d runs)\n", name, duration, BENCH_REPEAT);
+	bpf_map__delete_elem(pc->map, &key, sizeof(key), 0);
+	TEST_END(name);
+}
+
+/* Userspace reads the map through nsmon.h: the object must agree with it. */
+static void test_map_abi(const struct bpf_map *map)
+{
+	const char *name = "classify counters_map_abi";
+
+	TEST_BEGIN();
+	ASSERT_EQ(name, bpf_map__type(map), BPF_MAP_TYPE_PERCPU_HASH);
+	ASSERT_EQ(name, bpf_map__key_size(map), sizeof(struct nsmon_if_key));
+	ASSERT_EQ(name, bpf_map__value_size(map), sizeof(struct nsmon_counters));
+	ASSERT_EQ(name, bpf_map__max_entries(map), NSMON_MAX_KEYS);
+	TEST_END(name);
+}
+
+static void test_all(struct datapath_bpf *skel, struct datapath_bpf *skel_lb)
+{
+	const struct prog_case progs[] = {
+		{ "tc_ingress", skel->progs.tc_ingress, skel->maps.counters,
+		  PROG_TC, NSMON_DIR_RX },
+		{ "tc_egress", skel->progs.tc_egress, skel->maps.counters,
+		  PROG_TC, NSMON_DIR_TX },
+		{ "xdp_rx", skel->progs.xdp_rx, skel->maps.counters,
+		  PROG_XDP, NSMON_DIR_RX },
+		{ "tc_ingress_load_bytes", skel_lb->progs.tc_ingress, skel_lb->maps.counters,
+		  PROG_TC, NSMON_DIR_RX },
+	};
+	size_t r, p;
+
+	test_map_abi(skel->maps.counters);
+	for (r = 0; r < sizeof(rows) / sizeof(rows[0]); r++)
+		for (p = 0; p < sizeof(progs) / sizeof(progs[0]); p++)
+			test_row(&rows[r], &progs[p]);
+	bench(&progs[0], "icmp_echo_request");
+	bench(&progs[2], "icmp_echo_request");
+}
+
+int main(void)
+{
+	struct datapath_bpf *skel = NULL, *skel_lb = NULL;
+	int err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	num_cpus = libbpf_num_possible_cpus();
+	err = get_netns_cookie(&here_cookie);
+	if (err) {
+		printf("FAIL: classify: SO_NETNS_COOKIE: %s\n", strerror(-err));
+		return 1;
+	}
+
+	skel = datapath_bpf__open_and_load();
+	if (!skel) {
+		err = -errno;
+		goto out;
+	}
+	skel_lb = datapath_bpf__open();
+	if (!skel_lb) {
+		err = -errno;
+		goto out;
+	}
+	skel_lb->rodata->force_load_bytes = true;
+	err = datapath_bpf__load(skel_lb);
+	if (err)
+		goto out;
+
+	test_all(skel, skel_lb);
+out:
+	if (err) {
+		/* libbpf has printed the verifier's log on stderr. */
+		printf("FAIL: classify: cannot load the datapath programs: %s\n", strerror(-err));
+		tests_failed++;
+	}
+	datapath_bpf__destroy(skel_lb);
+	datapath_bpf__destroy(skel);
+	return tests_failed ? 1 : 0;
+}

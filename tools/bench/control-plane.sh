@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Control-plane benchmark: `nsmon up` (2 namespaces, programs attached) against
+# ../shared/lab/seed-lab.sh (16 `ip` commands, nothing attached) building the
+# same lab, in interleaved rounds (order reversed each round), plus `up` with
+# 50 and 250 namespaces and `stats` over them. Runs in throwaway namespaces.
+# Usage: tools/bench/control-plane.sh [ROUNDS]   (prints JSON lines and a summary)
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+if [ "${NSMON_SANDBOXED:-}" != 1 ]; then
+	exec "$top/tests/sandbox.sh" "$0" "$@"
+fi
+rounds=${1:-7}
+nsmon=$top/nsmon
+seed=$top/../shared/lab/seed-lab.sh
+
+now_us() { echo $(( $(date +%s%N) / 1000 )); }
+
+time_us() {
+	local t0 t1
+	t0=$(now_us)
+	"$@" >/dev/null
+	t1=$(now_us)
+	echo $((t1 - t0))
+}
+
+seed_down() {
+	ip netns del red
+	ip netns del blue
+	ip link del v-net-0
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
+
+: >/tmp/cp.nsmon; : >/tmp/cp.seed
+for r in $(seq "$rounds"); do
+	if [ $((r % 2)) = 1 ]; then order="nsmon seed"; else order="seed nsmon"; fi
+	for who in $order; do
+		if [ "$who" = nsmon ]; then
+			time_us "$nsmon" up >>/tmp/cp.nsmon
+			"$nsmon" down
+		else
+			time_us bash "$seed" >>/tmp/cp.seed
+			seed_down
+		fi
+	done
+done
+n=$(median </tmp/cp.nsmon)
+s=$(median </tmp/cp.seed)
+echo "{\"bench\": \"up-2\", \"rounds\": $rounds, \"nsmon_up_us\": $n, \"seed_script_us\": $s, \"ratio\": $(awk "BEGIN {printf \"%.3f\", $n / $s}")}"
+
+for count in 50 250; do
+	names=$(seq -f 'n%g' 1 "$count" | tr '\n' ' ')
+	up=$(time_us "$nsmon" up --subnet 10.77.0.0/24 $names)
+	stats=$(time_us "$nsmon" stats --json)
+	down=$(time_us "$nsmon" down)
+	echo "{\"bench\": \"up-$count\", \"up_us\": $up, \"stats_us\": $stats, \"down_us\": $down}"
+done
