@@ -49,3 +49,122 @@ check_cmd() {
 }
 
 trap t_end EXIT
+
+# ---- lab helpers -----------------------------------------------------------
+
+# lab_namespaces: the named namespaces, one per line.
+lab_namespaces() {
+	ip -j netns list | jq -r '.[].name' | sort
+}
+
+# wait_links_up NS...: wait (up to 5 s) until every link but lo in the root
+# namespace and in each NS reports operstate UP (the bridge takes a moment).
+wait_links_up() {
+	local i n down
+	for i in $(seq 50); do
+		down=0
+		for n in "" "$@"; do
+			ip ${n:+-n "$n"} -j link | jq -e 'any(.[]; .ifname != "lo" and .operstate != "UP")' \
+				>/dev/null && down=1
+		done
+		[ $down = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# kernel_counts NS...: "NETNS IFNAME RX_PACKETS RX_BYTES TX_PACKETS TX_BYTES" for
+# every link but lo, from the kernel's own counters (ip -s link); the root
+# namespace is "host". The bridge's rx bytes get back the 14-byte Ethernet
+# header the kernel leaves out of them (see README, "bytes").
+kernel_counts() {
+	local n
+	for n in "" "$@"; do
+		ip ${n:+-n "$n"} -s -d -j link | jq -r --arg ns "${n:-host}" '.[] | select(.ifname != "lo") |
+			(if .linkinfo.info_kind == "bridge" then 14 * .stats64.rx.packets else 0 end) as $eth |
+			"\($ns) \(.ifname) \(.stats64.rx.packets) \(.stats64.rx.bytes + $eth) \(.stats64.tx.packets) \(.stats64.tx.bytes)"'
+	done | sort
+}
+
+# nsmon_counts: the same lines from `nsmon stats --json`.
+nsmon_counts() {
+	"$NSMON" stats --json | jq -r '
+		(.namespaces[] | .name as $ns | .interfaces[] |
+			"\($ns) \(.name) \(.rx.packets) \(.rx.bytes) \(.tx.packets) \(.tx.bytes)"),
+		(.bridges[] | (.ports[] |
+			"host \(.name) \(.rx.packets) \(.rx.bytes) \(.tx.packets) \(.tx.bytes)"),
+			"host \(.name) \(.local.rx.packets) \(.local.rx.bytes) \(.local.tx.packets) \(.local.tx.bytes)")' |
+		sort
+}
+
+# check_counts_match_kernel NS...: nsmon's packets and bytes equal the
+# kernel's for every interface. Both are read at a quiet moment: a kernel
+# snapshot, nsmon's, and a kernel snapshot again that equals the first
+# (IPv6 router solicitations and MLD reports come when they like).
+check_counts_match_kernel() {
+	local i before after ours
+	for i in $(seq 20); do
+		before=$(kernel_counts "$@")
+		ours=$(nsmon_counts)
+		after=$(kernel_counts "$@")
+		if [ "$before" = "$after" ]; then
+			[ "$ours" = "$before" ] ||
+				fail "nsmon vs ip -s link: $(diff <(echo "$before") <(echo "$ours") | grep '^[<>]' | tr '\n' ' ')"
+			return
+		fi
+		sleep 0.3
+	done
+	fail "the kernel's counters never stood still for a comparison"
+}
+
+# nsmon_stat NS IFNAME DIR KEY: one counter from `nsmon stats --json`; NS "host"
+# reads the bridge ports and the bridge itself.
+nsmon_stat() {
+	"$NSMON" stats --json | jq -r --arg ns "$1" --arg ifn "$2" --arg dir "$3" --arg key "$4" '
+		if $ns == "host" then
+			(.bridges[] | (.ports[] | select(.name == $ifn)), (select(.name == $ifn) | .local))
+		else
+			(.namespaces[] | select(.name == $ns) | .interfaces[] | select(.name == $ifn))
+		end | .[$dir][$key]'
+}
+
+# check_ping_counted FROM FROM_IF TO TO_IF TO_ADDR: `ping -c 5` from namespace
+# FROM to TO_ADDR succeeds and adds exactly 5 echo requests and 5 replies on
+# both namespace-side veths, each in its direction.
+check_ping_counted() {
+	local from=$1 from_if=$2 to=$3 to_if=$4 addr=$5 k
+	local -A before
+	for k in "$from $from_if tx icmp_echo_request" "$from $from_if rx icmp_echo_reply" \
+		 "$to $to_if rx icmp_echo_request" "$to $to_if tx icmp_echo_reply"; do
+		before[$k]=$(nsmon_stat $k)
+	done
+	check_cmd "ping $from -> $addr" ip netns exec "$from" ping -c 5 -i 0.2 -W 2 -q "$addr"
+	for k in "${!before[@]}"; do
+		check_eq "$k" "$(nsmon_stat $k)" "$((before[$k] + 5))"
+	done
+}
+
+# counters_map_id: the id of nsmon's pinned counters map, "" if there is none.
+counters_map_id() {
+	bpftool -j map show pinned /sys/fs/bpf/nsmon/counters 2>/dev/null | jq -r '.id // empty'
+}
+
+# check_map_released ID: the map ID is gone from the kernel (within 3 s):
+# every program that used it, and so every link and filter that held one of
+# those programs, has been released.
+check_map_released() {
+	local i
+	for i in $(seq 30); do
+		bpftool map show id "$1" >/dev/null 2>&1 || return 0
+		sleep 0.1
+	done
+	fail "counters map $1 is still held: some program is still attached"
+}
+
+# check_nothing_left: no namespace, no link but lo, no pin, no state file.
+check_nothing_left() {
+	check_eq "namespaces" "$(lab_namespaces | tr '\n' ' ')" ""
+	check_eq "links" "$(ip -j link | jq -r '[.[].ifname] | join(" ")')" "lo"
+	check_eq "pins" "$(ls -A /sys/fs/bpf/nsmon 2>/dev/null)" ""
+	check_eq "state files" "$(ls -A /run/nsmon 2>/dev/null)" ""
+}

@@ -25,7 +25,7 @@ list() {
 run_one() {
 	local logs=$1 line=$2 prog log
 	prog=${line#sandbox }
-	log="$logs/$(echo "$prog" | tr '/' '_').log"
+	log="$logs/$(echo "$prog" | tr '/.' '__').log"
 	if [ "$line" != "$prog" ]; then
 		timeout 600 tests/sandbox.sh "$prog" >"$log" 2>"$log.err"
 	else

@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Counters on the seed lab built by `nsmon up`: pings land in the right
+# classes, ARP is counted, and every interface agrees with the kernel's own
+# counters (ip -s link) and with what tcpdump sees.
+. "$(dirname "$0")/../lib.sh"
+
+t "counters: nsmon up builds the seed lab"
+check_cmd "nsmon up" "$NSMON" up
+wait_links_up red blue || fail "links did not come up"
+
+t "counters: ping red -> blue counts 5 echo requests and replies on both veths"
+check_ping_counted red veth-red blue veth-blue 192.168.15.2
+
+t "counters: ping blue -> red counts them the other way"
+check_ping_counted blue veth-blue red veth-red 192.168.15.1
+
+t "counters: ARP is counted where it crosses"
+# red asked for blue's address first (a broadcast through the bridge to every
+# port), blue answered (unicast back to red).
+req=$(nsmon_stat red veth-red tx arp_request)
+[ "$req" -ge 1 ] 2>/dev/null || fail "red tx arp_request = '$req', want >= 1"
+check_eq "blue rx arp_request = red tx arp_request" \
+	"$(nsmon_stat blue veth-blue rx arp_request)" "$req"
+check_eq "red rx arp_reply = blue tx arp_reply" "$(nsmon_stat red veth-red rx arp_reply)" \
+	"$(nsmon_stat blue veth-blue tx arp_reply)"
+check_eq "veth-red-br rx broadcast = red tx broadcast" \
+	"$(nsmon_stat host veth-red-br rx broadcast)" "$(nsmon_stat red veth-red tx broadcast)"
+
+t "counters: every interface agrees with ip -s link"
+check_counts_match_kernel red blue
+
+t "counters: the bridge port sees what tcpdump sees"
+tmp=$(mktemp -d)
+tcpdump -i veth-red-br -nn --immediate-mode -w "$tmp/veth-red-br.pcap" icmp 2>"$tmp/tcpdump.err" &
+dump=$!
+# Count from when tcpdump says it listens.
+for i in $(seq 50); do grep -q listening "$tmp/tcpdump.err" && break; sleep 0.1; done
+rx_req=$(nsmon_stat host veth-red-br rx icmp_echo_request)
+tx_rep=$(nsmon_stat host veth-red-br tx icmp_echo_reply)
+ip netns exec red ping -c 7 -i 0.2 -q 192.168.15.2 >/dev/null
+sleep 0.5
+kill -INT $dump
+wait $dump
+check_eq "tcpdump echo requests" \
+	"$(tcpdump -r "$tmp/veth-red-br.pcap" -nn 'icmp[icmptype] == icmp-echo' 2>/dev/null | wc -l)" \
+	"$(( $(nsmon_stat host veth-red-br rx icmp_echo_request) - rx_req ))"
+check_eq "tcpdump echo replies" \
+	"$(tcpdump -r "$tmp/veth-red-br.pcap" -nn 'icmp[icmptype] == icmp-echoreply' 2>/dev/null | wc -l)" \
+	"$(( $(nsmon_stat host veth-red-br tx icmp_echo_reply) - tx_rep ))"
+rm -rf "$tmp"
+
+t "counters: the JSON carries every documented key"
+keys='["packets","bytes","arp_request","arp_reply","icmp_echo_request","icmp_echo_reply","ipv4","ipv6","tcp","udp","icmp","other","broadcast","multicast"]'
+missing=$("$NSMON" stats --json | jq -c --argjson k "$keys" '
+	[(.namespaces[].interfaces[], .bridges[].ports[], .bridges[].local) | .rx, .tx |
+	 $k - keys] | add | unique')
+check_eq "missing keys" "$missing" "[]"
+check_eq "namespace names" "$("$NSMON" stats --json | jq -c '[.namespaces[].name]')" '["red","blue"]'
+check_eq "red's inode" "$("$NSMON" stats --json | jq '.namespaces[0].inode')" \
+	"$(stat -L -c %i /run/netns/red)"
+check_eq "port peers" "$("$NSMON" stats --json | jq -c '[.bridges[0].ports[] | [.name, .peer_namespace]]')" \
+	'[["veth-red-br","red"],["veth-blue-br","blue"]]'
+
+t "counters: stats -n narrows to one namespace"
+check_eq "-n blue" "$("$NSMON" stats --json -n blue | jq -c '[.namespaces[].name]')" '["blue"]'
+out=$("$NSMON" stats -n red) || fail "stats -n red failed"
+echo "$out" | grep -q "veth-red" || fail "table lacks veth-red: $out"
+echo "$out" | grep -q "veth-blue " && fail "table -n red shows veth-blue"
+
+t "counters: nsmon down"
+check_cmd "nsmon down" "$NSMON" down
