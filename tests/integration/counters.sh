@@ -68,5 +68,10 @@ out=$("$NSMON" stats -n red) || fail "stats -n red failed"
 echo "$out" | grep -q "veth-red" || fail "table lacks veth-red: $out"
 echo "$out" | grep -q "veth-blue " && fail "table -n red shows veth-blue"
 
+t "counters: stats -n of an unknown namespace is an error that names it"
+err=$("$NSMON" stats -n ghost 2>&1 >/dev/null); rc=$?
+check_eq "exit code" "$rc" 1
+check_eq "error" "$(echo "$err" | grep -c '"ghost"')" 1
+
 t "counters: nsmon down"
 check_cmd "nsmon down" "$NSMON" down
