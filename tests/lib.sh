@@ -6,7 +6,7 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NSMON=${NSMON:-$TOP/nsmon}
-SEED_LAB=${SEED_LAB:-$TOP/../shared/lab/seed-lab.sh}
+SEED_LAB=${SEED_LAB:-$TOP/tests/seed-lab.sh}
 
 _t_name=""
 _t_failed=0

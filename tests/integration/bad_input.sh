@@ -50,6 +50,23 @@ case_fails 2 "-n" stats -n
 case_fails 1 "nsmon up" stats		# nothing to show yet
 case_fails 1 "v-net-0" attach		# no such bridge to attach to
 
+t "bad input: nsmon up as an unprivileged user"
+err=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$NSMON" up 2>&1); rc=$?
+check_eq "exit code" "$rc" 3
+check_eq "stderr lines" "$(echo "$err" | wc -l)" 1
+echo "$err" | grep -q "root" || fail "error does not say what is missing: $err"
+check_nothing_left
+
+t "bad input: nsmon up on a kernel without BTF"
+# Hide the kernel's BTF in this sandbox only.
+mount -t tmpfs nsmon-test-nobtf /sys/kernel/btf
+err=$("$NSMON" up 2>&1); rc=$?
+umount /sys/kernel/btf
+check_eq "exit code" "$rc" 5
+check_eq "stderr lines" "$(echo "$err" | wc -l)" 1
+echo "$err" | grep -q "/sys/kernel/btf/vmlinux" || fail "error does not name the BTF file: $err"
+check_nothing_left
+
 t "bad input: an existing bridge that is not nsmon's is named and kept"
 ip link add v-net-0 type bridge
 err=$("$NSMON" up 2>&1); rc=$?

@@ -12,7 +12,7 @@ if [ "${NSMON_SANDBOXED:-}" != 1 ]; then
 fi
 rounds=${1:-7}
 nsmon=$top/nsmon
-seed=$top/../shared/lab/seed-lab.sh
+seed=$top/tests/seed-lab.sh
 
 now_us() { echo $(( $(date +%s%N) / 1000 )); }
 
