@@ -41,11 +41,13 @@ static __always_inline void counters_add(void *map, const struct nsmon_if_key *k
 	c->stat[NSMON_STAT_PACKETS] += segs;
 	c->stat[NSMON_STAT_BYTES] += bytes;
 	c->stat[NSMON_STAT_SKBS] += 1;
+	/*
+	 * Multiply rather than branch: one straight line of adds gives the
+	 * verifier one path to check instead of one per class bit (2^20).
+	 */
 #pragma unroll
-	for (int i = 0; i < NSMON_STAT_MAX; i++) {
-		if (classes & (1U << i))
-			c->stat[i] += segs;
-	}
+	for (int i = 0; i < NSMON_STAT_MAX; i++)
+		c->stat[i] += segs * ((classes >> i) & 1);
 }
 
 #endif /* NSMON_COUNTERS_BPF_H */

@@ -32,21 +32,22 @@ seed_down() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
 
-: >/tmp/cp.nsmon; : >/tmp/cp.seed
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 for r in $(seq "$rounds"); do
 	if [ $((r % 2)) = 1 ]; then order="nsmon seed"; else order="seed nsmon"; fi
 	for who in $order; do
 		if [ "$who" = nsmon ]; then
-			time_us "$nsmon" up >>/tmp/cp.nsmon
-			"$nsmon" down
+			time_us "$nsmon" up >>$tmp/nsmon
+			"$nsmon" down >/dev/null
 		else
-			time_us bash "$seed" >>/tmp/cp.seed
+			time_us bash "$seed" >>$tmp/seed
 			seed_down
 		fi
 	done
 done
-n=$(median </tmp/cp.nsmon)
-s=$(median </tmp/cp.seed)
+n=$(median <$tmp/nsmon)
+s=$(median <$tmp/seed)
 echo "{\"bench\": \"up-2\", \"rounds\": $rounds, \"nsmon_up_us\": $n, \"seed_script_us\": $s, \"ratio\": $(awk "BEGIN {printf \"%.3f\", $n / $s}")}"
 
 for count in 50 250; do
