@@ -215,28 +215,20 @@ static __always_inline __u32 classify_icmp(const struct pkt *p, __u32 off, __u8 
 	return NSMON_CLASS(ICMP);
 }
 
-/* @off is where the L4 header starts, @proto the IP protocol of that header. */
-static __always_inline __u32 classify_ipv4_l4(const struct pkt *p, __u32 off, __u8 proto,
-					      union hdr_buf *buf)
+/*
+ * @off is where the L4 header starts, @proto the IP protocol of that header;
+ * @icmp_proto, @echo_request and @echo_reply tell ICMP from ICMPv6.
+ */
+static __always_inline __u32 classify_l4(const struct pkt *p, __u32 off, __u8 proto,
+					 __u8 icmp_proto, __u8 echo_request, __u8 echo_reply,
+					 union hdr_buf *buf)
 {
 	if (proto == IPPROTO_TCP)
 		return NSMON_CLASS(TCP);
 	if (proto == IPPROTO_UDP)
 		return NSMON_CLASS(UDP);
-	if (proto == IPPROTO_ICMP)
-		return classify_icmp(p, off, IPV4_ICMP_ECHO_REQUEST, IPV4_ICMP_ECHO_REPLY, buf);
-	return NSMON_CLASS(L4_OTHER);
-}
-
-static __always_inline __u32 classify_ipv6_l4(const struct pkt *p, __u32 off, __u8 nexthdr,
-					      union hdr_buf *buf)
-{
-	if (nexthdr == IPPROTO_TCP)
-		return NSMON_CLASS(TCP);
-	if (nexthdr == IPPROTO_UDP)
-		return NSMON_CLASS(UDP);
-	if (nexthdr == IPV6_ICMP)
-		return classify_icmp(p, off, IPV6_ICMP_ECHO_REQUEST, IPV6_ICMP_ECHO_REPLY, buf);
+	if (proto == icmp_proto)
+		return classify_icmp(p, off, echo_request, echo_reply, buf);
 	return NSMON_CLASS(L4_OTHER);
 }
 
@@ -256,7 +248,8 @@ static __always_inline __u32 classify_ipv4(const struct pkt *p, __u32 off, union
 		return NSMON_CLASS(TRUNCATED);
 	if (ip->frag_off & bpf_htons(IP_OFFSET_MASK))
 		return NSMON_CLASS(L4_OTHER);
-	return classify_ipv4_l4(p, off + hlen, proto, buf);
+	return classify_l4(p, off + hlen, proto, IPPROTO_ICMP, IPV4_ICMP_ECHO_REQUEST,
+			   IPV4_ICMP_ECHO_REPLY, buf);
 }
 
 static __always_inline bool is_ipv6_skipped_ext(__u8 nexthdr)
@@ -289,7 +282,8 @@ static __always_inline __u32 classify_ipv6(const struct pkt *p, __u32 off, union
 	}
 	if (is_ipv6_skipped_ext(nexthdr))
 		return NSMON_CLASS(L4_OTHER);
-	return classify_ipv6_l4(p, off, nexthdr, buf);
+	return classify_l4(p, off, nexthdr, IPV6_ICMP, IPV6_ICMP_ECHO_REQUEST,
+			   IPV6_ICMP_ECHO_REPLY, buf);
 }
 
 /**

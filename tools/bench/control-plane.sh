@@ -6,12 +6,8 @@
 # 50 and 250 namespaces and `stats` over them. Runs in throwaway namespaces.
 # Usage: tools/bench/control-plane.sh [ROUNDS]   (prints JSON lines and a summary)
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
-if [ "${NSMON_SANDBOXED:-}" != 1 ]; then
-	exec "$top/tests/sandbox.sh" "$0" "$@"
-fi
+. "$(dirname "$0")/lib.sh"
 rounds=${1:-7}
-nsmon=$top/nsmon
 seed=$top/tests/seed-lab.sh
 
 now_us() { echo $(( $(date +%s%N) / 1000 )); }
@@ -30,10 +26,7 @@ seed_down() {
 	ip link del v-net-0
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 for r in $(seq "$rounds"); do
 	if [ $((r % 2)) = 1 ]; then order="nsmon seed"; else order="seed nsmon"; fi
 	for who in $order; do
@@ -48,7 +41,7 @@ for r in $(seq "$rounds"); do
 done
 n=$(median <$tmp/nsmon)
 s=$(median <$tmp/seed)
-echo "{\"bench\": \"up-2\", \"rounds\": $rounds, \"nsmon_up_us\": $n, \"seed_script_us\": $s, \"ratio\": $(awk "BEGIN {printf \"%.3f\", $n / $s}")}"
+echo "{\"bench\": \"up-2\", \"rounds\": $rounds, \"nsmon_up_us\": $n, \"seed_script_us\": $s, \"ratio\": $(ratio "$n" "$s")}"
 
 for count in 50 250; do
 	names=$(seq -f 'n%g' 1 "$count" | tr '\n' ' ')

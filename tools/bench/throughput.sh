@@ -7,14 +7,8 @@
 # bare from this one run. Runs in throwaway namespaces.
 # Usage: tools/bench/throughput.sh [ROUNDS]   (prints JSON lines)
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
-if [ "${NSMON_SANDBOXED:-}" != 1 ]; then
-	exec "$top/tests/sandbox.sh" "$0" "$@"
-fi
+. "$(dirname "$0")/lib.sh"
 rounds=${1:-5}
-nsmon=$top/nsmon
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 build() {
 	case $1 in
@@ -40,7 +34,6 @@ run_iperf() {
 		jq '.end.sum_received.bits_per_second / 1e9'
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 configs=(bare tc xdp)
 for r in $(seq "$rounds"); do
@@ -55,5 +48,5 @@ done
 bare=$(median <"$tmp/bare")
 for c in "${configs[@]}"; do
 	m=$(median <"$tmp/$c")
-	echo "{\"bench\": \"tcp-$c\", \"rounds\": $rounds, \"gbit_s\": $m, \"ratio\": $(awk "BEGIN {printf \"%.3f\", $m / $bare}"), \"runs\": [$(paste -sd, "$tmp/$c")]}"
+	echo "{\"bench\": \"tcp-$c\", \"rounds\": $rounds, \"gbit_s\": $m, \"ratio\": $(ratio "$m" "$bare"), \"runs\": [$(paste -sd, "$tmp/$c")]}"
 done

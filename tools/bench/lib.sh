@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0
+# What every benchmark shares. Source it first thing: it re-executes the
+# benchmark in throwaway namespaces (tests/sandbox.sh), so its labs and
+# traffic never touch the machine's interfaces, and sets $top, $nsmon and a
+# $tmp directory removed on exit.
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+if [ "${NSMON_SANDBOXED:-}" != 1 ]; then
+	exec "$top/tests/sandbox.sh" "$0" "$@"
+fi
+nsmon=$top/nsmon
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# median: the median of the numbers on stdin, one per line.
+median() {
+	sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+
+# ratio A B: A / B to three decimals.
+ratio() {
+	awk "BEGIN {printf \"%.3f\", $1 / $2}"
+}
