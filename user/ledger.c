@@ -255,7 +255,7 @@ static int rewrite(struct ledger *lg)
 	return 0;
 }
 
-int ledger_undo(struct ledger *lg, bool attachments_only)
+int ledger_undo_if(struct ledger *lg, bool (*match)(const char *line, void *data), void *data)
 {
 	size_t kept = 0;
 	int err = 0;
@@ -264,7 +264,7 @@ int ledger_undo(struct ledger *lg, bool attachments_only)
 	for (size_t i = lg->nlines; i-- > 0;) {
 		int ret;
 
-		if (attachments_only && !is_attachment(lg->lines[i]))
+		if (match && !match(lg->lines[i], data))
 			continue;
 		ret = undo_line(lg, lg->lines[i]);
 		if (ret) {
@@ -281,6 +281,16 @@ int ledger_undo(struct ledger *lg, bool attachments_only)
 			lg->lines[kept++] = lg->lines[i];
 	lg->nlines = kept;
 	return rewrite(lg) ?: err;
+}
+
+static bool match_attachment(const char *line, void *data)
+{
+	return is_attachment(line);
+}
+
+int ledger_undo(struct ledger *lg, bool attachments_only)
+{
+	return ledger_undo_if(lg, attachments_only ? match_attachment : NULL, NULL);
 }
 
 void ledger_close(struct ledger *lg)

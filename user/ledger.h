@@ -52,6 +52,9 @@ int ledger_link_ifindex(const struct ledger *lg, const char *name);
  */
 int ledger_undo(struct ledger *lg, bool attachments_only);
 
+/* ledger_undo() of just the lines @match accepts (NULL: all). */
+int ledger_undo_if(struct ledger *lg, bool (*match)(const char *line, void *data), void *data);
+
 void ledger_close(struct ledger *lg);
 
 /**

@@ -117,11 +117,11 @@ static int link_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-static int parse_link(const struct nlmsghdr *nlh, struct link_info *info)
+int link_parse(const struct nlmsghdr *nlh, struct link_info *info)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 
-	if (nlh->nlmsg_type != RTM_NEWLINK)
+	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
 		return -EPROTO;
 	memset(info, 0, sizeof(*info));
 	info->ifindex = ifi->ifi_index;
@@ -136,7 +136,7 @@ static int parse_link(const struct nlmsghdr *nlh, struct link_info *info)
 
 static int one_link_cb(const struct nlmsghdr *nlh, void *data)
 {
-	return parse_link(nlh, data) ? MNL_CB_ERROR : MNL_CB_OK;
+	return link_parse(nlh, data) ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
 static int link_query(struct nl_sock *nl, int ifindex, const char *name,
@@ -180,7 +180,7 @@ static int foreach_link_cb(const struct nlmsghdr *nlh, void *data)
 	 * Once the caller has stopped, read the dump to its end anyway: what
 	 * was left in the socket would answer the next request.
 	 */
-	if (ctx->ret || parse_link(nlh, &info))
+	if (ctx->ret || link_parse(nlh, &info))
 		return MNL_CB_OK;
 	ctx->ret = ctx->cb(&info, ctx->data);
 	return MNL_CB_OK;
@@ -240,4 +240,15 @@ int netnsid_of(struct nl_sock *nl, int netns_fd)
 	if (err)
 		return err;
 	return nsid < 0 ? -ENOENT : nsid;
+}
+
+int netnsid_assign(struct nl_sock *nl, int netns_fd)
+{
+	struct nlmsghdr *nlh = nl_msg_start(nl, RTM_NEWNSID, 0);
+	struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, netns_fd);
+	mnl_attr_put_u32(nlh, NETNSA_NSID, NETNSA_NSID_NOT_ASSIGNED);	/* the kernel picks */
+	return nl_talk(nl, nlh);
 }

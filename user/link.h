@@ -20,6 +20,9 @@ struct link_info {
 	int peer_netnsid;	/* IFLA_LINK_NETNSID, -1 if the peer is in the same namespace */
 };
 
+/* Fill @info from a RTM_NEWLINK/RTM_DELLINK message. Return 0 or -EPROTO. */
+int link_parse(const struct nlmsghdr *nlh, struct link_info *info);
+
 /* Return 0 or -errno; the caller words the message with nl_strerror(). */
 int link_add_bridge(struct nl_sock *nl, const char *name);
 
@@ -66,5 +69,11 @@ int addr_add_v4(struct nl_sock *nl, int ifindex, __u32 addr, int prefixlen);
  * Return: the nsid (>= 0), -ENOENT if none is assigned, or -errno.
  */
 int netnsid_of(struct nl_sock *nl, int netns_fd);
+
+/**
+ * netnsid_assign() - have @nl's namespace give the namespace @netns_fd an id
+ * (`ip netns set NAME auto`). Return: 0 or -errno (-EEXIST: it has one).
+ */
+int netnsid_assign(struct nl_sock *nl, int netns_fd);
 
 #endif

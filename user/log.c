@@ -6,6 +6,7 @@
 #include "log.h"
 
 static enum log_level max_level = LOG_INFO;
+static bool quiet;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -21,11 +22,19 @@ void log_init(bool verbose)
 	libbpf_set_print(libbpf_print);
 }
 
+bool log_quiet(bool on)
+{
+	bool was = quiet;
+
+	quiet = on;
+	return was;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	va_list args;
 
-	if (level > max_level)
+	if (quiet || level > max_level)
 		return;
 	va_start(args, fmt);
 	if (level == LOG_WARN)

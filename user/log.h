@@ -13,6 +13,12 @@ enum log_level { LOG_WARN, LOG_INFO, LOG_DEBUG };
  */
 void log_init(bool verbose);
 
+/**
+ * log_quiet() - silence (or restore) every message, for work repeated on a
+ * timer whose failures the caller reports its own way. Return: the old setting.
+ */
+bool log_quiet(bool quiet);
+
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
