@@ -54,7 +54,7 @@ endif
 all: nsmon
 
 nsmon: $(OUTPUT)/nsmon
-	$(Q)cp $< $@
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@	# a rename works while ./nsmon runs
 
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests/unit $(OUTPUT)/tests/bpf $(OUTPUT)/tests/net:
 	$(Q)mkdir -p $@

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "event_counters.h"
-#include "log.h"
 #include "stats_model.h"
 
 /* The deltas reported, per direction. */
@@ -77,13 +76,9 @@ void event_counters_tick(struct event_counters *ec, struct event_stream *es)
 	struct tick t = { .es = es, .prev = ec->prev, .now = json_object(),
 			  .time_us = event_now_us() };
 	json_t *doc;
-	bool was_quiet = log_quiet(true);
-	int err;
 
 	/* Nothing monitored (yet) is no deltas, not an error line every interval. */
-	err = stats_model_build(NULL, NULL, &doc);
-	log_quiet(was_quiet);
-	if (!err) {
+	if (stats_model_build_quiet(NULL, &doc) == 0) {
 		stats_model_foreach_iface(doc, on_iface, &t);
 		json_decref(doc);
 	}

@@ -231,6 +231,11 @@ err:
 	return err;
 }
 
+void event_tracers_stop(struct event_tracers *et)
+{
+	events_bpf__detach(et->skel);
+}
+
 int event_tracers_consume(struct event_tracers *et)
 {
 	return ring_buffer__consume(et->ring);

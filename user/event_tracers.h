@@ -18,6 +18,9 @@ int event_tracers_open(struct event_stream *es, const struct event_opts *opts,
 /* Turn every record waiting in the ring into an event. Return: how many, or -errno. */
 int event_tracers_consume(struct event_tracers *et);
 
+/* Detach the programs: nothing new comes after this, so the totals can settle. */
+void event_tracers_stop(struct event_tracers *et);
+
 /* Add the sources' totals to @t. */
 void event_tracers_totals(struct event_tracers *et, struct event_totals *t);
 

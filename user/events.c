@@ -479,7 +479,7 @@ int event_stream_poll(struct event_stream *es, int timeout_ms, event_cb cb, void
 		__u64 now = event_now_us();
 		int wait_ms, n;
 
-		if (now >= es->next_consume_us) {
+		if (now >= es->next_consume_us || timeout_ms == 0) {
 			if (es->tracers)
 				event_tracers_consume(es->tracers);
 			es->next_consume_us = now + es->opts.consume_ms * 1000ULL;
@@ -514,6 +514,12 @@ int event_stream_poll(struct event_stream *es, int timeout_ms, event_cb cb, void
 	}
 	es->cb = NULL;
 	return es->delivered;
+}
+
+void event_stream_stop(struct event_stream *es)
+{
+	if (es->tracers)
+		event_tracers_stop(es->tracers);
 }
 
 void event_stream_totals(struct event_stream *es, struct event_totals *totals)

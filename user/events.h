@@ -64,10 +64,16 @@ int event_stream_open(const struct event_opts *opts, struct event_stream **out);
 
 /**
  * event_stream_poll() - wait up to @timeout_ms for events and call @cb on
- * each, in the order they were read. Return: the number of events, or -errno
- * (-EINTR when a signal came).
+ * each, in the order they were read; @timeout_ms 0 drains what is waiting.
+ * Return: the number of events, or -errno (-EINTR when a signal came).
  */
 int event_stream_poll(struct event_stream *es, int timeout_ms, event_cb cb, void *data);
+
+/*
+ * event_stream_stop() - stop the tracepoint sources, so that one last
+ * event_stream_poll(es, 0, ...) drains the ring and the totals add up.
+ */
+void event_stream_stop(struct event_stream *es);
 
 /* Per-source totals, for the summary at the end and the overload test. */
 struct event_totals {
