@@ -38,6 +38,8 @@ struct build {
 	struct datapath dp;
 	int host_fd;
 	int bridge_ifindex;
+	unsigned int hosts_before;	/* joining a lab: the host addresses already given out */
+	bool joining;
 };
 
 static int check_spec(struct lab_spec *spec, const char *subnet, const char *mode)
@@ -85,7 +87,7 @@ static int check_free(struct build *b)
 	struct link_info info;
 	int fd;
 
-	if (!link_get(b->nl, b->spec->bridge, &info)) {
+	if (!b->joining && !link_get(b->nl, b->spec->bridge, &info)) {
 		pr_warn("cannot create bridge \"%s\": it already exists and is not nsmon's",
 			b->spec->bridge);
 		return -EEXIST;
@@ -223,12 +225,16 @@ static int build(struct build *b, int *ns_fds)
 	err = check_free(b);
 	if (!err)
 		err = datapath_open(&b->dp, spec->bridge, spec->mode, b->lg);
+	if (!err && !b->joining)
+		err = ledger_add(b->lg, "subnet %s/%d",
+				 inet_ntoa((struct in_addr){ htonl(spec->subnet.network) }),
+				 spec->subnet.prefixlen);
 	for (int i = 0; !err && i < spec->count; i++)
 		err = add_namespace(b, spec->names[i], &ns_fds[i]);
-	if (!err)
+	if (!err && !b->joining)
 		err = add_bridge(b);
 	for (int i = 0; !err && i < spec->count; i++)
-		err = add_member(b, spec->names[i], ns_fds[i], i + 1);
+		err = add_member(b, spec->names[i], ns_fds[i], b->hosts_before + i + 1);
 	if (!err) {
 		err = link_set_up(b->nl, b->bridge_ifindex);
 		if (err)
@@ -237,16 +243,58 @@ static int build(struct build *b, int *ns_fds)
 	return err;
 }
 
-static void print_summary(const struct lab_spec *spec, const struct datapath *dp)
+static void print_summary(const struct build *b)
 {
-	printf("%s up: %d namespace%s on %s/%d, counting with %s%s\n", spec->bridge, spec->count,
-	       spec->count == 1 ? "" : "s", inet_ntoa((struct in_addr){ htonl(spec->subnet.network) }),
-	       spec->subnet.prefixlen, dp->mode == TC_MODE_CLSACT ? "clsact filters" : "tcx links",
+	const struct lab_spec *spec = b->spec;
+
+	printf("%s %s: %d namespace%s on %s/%d, counting with %s%s\n", spec->bridge,
+	       b->joining ? "grew" : "up", spec->count, spec->count == 1 ? "" : "s",
+	       inet_ntoa((struct in_addr){ htonl(spec->subnet.network) }), spec->subnet.prefixlen,
+	       b->dp.mode == TC_MODE_CLSACT ? "clsact filters" : "tcx links",
 	       spec->xdp ? " and native XDP" : "");
 	for (int i = 0; i < spec->count; i++)
 		printf("  %-8s veth-%s %s/%d\n", spec->names[i], spec->names[i],
-		       inet_ntoa((struct in_addr){ htonl(subnet_host(&spec->subnet, i + 1)) }),
+		       inet_ntoa((struct in_addr){ htonl(subnet_host(&spec->subnet,
+								 b->hosts_before + i + 1)) }),
 		       spec->subnet.prefixlen);
+}
+
+/*
+ * `nsmon up green` on a lab that `nsmon up` built: add the namespaces to it,
+ * numbered after the ones it has, in its subnet. Sets up @b to join, or
+ * prints why not. Return: 0 or -errno.
+ */
+static int join_lab(struct build *b, struct lab_spec *spec, const char *subnet_given)
+{
+	const char *recorded;
+	struct subnet sn;
+	int err;
+
+	err = ledger_open(spec->bridge, &b->lg);
+	if (err)
+		return err;
+	recorded = ledger_value(b->lg, "subnet");
+	b->bridge_ifindex = ledger_link_ifindex(b->lg, spec->bridge);
+	if (!recorded || !b->bridge_ifindex || subnet_parse(recorded, &sn)) {
+		pr_warn("bridge \"%s\" is monitored but not a lab nsmon built: nsmon up cannot add to it",
+			spec->bridge);
+		return -EEXIST;
+	}
+	if (subnet_given && (sn.network != spec->subnet.network ||
+			     sn.prefixlen != spec->subnet.prefixlen)) {
+		pr_warn("invalid subnet \"%s\": lab \"%s\" is on %s", subnet_given, spec->bridge,
+			recorded);
+		return -EINVAL;
+	}
+	spec->subnet = sn;
+	b->hosts_before = ledger_count(b->lg, "netns");
+	if ((__u64)b->hosts_before + spec->count > subnet_hosts(&sn)) {
+		pr_warn("subnet \"%s\" is too small: %llu host addresses, %u in use, %d more asked",
+			recorded, (unsigned long long)subnet_hosts(&sn), b->hosts_before, spec->count);
+		return -ENOSPC;
+	}
+	b->joining = true;
+	return 0;
 }
 
 int cmd_up(int argc, char **argv)
@@ -262,10 +310,13 @@ int cmd_up(int argc, char **argv)
 		{ NULL },
 	};
 	int *ns_fds = NULL, first, ret, err;
+	bool subnet_given;
+	size_t mark;
 
 	ret = cli_parse(argc, argv, opts, argc, &first);
 	if (ret)
 		return ret;
+	subnet_given = strcmp(subnet, "192.168.15.0/24") != 0;
 	spec.names = first < argc ? argv + first : default_namespaces;
 	spec.count = first < argc ? argc - first : 2;
 	ret = check_spec(&spec, subnet, mode);
@@ -276,14 +327,23 @@ int cmd_up(int argc, char **argv)
 		return cli_exit_code(err);
 
 	err = ledger_create(spec.bridge, &b.lg);
+	if (err == -EEXIST && first < argc) {
+		err = join_lab(&b, &spec, subnet_given ? subnet : NULL);
+		if (err == -EINVAL || err == -ENOSPC) {
+			ledger_close(b.lg);
+			return EXIT_USAGE;
+		}
+	} else if (err == -EEXIST) {
+		pr_warn("lab on bridge \"%s\" is already up (nsmon down --bridge %s removes it; nsmon up NS adds to it)",
+			spec.bridge, spec.bridge);
+	} else if (err) {
+		pr_warn("cannot create the ledger in %s: %s", NSMON_RUN_DIR, strerror(-err));
+	}
 	if (err) {
-		if (err == -EEXIST)
-			pr_warn("lab on bridge \"%s\" is already up (nsmon down --bridge %s removes it)",
-				spec.bridge, spec.bridge);
-		else
-			pr_warn("cannot create the ledger in %s: %s", NSMON_RUN_DIR, strerror(-err));
+		ledger_close(b.lg);
 		return cli_exit_code(err);
 	}
+	mark = ledger_mark(b.lg);
 	ns_fds = malloc(spec.count * sizeof(*ns_fds));
 	b.nl = nl_open();
 	b.host_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -296,9 +356,9 @@ int cmd_up(int argc, char **argv)
 	}
 
 	if (err)
-		ledger_undo(b.lg, false);	/* roll back all this run created */
+		ledger_undo_since(b.lg, mark);	/* roll back all this run created */
 	else
-		print_summary(&spec, &b.dp);
+		print_summary(&b);
 	datapath_close(&b.dp);
 	ledger_close(b.lg);
 	if (err)

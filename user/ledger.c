@@ -217,6 +217,8 @@ static int undo_line(struct ledger *lg, const char *line)
 	unsigned int handle, prio;
 	int ifindex;
 
+	if (!strncmp(line, "subnet ", 7))
+		return 0;	/* a note for `up` joining the lab, nothing to undo */
 	if (sscanf(line, "netns %s %llu", a, &num) == 2)
 		return undo_netns(a, num);
 	if (sscanf(line, "link %s %d", a, &ifindex) == 2)
@@ -255,13 +257,15 @@ static int rewrite(struct ledger *lg)
 	return 0;
 }
 
-int ledger_undo_if(struct ledger *lg, bool (*match)(const char *line, void *data), void *data)
+/* Undo lines [@from, end) that @match accepts (NULL: all), newest first. */
+static int undo_range(struct ledger *lg, size_t from,
+		      bool (*match)(const char *line, void *data), void *data)
 {
 	size_t kept = 0;
 	int err = 0;
 
 	/* Reverse order: programs before links, links before their namespaces. */
-	for (size_t i = lg->nlines; i-- > 0;) {
+	for (size_t i = lg->nlines; i-- > from;) {
 		int ret;
 
 		if (match && !match(lg->lines[i], data))
@@ -281,6 +285,38 @@ int ledger_undo_if(struct ledger *lg, bool (*match)(const char *line, void *data
 			lg->lines[kept++] = lg->lines[i];
 	lg->nlines = kept;
 	return rewrite(lg) ?: err;
+}
+
+int ledger_undo_if(struct ledger *lg, bool (*match)(const char *line, void *data), void *data)
+{
+	return undo_range(lg, 0, match, data);
+}
+
+size_t ledger_mark(const struct ledger *lg)
+{
+	return lg->nlines;
+}
+
+int ledger_undo_since(struct ledger *lg, size_t mark)
+{
+	return undo_range(lg, mark, NULL, NULL);
+}
+
+size_t ledger_count(const struct ledger *lg, const char *kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < lg->nlines; i++)
+		n += !strncmp(lg->lines[i], kind, strlen(kind)) && lg->lines[i][strlen(kind)] == ' ';
+	return n;
+}
+
+const char *ledger_value(const struct ledger *lg, const char *kind)
+{
+	for (size_t i = 0; i < lg->nlines; i++)
+		if (!strncmp(lg->lines[i], kind, strlen(kind)) && lg->lines[i][strlen(kind)] == ' ')
+			return lg->lines[i] + strlen(kind) + 1;
+	return NULL;
 }
 
 static bool match_attachment(const char *line, void *data)

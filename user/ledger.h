@@ -11,6 +11,7 @@
  *   qdisc NETNS IFINDEX                    a clsact qdisc nsmon added (NETNS "-": root)
  *   filter NETNS IFINDEX DIR HANDLE PRIO   a clsact filter nsmon added
  *   keys COOKIE IFINDEX                    counters of an interface nsmon counts
+ *   subnet CIDR                            a note: the subnet `up` numbered the lab in
  */
 #ifndef NSMON_LEDGER_H
 #define NSMON_LEDGER_H
@@ -54,6 +55,16 @@ int ledger_undo(struct ledger *lg, bool attachments_only);
 
 /* ledger_undo() of just the lines @match accepts (NULL: all). */
 int ledger_undo_if(struct ledger *lg, bool (*match)(const char *line, void *data), void *data);
+
+/* A point in the ledger, and undoing what was recorded after it (a failed `up` joining a lab). */
+size_t ledger_mark(const struct ledger *lg);
+int ledger_undo_since(struct ledger *lg, size_t mark);
+
+/* How many lines of @kind ("netns", "link", ...) the ledger holds. */
+size_t ledger_count(const struct ledger *lg, const char *kind);
+
+/* The rest of the first line of @kind ("subnet" -> "192.168.15.0/24"), or NULL. */
+const char *ledger_value(const struct ledger *lg, const char *kind);
 
 void ledger_close(struct ledger *lg);
 

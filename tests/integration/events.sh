@@ -139,6 +139,11 @@ sleep 0.2
 check_eq "pins of veth-green-br" "$(ls /sys/fs/bpf/nsmon/v-net-0 | grep -c green)" 0
 ip netns del green
 
+t "events: nsmon up NS while events runs: the new port is reported as counted"
+check_cmd "up orange" "$NSMON" up orange
+expect "counted" '.type == "attach" and .action == "counted" and .port == "veth-orange-br" and .bridge == "v-net-0"'
+check_eq "pins of veth-orange-br" "$(ls /sys/fs/bpf/nsmon/v-net-0 | grep -c orange)" 4
+
 t "events: the human lines look like ip monitor -ts with a [TYPE] prefix"
 line=$(timeout 5 "$NSMON" events --count 1 --type netns 2>/dev/null & sleep 1; ip netns add tline; wait; ip netns del tline)
 echo "$line" | grep -Eq '^\[[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\] \[NETNS\] added tline' ||
@@ -149,6 +154,16 @@ lines=$( (sleep 1; for i in 1 2 3; do ip netns add tc$i; done) & timeout 10 "$NS
 check_eq "lines" "$(echo "$lines" | wc -l)" 2
 check_eq "types" "$(echo "$lines" | jq -r .type | sort -u)" "netns"
 for i in 1 2 3; do ip netns del tc$i; done
+
+t "events: --counters interleaves per-interface deltas"
+ip netns exec red ping -i 0.2 -q 192.168.15.2 >/dev/null &
+pinger=$!
+deltas=$(timeout 10 "$NSMON" events --json --type counters --counters --interval 1 --count 4 2>/dev/null)
+kill $pinger
+red=$(echo "$deltas" | jq -c 'select(.netns == "red" and .ifname == "veth-red")' | tail -1)
+[ -n "$red" ] || fail "no delta for red's veth-red in: $deltas"
+[ "$(echo "$red" | jq '.tx.icmp_echo_request')" -ge 3 ] 2>/dev/null ||
+	fail "red's veth-red sent no echo requests in a second: $red"
 
 t "events: a bad --type is a usage error naming it"
 err=$("$NSMON" events --type netns,bogus 2>&1 >/dev/null); rc=$?
