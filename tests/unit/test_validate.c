@@ -43,21 +43,21 @@ static const struct subnet_case {
 	{ "10.0.0.0/31", true, 0x0a000000, 31, 0 },
 	{ "10.0.0.1/32", true, 0x0a000001, 32, 0 },
 	{ "0.0.0.0/0", true, 0, 0, 4294967294ull },
-	{ "192.168.15.7/24", false },		/* host bits set */
-	{ "192.168.15.0", false },		/* no prefix */
-	{ "192.168.15.0/33", false },
-	{ "192.168.15.0/", false },
-	{ "192.168.15.0/-1", false },
-	{ "192.168.15.0/+8", false },
-	{ "192.168.256.0/24", false },
-	{ "192.168.15/24", false },
-	{ "192.168.15.0.0/24", false },
-	{ "a.b.c.d/24", false },
-	{ "192.168.15.0/24x", false },
-	{ "192.168..0/24", false },
-	{ "", false },
-	{ "/24", false },
-	{ "1922.168.15.0/24", false },
+	{ .text = "192.168.15.7/24", .ok = false },		/* host bits set */
+	{ .text = "192.168.15.0", .ok = false },		/* no prefix */
+	{ .text = "192.168.15.0/33", .ok = false },
+	{ .text = "192.168.15.0/", .ok = false },
+	{ .text = "192.168.15.0/-1", .ok = false },
+	{ .text = "192.168.15.0/+8", .ok = false },
+	{ .text = "192.168.256.0/24", .ok = false },
+	{ .text = "192.168.15/24", .ok = false },
+	{ .text = "192.168.15.0.0/24", .ok = false },
+	{ .text = "a.b.c.d/24", .ok = false },
+	{ .text = "192.168.15.0/24x", .ok = false },
+	{ .text = "192.168..0/24", .ok = false },
+	{ .text = "", .ok = false },
+	{ .text = "/24", .ok = false },
+	{ .text = "1922.168.15.0/24", .ok = false },
 };
 
 int main(void)
