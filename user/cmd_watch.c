@@ -6,6 +6,7 @@
  * otherwise it prints a plain snapshot per interval, for pipes and tests.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include "cli.h"
 #include "events.h"
 #include "log.h"
+#include "netns.h"
 #include "stats_model.h"
 
 #define EVENTS_KEPT	50	/* more than any terminal shows under the table */
@@ -45,6 +47,7 @@ struct watch {
 	int model_err;			/* the latest build failed (-errno): say so */
 
 	struct event_stream *es;	/* NULL: unavailable, @events_note says why */
+	__u64 host_cookie;		/* our namespace's, where the bridge side lives */
 	char events_note[160];
 	char *events[EVENTS_KEPT];	/* a ring: event number n is at n % EVENTS_KEPT */
 	unsigned long long events_seen, events_printed;	/* _printed: by plain snapshots */
@@ -105,6 +108,31 @@ static void index_iface(const char *where, const char *name, const json_t *iface
 	json_object_set(data, key, (json_t *)iface);
 }
 
+/* Give each interface of @model its "drops": what the event stream counted for it. */
+static void add_drops(struct watch *w, json_t *model)
+{
+	json_t *ns, *iface, *bridge, *port;
+	size_t i, j;
+
+	if (!w->es)
+		return;
+	json_array_foreach(json_object_get(model, "namespaces"), i, ns) {
+		__u64 cookie = json_integer_value(json_object_get(ns, "cookie"));
+
+		json_array_foreach(json_object_get(ns, "interfaces"), j, iface)
+			json_object_set_new(iface, "drops", json_integer(event_stream_drops(w->es,
+				cookie, json_integer_value(json_object_get(iface, "ifindex")))));
+	}
+	json_array_foreach(json_object_get(model, "bridges"), i, bridge) {
+		json_array_foreach(json_object_get(bridge, "ports"), j, port)
+			json_object_set_new(port, "drops", json_integer(event_stream_drops(w->es,
+				w->host_cookie, json_integer_value(json_object_get(port, "ifindex")))));
+		json_object_set_new(json_object_get(bridge, "local"), "drops",
+			json_integer(event_stream_drops(w->es, w->host_cookie,
+				json_integer_value(json_object_get(bridge, "ifindex")))));
+	}
+}
+
 /* Read the counters again; the model they replace becomes the base of the rates. */
 static void refresh(struct watch *w)
 {
@@ -116,6 +144,7 @@ static void refresh(struct watch *w)
 	w->model_err = stats_model_build_quiet(w->bridge, &model);
 	if (w->model_err)
 		return;		/* keep the last good model as the base for when it recovers */
+	add_drops(w, model);
 	json_decref(w->before);
 	w->before = json_object();
 	stats_model_foreach_iface(w->model, index_iface, w->before);
@@ -347,9 +376,16 @@ static void keep_event(const struct nsmon_event *ev, void *data)
 
 static void open_events(struct watch *w)
 {
-	const struct event_opts opts = { .types = 0, .counters_ms = 0, .auto_attach = true };
-	int err;
+	const struct event_opts opts = {
+		.types = 0, .counters_ms = 0, .auto_attach = true, .drops_per_sec = 100,
+	};
+	int err, fd;
 
+	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		netns_cookie(fd, &w->host_cookie);
+		close(fd);
+	}
 	/* Its error line lands before the screen is up, so it stays readable after. */
 	err = event_stream_open(&opts, &w->es);
 	if (err) {

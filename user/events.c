@@ -529,6 +529,11 @@ void event_stream_totals(struct event_stream *es, struct event_totals *totals)
 		event_tracers_totals(es->tracers, totals);
 }
 
+__u64 event_stream_drops(struct event_stream *es, __u64 netns_cookie, int ifindex)
+{
+	return es->tracers ? event_tracers_drops(es->tracers, netns_cookie, ifindex) : 0;
+}
+
 void event_stream_close(struct event_stream *es)
 {
 	if (!es)

@@ -86,6 +86,9 @@ struct event_totals {
 /* The totals of the BPF sources, summed over them. */
 void event_stream_totals(struct event_stream *es, struct event_totals *totals);
 
+/* Drops the kernel reported on interface @ifindex of namespace @netns_cookie since the stream began. */
+__u64 event_stream_drops(struct event_stream *es, __u64 netns_cookie, int ifindex);
+
 void event_stream_close(struct event_stream *es);
 
 #endif
