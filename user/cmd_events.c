@@ -152,6 +152,7 @@ int cmd_events(int argc, char **argv)
 	/* Stop the sources and drain the ring, so that delivered + lost adds up. */
 	event_stream_stop(es);
 	event_stream_poll(es, 0, print_event, &printer);
+	event_stream_report_lost(es, print_event, &printer);
 	event_stream_totals(es, &totals);
 	fprintf(stderr, "events: submitted %llu, delivered %llu, lost %llu, suppressed %llu\n",
 		(unsigned long long)totals.submitted, (unsigned long long)totals.delivered,

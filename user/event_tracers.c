@@ -26,6 +26,7 @@ struct event_tracers {
 	struct ring_buffer *ring;
 	__s64 mono_to_real_us;		/* add to CLOCK_MONOTONIC µs to get CLOCK_REALTIME µs */
 	__u64 delivered[NSMON_SRC_MAX];
+	__u64 lost_reported[NSMON_SRC_MAX];	/* what "lost" events have said so far */
 };
 
 static const char *const ns_type_names[NSMON_NS_TYPE_MAX] = {
@@ -241,21 +242,54 @@ int event_tracers_consume(struct event_tracers *et)
 	return ring_buffer__consume(et->ring);
 }
 
-void event_tracers_totals(struct event_tracers *et, struct event_totals *t)
+static const char *const source_names[NSMON_SRC_MAX] = { "ns", "neigh", "fdb", "drop" };
+
+/* The totals of one source, summed over the CPUs. */
+static void source_totals(struct event_tracers *et, __u32 src, struct event_totals *t)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	struct { __u64 submitted, lost, suppressed; } per_cpu[ncpus > 0 ? ncpus : 1];
-	int fd = bpf_map__fd(et->skel->maps.totals);
+
+	memset(t, 0, sizeof(*t));
+	t->delivered = et->delivered[src];
+	if (bpf_map_lookup_elem(bpf_map__fd(et->skel->maps.totals), &src, per_cpu))
+		return;
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		t->submitted += per_cpu[cpu].submitted;
+		t->lost += per_cpu[cpu].lost;
+		t->suppressed += per_cpu[cpu].suppressed;
+	}
+}
+
+void event_tracers_totals(struct event_tracers *et, struct event_totals *t)
+{
+	struct event_totals one;
 
 	for (__u32 src = 0; src < NSMON_SRC_MAX; src++) {
-		if (bpf_map_lookup_elem(fd, &src, per_cpu))
+		source_totals(et, src, &one);
+		t->submitted += one.submitted;
+		t->delivered += one.delivered;
+		t->lost += one.lost;
+		t->suppressed += one.suppressed;
+	}
+}
+
+void event_tracers_report_lost(struct event_tracers *et)
+{
+	struct event_totals t;
+
+	for (__u32 src = 0; src < NSMON_SRC_MAX; src++) {
+		source_totals(et, src, &t);
+		if (t.lost == et->lost_reported[src])
 			continue;
-		for (int cpu = 0; cpu < ncpus; cpu++) {
-			t->submitted += per_cpu[cpu].submitted;
-			t->lost += per_cpu[cpu].lost;
-			t->suppressed += per_cpu[cpu].suppressed;
-		}
-		t->delivered += et->delivered[src];
+		event_emit(et->es, EVENT_LOST, event_now_us(),
+			   json_pack("{s:s, s:I, s:I}", "source", source_names[src],
+				     "lost", (json_int_t)(t.lost - et->lost_reported[src]),
+				     "lost_total", (json_int_t)t.lost),
+			   "%s: %llu events lost (ring full), %llu in all", source_names[src],
+			   (unsigned long long)(t.lost - et->lost_reported[src]),
+			   (unsigned long long)t.lost);
+		et->lost_reported[src] = t.lost;
 	}
 }
 

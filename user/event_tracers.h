@@ -24,6 +24,9 @@ void event_tracers_stop(struct event_tracers *et);
 /* Add the sources' totals to @t. */
 void event_tracers_totals(struct event_tracers *et, struct event_totals *t);
 
+/* Emit a "lost" event for each source that lost records since the last call. */
+void event_tracers_report_lost(struct event_tracers *et);
+
 /* Drops counted per interface (all reasons) of the namespace @cookie, for watch. */
 __u64 event_tracers_drops(struct event_tracers *et, __u64 cookie, int ifindex);
 

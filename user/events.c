@@ -379,6 +379,15 @@ static void consumer_with_tracking(const struct nsmon_event *ev, void *data)
 	es->consumer(ev, es->consumer_data);
 }
 
+/* Deliver to @cb (through the reconciler's bookkeeping) until es->cb is reset. */
+static void set_consumer(struct event_stream *es, event_cb cb, void *data)
+{
+	es->cb = consumer_with_tracking;
+	es->cb_data = es;
+	es->consumer = cb;
+	es->consumer_data = data;
+}
+
 /* ---- the stream ------------------------------------------------------------- */
 
 static bool wants_any(const struct event_opts *opts, unsigned int types)
@@ -469,10 +478,7 @@ int event_stream_poll(struct event_stream *es, int timeout_ms, event_cb cb, void
 	__u64 deadline = event_now_us() + (__u64)timeout_ms * 1000;
 	struct epoll_event ready[4];
 
-	es->cb = consumer_with_tracking;
-	es->cb_data = es;
-	es->consumer = cb;
-	es->consumer_data = data;
+	set_consumer(es, cb, data);
 	es->delivered = 0;
 
 	for (;;) {
@@ -491,6 +497,8 @@ int event_stream_poll(struct event_stream *es, int timeout_ms, event_cb cb, void
 		if (es->autoattach)
 			autoattach_tick(es);
 		if (now >= es->next_reconcile_us) {
+			if (es->tracers)
+				event_tracers_report_lost(es->tracers);
 			reconcile(es);
 			es->next_reconcile_us = now + RECONCILE_MS * 1000ULL;
 		}
@@ -514,6 +522,15 @@ int event_stream_poll(struct event_stream *es, int timeout_ms, event_cb cb, void
 	}
 	es->cb = NULL;
 	return es->delivered;
+}
+
+void event_stream_report_lost(struct event_stream *es, event_cb cb, void *data)
+{
+	if (!es->tracers)
+		return;
+	set_consumer(es, cb, data);
+	event_tracers_report_lost(es->tracers);
+	es->cb = NULL;
 }
 
 void event_stream_stop(struct event_stream *es)

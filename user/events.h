@@ -75,6 +75,9 @@ int event_stream_poll(struct event_stream *es, int timeout_ms, event_cb cb, void
  */
 void event_stream_stop(struct event_stream *es);
 
+/* Hand @cb a "lost" event for each source that lost records since the last one. */
+void event_stream_report_lost(struct event_stream *es, event_cb cb, void *data);
+
 /* Per-source totals, for the summary at the end and the overload test. */
 struct event_totals {
 	__u64 submitted;	/* the BPF programs tried to send (delivered + lost) */

@@ -77,6 +77,12 @@ inode=$(inode_of /proc/$pid/ns/pid_for_children)
 expect "unshare -p -f" ".type == \"ns\" and .action == \"created\" and .ns_type == \"pid\" and .inode == $inode and .pid == $pid"
 kill $pid
 
+t "events: clone(CLONE_NEWUTS) reports the child's new namespace"
+# perl's syscall() is the one way to a bare clone(2) that every Debian has.
+child=$(perl -e 'my $pid = syscall(56, 0x04000000 | 17, 0, 0, 0, 0);
+	if ($pid == 0) { sleep 1; exit 0 } print "$pid\n"; waitpid($pid, 0);')
+expect "clone" ".type == \"ns\" and .action == \"created\" and .ns_type == \"uts\" and .syscall == \"clone\" and .child_pid == $child and .comm == \"perl\""
+
 t "events: nsenter (setns) reports the namespace entered"
 red_inode=$(inode_of /run/netns/red)
 nsenter --net=/run/netns/red true
@@ -172,7 +178,7 @@ check_eq "error" "$(echo "$err" | grep -c '"bogus"')" 1
 
 t "events: overload loses events, counts them exactly, and blocks nothing"
 # A 4 KiB ring drained once a second, every drop streamed: a flood must overflow it.
-"$NSMON" events --json --type drop --drop-rate 0 --ring-kb 4 --consume-ms 1000 --timeout 4 \
+"$NSMON" events --json --type drop,lost --drop-rate 0 --ring-kb 4 --consume-ms 1000 --timeout 4 \
 	>"$tmp/flood.json" 2>"$tmp/flood.err" &
 flood=$!
 sleep 1.5
@@ -184,7 +190,10 @@ summary=$(grep '^events:' "$tmp/flood.err")
 read -r submitted delivered lost < <(echo "$summary" | sed -E 's/.*submitted ([0-9]+), delivered ([0-9]+), lost ([0-9]+).*/\1 \2 \3/')
 [ "${lost:-0}" -gt 0 ] || fail "nothing lost: $summary"
 check_eq "submitted = delivered + lost" "$submitted" "$((delivered + lost))"
-[ "$(wc -l <"$tmp/flood.json")" -le "$delivered" ] || fail "printed more than delivered"
+[ "$(jq -c 'select(.type == "drop")' "$tmp/flood.json" | wc -l)" -le "$delivered" ] ||
+	fail "printed more drops than delivered"
+lost_events=$(jq -c 'select(.type == "lost" and .source == "drop")' "$tmp/flood.json" | wc -l)
+[ "$lost_events" -ge 1 ] || fail "no lost event for the drop source"
 echo "# overload: $summary"
 
 t "events: down"
