@@ -21,6 +21,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
+int cmd_path(int argc, char **argv);
 
 #include <stdbool.h>
 
