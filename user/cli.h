@@ -22,6 +22,7 @@ int cmd_events(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_path(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 #include <stdbool.h>
 

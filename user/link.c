@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <linux/if_link.h>
 #include <linux/if_addr.h>
+#include <linux/neighbour.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -250,5 +251,66 @@ int netnsid_assign(struct nl_sock *nl, int netns_fd)
 	g->rtgen_family = AF_UNSPEC;
 	mnl_attr_put_u32(nlh, NETNSA_FD, netns_fd);
 	mnl_attr_put_u32(nlh, NETNSA_NSID, NETNSA_NSID_NOT_ASSIGNED);	/* the kernel picks */
+	return nl_talk(nl, nlh);
+}
+
+struct first_v4 {
+	int ifindex;
+	__u32 addr;
+};
+
+static int first_v4_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct first_v4 *f = data;
+	const struct nlattr *attr;
+
+	if (f->addr || ifa->ifa_family != AF_INET || (int)ifa->ifa_index != f->ifindex)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*ifa))
+		if (mnl_attr_get_type(attr) == IFA_LOCAL &&
+		    mnl_attr_get_payload_len(attr) == sizeof(__u32))
+			f->addr = mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+int addr_first_v4(struct nl_sock *nl, int ifindex, __u32 *addr)
+{
+	struct nlmsghdr *nlh = nl_msg_start(nl, RTM_GETADDR, 0);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct first_v4 f = { .ifindex = ifindex };
+	int err;
+
+	ifa->ifa_family = AF_INET;
+	err = nl_dump(nl, nlh, first_v4_cb, &f);
+	if (err)
+		return err;
+	*addr = f.addr;
+	return f.addr ? 0 : -EADDRNOTAVAIL;
+}
+
+int neigh_del_v4(struct nl_sock *nl, int ifindex, __u32 addr)
+{
+	struct nlmsghdr *nlh = nl_msg_start(nl, RTM_DELNEIGH, 0);
+	struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+
+	nd->ndm_family = AF_INET;
+	nd->ndm_ifindex = ifindex;
+	mnl_attr_put(nlh, NDA_DST, sizeof(addr), &addr);
+	return nl_talk(nl, nlh);
+}
+
+int bridge_fdb_flush(struct nl_sock *nl, int ifindex)
+{
+	struct nlmsghdr *nlh = nl_msg_start(nl, RTM_NEWLINK, 0);
+	struct nlattr *linkinfo, *data;
+
+	link_msg(nlh, ifindex);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put(nlh, IFLA_BR_FDB_FLUSH, 0, NULL);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
 	return nl_talk(nl, nlh);
 }

@@ -76,4 +76,13 @@ int netnsid_of(struct nl_sock *nl, int netns_fd);
  */
 int netnsid_assign(struct nl_sock *nl, int netns_fd);
 
+/* The first IPv4 address of @ifindex (network byte order). Return 0, -EADDRNOTAVAIL or -errno. */
+int addr_first_v4(struct nl_sock *nl, int ifindex, __u32 *addr);
+
+/* `ip neigh del ADDR dev IFINDEX`. Return 0 or -errno (-ENOENT: no such entry). */
+int neigh_del_v4(struct nl_sock *nl, int ifindex, __u32 addr);
+
+/* `ip link set BRIDGE type bridge fdb_flush`: forget the learned addresses. */
+int bridge_fdb_flush(struct nl_sock *nl, int ifindex);
+
 #endif

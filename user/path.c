@@ -235,6 +235,28 @@ const char *path_tracer_to(const struct path_tracer *pt)
 	return pt->to.netns->name;
 }
 
+static void end_info(const struct path_end *end, struct path_end_info *info)
+{
+	info->netns = end->netns->name;
+	info->netns_fd = end->netns->fd;
+	info->veth = end->port->peer.name;
+	info->veth_ifindex = end->port->peer.ifindex;
+	info->port = end->port->port.name;
+}
+
+void path_tracer_ends(const struct path_tracer *pt, struct path_end_info *from,
+		      struct path_end_info *to)
+{
+	end_info(&pt->from, from);
+	end_info(&pt->to, to);
+}
+
+int path_tracer_bridge(const struct path_tracer *pt, struct nl_sock **nl)
+{
+	*nl = pt->nl;
+	return pt->lab.bridge.ifindex;
+}
+
 void path_tracer_close(struct path_tracer *pt)
 {
 	if (!pt)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "nl.h"
 #include "path_abi.h"
 
 struct path_opts {
@@ -38,6 +39,21 @@ const char *path_tracer_where(const struct path_tracer *pt, __u64 netns_cookie, 
 /* The namespaces resolved from the options (defaults: the lab's first two). */
 const char *path_tracer_from(const struct path_tracer *pt);
 const char *path_tracer_to(const struct path_tracer *pt);
+
+/* One end of the traced path, for callers that act on it (explain --ping). */
+struct path_end_info {
+	const char *netns;
+	int netns_fd;
+	const char *veth;	/* in the namespace */
+	int veth_ifindex;
+	const char *port;	/* its bridge port */
+};
+
+void path_tracer_ends(const struct path_tracer *pt, struct path_end_info *from,
+		      struct path_end_info *to);
+
+/* The bridge's ifindex and the rtnetlink socket of our namespace. */
+int path_tracer_bridge(const struct path_tracer *pt, struct nl_sock **nl);
 
 void path_tracer_close(struct path_tracer *pt);
 
