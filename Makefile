@@ -49,7 +49,7 @@ endif
 .DELETE_ON_ERROR:
 # Keep the BPF objects: tests and bpftool users want them, and make should not redo them.
 .SECONDARY: $(BPF_OBJS) $(patsubst %.bpf.o,%.tmp.bpf.o,$(BPF_OBJS))
-.PHONY: all deps run test tests-build clean
+.PHONY: all deps run test tests-build clean bench-tools
 
 all: nsmon
 
@@ -97,6 +97,17 @@ deps:
 	fi
 
 tests-build: nsmon $(TEST_BINS)
+
+# The benchmarks' own programs (tools/bench/*.c: a UDP generator and sink), plain C.
+BENCH_SRCS := $(wildcard tools/bench/*.c)
+BENCH_BINS := $(patsubst tools/bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
+
+bench-tools: $(BENCH_BINS)
+
+$(BENCH_BINS): $(OUTPUT)/bench/%: tools/bench/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARNINGS) -std=gnu11 $< -o $@
 
 # The main job: build, bring the seed lab up, ping red -> blue, show the counters live.
 run: deps

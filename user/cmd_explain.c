@@ -60,6 +60,7 @@ struct story {
 	int n;
 	__s64 mono_to_real_ns;
 	__u64 start_ns;		/* CLOCK_REALTIME: what came before (our own cleaning) is not the story */
+	char from_addr[INET_ADDRSTRLEN], to_addr[INET_ADDRSTRLEN];	/* the neighbours of the story */
 	bool echo_reply_consumed;
 };
 
@@ -152,7 +153,9 @@ static void on_event(const struct nsmon_event *ev, void *data)
 	const char *netns = str(ev->json, "netns");
 	struct step *st;
 
-	if (ev->type == EVENT_NEIGH && strcmp(netns, s->from.netns) && strcmp(netns, s->to.netns))
+	if (ev->type == EVENT_NEIGH &&
+	    !(!strcmp(netns, s->from.netns) && !strcmp(str(ev->json, "address"), s->to_addr)) &&
+	    !(!strcmp(netns, s->to.netns) && !strcmp(str(ev->json, "address"), s->from_addr)))
 		return;
 	if (ev->type == EVENT_FDB && strcmp(str(ev->json, "ifname"), s->from.port) &&
 	    strcmp(str(ev->json, "ifname"), s->to.port))
@@ -316,19 +319,21 @@ int cmd_explain(int argc, char **argv)
 		goto out;
 	path_tracer_ends(s->pt, &s->from, &s->to);
 	s->mono_to_real_ns = clock_offset_ns();
+	nl = nl_open_in(s->from.netns_fd);
+	err = nl ? addr_first_v4(nl, s->from.veth_ifindex, &from_addr) : -errno;
+	nl_close(nl);
+	nl = nl_open_in(s->to.netns_fd);
+	if (!err)
+		err = nl ? addr_first_v4(nl, s->to.veth_ifindex, &to_addr) : -errno;
+	nl_close(nl);
+	if (err) {
+		pr_warn("cannot find the IPv4 addresses of %s and %s: %s", s->from.veth, s->to.veth,
+			strerror(-err));
+		goto out;
+	}
+	inet_ntop(AF_INET, &from_addr, s->from_addr, sizeof(s->from_addr));
+	inet_ntop(AF_INET, &to_addr, s->to_addr, sizeof(s->to_addr));
 	if (ping) {
-		nl = nl_open_in(s->from.netns_fd);
-		err = nl ? addr_first_v4(nl, s->from.veth_ifindex, &from_addr) : -errno;
-		nl_close(nl);
-		nl = nl_open_in(s->to.netns_fd);
-		if (!err)
-			err = nl ? addr_first_v4(nl, s->to.veth_ifindex, &to_addr) : -errno;
-		nl_close(nl);
-		if (err) {
-			pr_warn("cannot find the addresses of %s and %s: %s", s->from.veth, s->to.veth,
-				strerror(-err));
-			goto out;
-		}
 		start_clean(s, from_addr, to_addr);
 		/* The flushes are done (netlink acked them): their own events are not the story. */
 		s->start_ns = now_ns();
