@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
@@ -70,5 +71,15 @@ int cli_exit_code(int err)
 		return EXIT_UNSUPPORTED;
 	default:
 		return EXIT_FAIL;
+	}
+}
+
+void cli_print_doc(const json_t *doc, bool json, void (*print_table)(const json_t *doc))
+{
+	if (json) {
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		print_table(doc);
 	}
 }

@@ -25,6 +25,7 @@ int cmd_path(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 
 #include <stdbool.h>
+#include <jansson.h>
 
 /* One option of a subcommand: a flag (@flag set) or an option with a value (@value set). */
 struct cli_opt {
@@ -40,6 +41,9 @@ struct cli_opt {
  * Prints its own error line. Return: EXIT_OK or EXIT_USAGE.
  */
 int cli_parse(int argc, char **argv, const struct cli_opt *opts, int max_operands, int *first);
+
+/* Print @doc as indented JSON (the contract) or with @print_table (for people). */
+void cli_print_doc(const json_t *doc, bool json, void (*print_table)(const json_t *doc));
 
 /* Map a -errno to the documented exit code. */
 int cli_exit_code(int err);

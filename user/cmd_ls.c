@@ -401,9 +401,9 @@ static void print_namespace(const json_t *ns)
 	       !monitored ? "-" : json_is_true(monitored) ? "yes" : "no");
 }
 
-static void print_table(const json_t *namespaces)
+static void print_table(const json_t *doc)
 {
-	const json_t *ns, *ifc;
+	const json_t *namespaces = json_object_get(doc, "namespaces"), *ns, *ifc;
 	size_t i, j;
 
 	printf("%-6s %10s %-15s %6s %7s %-15s %s\n",
@@ -466,14 +466,9 @@ int cmd_ls(int argc, char **argv)
 	namespaces = namespaces_json(&l, map_fd, &err);
 	if (err)
 		goto out;
-	if (json) {
-		doc = json_pack("{s:O}", "namespaces", namespaces);
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(doc);
-	} else {
-		print_table(namespaces);
-	}
+	doc = json_pack("{s:O}", "namespaces", namespaces);
+	cli_print_doc(doc, json, print_table);
+	json_decref(doc);
 out:
 	json_decref(namespaces);
 	list_free(&l);

@@ -268,12 +268,7 @@ int cmd_path(int argc, char **argv)
 	/* Replies to the last requests are on their way: give them a moment. */
 	path_tracer_poll(pt, 200, on_sample, NULL, &c);
 	doc = report_json(&c, path_tracer_from(pt), path_tracer_to(pt), proto_text);
-	if (json) {
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-	} else {
-		print_table(doc);
-	}
+	cli_print_doc(doc, json, print_table);
 	json_decref(doc);
 out:
 	path_tracer_close(pt);
