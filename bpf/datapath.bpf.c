@@ -2,7 +2,10 @@
 /*
  * The datapath: count every frame an interface receives and sends, by class,
  * per (netns, ifindex, direction, hook), at tc (tcx or clsact, both
- * directions) and optionally at XDP (receive only). The programs only count:
+ * directions) and optionally at XDP (receive only). On a bridge's ports and
+ * on the bridge itself, tc also follows each frame through the bridge
+ * (bridge.bpf.h): port to port, to the host, flooded or dropped. The
+ * programs only count:
  * tc returns TC_ACT_UNSPEC so other tcx/clsact programs still decide, XDP
  * returns XDP_PASS.
  */
@@ -13,6 +16,7 @@
 #include "nsmon.h"
 #include "parse.bpf.h"
 #include "counters.bpf.h"
+#include "bridge.bpf.h"
 
 /* pkt_cls.h's value; vmlinux.h carries no macros. */
 #define TC_ACT_UNSPEC		(-1)
@@ -87,16 +91,19 @@ static __always_inline __u32 classify_skb(struct __sk_buff *skb)
 static __always_inline int tc_count(struct __sk_buff *skb, __u8 direction)
 {
 	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
+	struct net_device *dev = kskb->dev;
 	struct nsmon_if_key key = {
-		.netns_cookie = dev_netns_cookie(kskb->dev),
+		.netns_cookie = dev_netns_cookie(dev),
 		.ifindex = skb->ifindex,
 		.direction = direction,
 		.hook = NSMON_HOOK_TC,
 	};
 	/* A GSO skb leaves as gso_segs wire packets; a plain one has 0 or 1. */
 	__u32 segs = skb->gso_segs;
+	__u32 classes = classify_skb(skb);
 
-	counters_add(&counters, &key, classify_skb(skb), segs ? segs : 1, skb->len);
+	counters_add(&counters, &key, classes, segs ? segs : 1, skb->len);
+	bridge_count(skb, kskb, dev, key.netns_cookie, direction, classes);
 	return TC_ACT_UNSPEC;
 }
 

@@ -78,4 +78,54 @@ struct nsmon_counters {
 	__u64 stat[NSMON_STAT_MAX];
 };
 
+/*
+ * Bridge forwarding, counted where a frame enters a bridge (tc ingress of a
+ * port, tc egress of the bridge device: a frame the host sends) and where
+ * it leaves it (tc egress of a port, tc ingress of the bridge device: a
+ * frame delivered to the host). Per-CPU hash `bridge_flows`, keyed by
+ * (netns cookie of the bridge, from, to); `from` and `to` are ifindexes in
+ * that namespace: a port, or the bridge device itself ("local").
+ */
+#define NSMON_MAX_BRIDGE_FLOWS	65536	/* 250 ports flooding each other: 250 * 251 */
+
+/* `to` of the entry that counts per frame, whatever its copies: FLOODED and DROPPED. */
+#define NSMON_BR_NOWHERE	0
+
+enum nsmon_bridge_stat {
+	NSMON_BR_FORWARDED = 0,	/* from -> to: unicast to a known destination (one copy) */
+	NSMON_BR_FLOODED,	/* from -> to: a copy of a flood (broadcast, multicast, unknown
+				 * unicast); from -> NOWHERE: frames flooded, once each */
+	NSMON_BR_DROPPED,	/* from -> NOWHERE only: frames that went out nowhere */
+	NSMON_BR_STAT_MAX,
+};
+
+struct nsmon_bridge_key {
+	__u64 netns_cookie;	/* the bridge's namespace */
+	__u32 from;		/* where the frame entered the bridge */
+	__u32 to;		/* where it left it, or NSMON_BR_NOWHERE */
+};
+
+struct nsmon_bridge_counters {
+	__u64 stat[NSMON_BR_STAT_MAX];
+};
+
+/*
+ * The frame a bridge is handling on this CPU: one slot of the per-CPU array
+ * `bridge_state`. A bridge forwards a frame synchronously, on one CPU, from
+ * where it enters to every place it leaves, so the slot set at entry names
+ * the source at each exit. Userspace reads it for the one frame per CPU
+ * whose fate is not counted yet (a drop is counted when the next frame
+ * enters on that CPU).
+ */
+struct nsmon_bridge_state {
+	__u64 netns_cookie;
+	__u64 head;		/* skb->head: the frame and its flood clones share it */
+	__u32 len;		/* skb->len at entry: with head, tells a reused buffer apart */
+	__u32 from;		/* 0: no frame yet */
+	__u32 first_to;		/* where a unicast frame left first */
+	__u16 fanout;		/* how many places it left by so far */
+	__u8 from_local;	/* it entered from the bridge device (the host sent it) */
+	__u8 flooded;		/* counted in from -> NOWHERE FLOODED */
+};
+
 #endif /* NSMON_H */

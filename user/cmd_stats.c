@@ -5,6 +5,7 @@
  * the same JSON model, so they cannot disagree.
  */
 #include <stdio.h>
+#include <string.h>
 #include <jansson.h>
 
 #include "cli.h"
@@ -45,13 +46,151 @@ static void print_iface(const char *where, const char *name, const json_t *ifc, 
 		print_row(where, name, "xdp-rx", json_object_get(xdp, "rx"));
 }
 
+static long long rx_tx(const json_t *place, const char *what, const char *dir)
+{
+	return (long long)json_integer_value(json_object_get(json_object_get(place, what), dir));
+}
+
+#define FWD_FMT		"%-15s %-15s %9s %9s %9s %9s %9s %9s\n"
+#define FWD_NUM_FMT	"%-15s %-15s %9lld %9lld %9lld %9lld %9s %9lld\n"
+
+/* What the bridge did with each place's frames: one row per port, the bridge device last. */
+static void print_forwarding(const json_t *br)
+{
+	const char *name = json_string_value(json_object_get(br, "name"));
+	const json_t *port, *local = json_object_get(br, "local");
+	char local_frames[24];
+	size_t i;
+
+	printf(FWD_FMT, "BRIDGE", "PORT", "FWD-RX", "FWD-TX", "FLOOD-RX", "FLOOD-TX", "LOCAL",
+	       "DROPPED");
+	json_array_foreach(json_object_get(br, "ports"), i, port) {
+		snprintf(local_frames, sizeof(local_frames), "%lld",
+			 (long long)json_integer_value(json_object_get(port, "local")));
+		printf(FWD_NUM_FMT, name, json_string_value(json_object_get(port, "name")),
+		       rx_tx(port, "forwarded", "rx"), rx_tx(port, "forwarded", "tx"),
+		       rx_tx(port, "flooded", "rx"), rx_tx(port, "flooded", "tx"), local_frames,
+		       (long long)json_integer_value(json_object_get(port, "dropped")));
+	}
+	printf(FWD_NUM_FMT, name, "local",
+	       rx_tx(local, "forwarded", "rx"), rx_tx(local, "forwarded", "tx"),
+	       rx_tx(local, "flooded", "rx"), rx_tx(local, "flooded", "tx"), "-",
+	       (long long)json_integer_value(json_object_get(local, "dropped")));
+}
+
+/* A grid while it stays readable; one line per pair beyond. */
+#define GRID_MAX_PLACES	12
+
+/* The matrix's places: the ports shown, then the other ports it names, "local" last. */
+static json_t *matrix_places(const json_t *br)
+{
+	json_t *places = json_array(), *entry, *port;
+	const char *ends[] = { "from", "to" };
+	bool local = false;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(br, "ports"), i, port)
+		json_array_append(places, json_object_get(port, "name"));
+	json_array_foreach(json_object_get(br, "matrix"), i, entry) {
+		for (size_t e = 0; e < 2; e++) {
+			json_t *name = json_object_get(entry, ends[e]), *known;
+			bool seen = false;
+
+			if (!strcmp(json_string_value(name), "local")) {
+				local = true;
+				continue;
+			}
+			json_array_foreach(places, j, known)
+				seen = seen || json_equal(known, name);
+			if (!seen)
+				json_array_append(places, name);
+		}
+	}
+	if (local || json_array_size(places))
+		json_array_append_new(places, json_string("local"));
+	return places;
+}
+
+static bool is_shown_port(const json_t *br, const json_t *name)
+{
+	const json_t *port;
+	size_t i;
+
+	json_array_foreach(json_object_get(br, "ports"), i, port)
+		if (json_equal(json_object_get(port, "name"), name))
+			return true;
+	return false;
+}
+
+/*
+ * One cell: the pair's frames (pairs that carried none are not in the
+ * matrix), or "-" where neither end is a port shown (-n NS leaves those out).
+ */
+static void print_cell(const json_t *br, const json_t *from, const json_t *to)
+{
+	const json_t *entry;
+	long long frames = 0;
+	size_t i;
+
+	if (!is_shown_port(br, from) && !is_shown_port(br, to)) {
+		printf(" %15s", "-");
+		return;
+	}
+	json_array_foreach(json_object_get(br, "matrix"), i, entry)
+		if (json_equal(json_object_get(entry, "from"), from) &&
+		    json_equal(json_object_get(entry, "to"), to))
+			frames = (long long)json_integer_value(json_object_get(entry, "frames"));
+	printf(" %15lld", frames);
+}
+
+static void print_matrix(const json_t *br)
+{
+	const char *name = json_string_value(json_object_get(br, "name"));
+	json_t *places = matrix_places(br);
+	const json_t *from, *to, *entry;
+	size_t i, j;
+
+	printf("\n%s: frames from row to column (a flood counts once per port it left by)\n", name);
+	if (json_array_size(places) > GRID_MAX_PLACES) {
+		printf("%-15s %-15s %9s %9s %9s\n", "FROM", "TO", "FRAMES", "FORWARDED", "FLOODED");
+		json_array_foreach(json_object_get(br, "matrix"), i, entry)
+			printf("%-15s %-15s %9lld %9lld %9lld\n",
+			       json_string_value(json_object_get(entry, "from")),
+			       json_string_value(json_object_get(entry, "to")),
+			       (long long)json_integer_value(json_object_get(entry, "frames")),
+			       (long long)json_integer_value(json_object_get(entry, "forwarded")),
+			       (long long)json_integer_value(json_object_get(entry, "flooded")));
+		json_decref(places);
+		return;
+	}
+	printf("%-15s", "FROM \\ TO");
+	json_array_foreach(places, j, to)
+		printf(" %15s", json_string_value(to));
+	putchar('\n');
+	json_array_foreach(places, i, from) {
+		printf("%-15s", json_string_value(from));
+		json_array_foreach(places, j, to)
+			print_cell(br, from, to);
+		putchar('\n');
+	}
+	json_decref(places);
+}
+
 static void print_table(const json_t *doc)
 {
+	const json_t *br;
+	size_t i;
+
 	printf("%-10s %-15s %-6s", "NETNS", "INTERFACE", "DIR");
 	for (size_t i = 0; i < NCOLUMNS; i++)
 		printf(" %*s", columns[i].width, columns[i].header);
 	putchar('\n');
 	stats_model_foreach_iface(doc, print_iface, NULL);
+	json_array_foreach(json_object_get(doc, "bridges"), i, br) {
+		putchar('\n');
+		print_forwarding(br);
+		print_matrix(br);
+	}
 }
 
 int cmd_stats(int argc, char **argv)

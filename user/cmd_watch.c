@@ -42,6 +42,7 @@ struct watch {
 
 	json_t *model;			/* the latest good model */
 	json_t *before;			/* the one before, interfaces by "where/name"; NULL: none */
+	json_t *before_matrix;		/* its matrix entries by "bridge/from/to"; NULL: none */
 	double model_at, span;		/* monotonic time of the model, seconds since @before */
 	time_t refreshed;		/* wall clock of the latest refresh, for the header */
 	int model_err;			/* the latest build failed (-errno): say so */
@@ -133,6 +134,25 @@ static void add_drops(struct watch *w, json_t *model)
 	}
 }
 
+/* Index the matrix entries of @model by "bridge/from/to" (none of those names holds a '/'). */
+static json_t *matrix_index(const json_t *model)
+{
+	json_t *index = json_object(), *br, *entry;
+	char key[3 * IF_NAMESIZE + 3];
+	size_t i, j;
+
+	json_array_foreach(json_object_get(model, "bridges"), i, br) {
+		json_array_foreach(json_object_get(br, "matrix"), j, entry) {
+			snprintf(key, sizeof(key), "%s/%s/%s",
+				 json_string_value(json_object_get(br, "name")),
+				 json_string_value(json_object_get(entry, "from")),
+				 json_string_value(json_object_get(entry, "to")));
+			json_object_set(index, key, entry);
+		}
+	}
+	return index;
+}
+
 /* Read the counters again; the model they replace becomes the base of the rates. */
 static void refresh(struct watch *w)
 {
@@ -148,6 +168,8 @@ static void refresh(struct watch *w)
 	json_decref(w->before);
 	w->before = json_object();
 	stats_model_foreach_iface(w->model, index_iface, w->before);
+	json_decref(w->before_matrix);
+	w->before_matrix = matrix_index(w->model);
 	json_decref(w->model);
 	w->model = model;
 	w->span = now - w->model_at;
@@ -302,6 +324,109 @@ static void draw_counters(struct frame *fr)
 	stats_model_foreach_iface(w->model, iface_row, fr);
 }
 
+/*
+ * The forwarding matrix of each bridge, compactly: a row per place frames
+ * came from, a column per place they left by (the namespace a port peers
+ * into names it, the bridge device is "local"); frames per second over the
+ * last interval, then, where the width allows, the totals. With three
+ * namespaces it takes 74 columns and 6 rows.
+ */
+#define MATRIX_LABEL	"%-8.8s"
+#define MATRIX_CELL	" %7.7s"
+#define MATRIX_CELL_W	8
+
+/* A place of the matrix: its name there, and its label on the screen. */
+struct place {
+	const char *name;
+	const char *label;
+};
+
+/* The ports in lab order, labelled by the namespace they peer into, then the bridge device. */
+static struct place *matrix_places(const json_t *br, size_t *n)
+{
+	const json_t *ports = json_object_get(br, "ports"), *port, *ns;
+	struct place *places;
+	size_t i;
+
+	*n = json_array_size(ports) + 1;
+	places = calloc(*n, sizeof(*places));
+	if (!places)
+		return NULL;
+	json_array_foreach(ports, i, port) {
+		ns = json_object_get(port, "peer_namespace");
+		places[i].name = json_string_value(json_object_get(port, "name"));
+		places[i].label = json_is_string(ns) ? json_string_value(ns) : places[i].name;
+	}
+	places[*n - 1].name = places[*n - 1].label = "local";
+	return places;
+}
+
+/* The cell from @from to @to: frames per second (@total false) or in all. */
+static const char *matrix_cell(const struct watch *w, const json_t *now, const char *bridge,
+			       const char *from, const char *to, bool total, char buf[8])
+{
+	char key[3 * IF_NAMESIZE + 3];
+	const json_t *then;
+	double delta;
+
+	snprintf(key, sizeof(key), "%s/%s/%s", bridge, from, to);
+	delta = (double)json_integer_value(json_object_get(json_object_get(now, key), "frames"));
+	if (total)
+		return human(delta, buf);
+	if (!w->before_matrix || w->span <= 0)
+		return "-";
+	then = json_object_get(w->before_matrix, key);
+	delta -= (double)json_integer_value(json_object_get(then, "frames"));
+	return delta < 0 ? "-" : human(delta / w->span, buf);
+}
+
+static void draw_bridge_matrix(struct frame *fr, const json_t *br, const json_t *now)
+{
+	const char *bridge = json_string_value(json_object_get(br, "name"));
+	char line[512], b[8];
+	struct place *places;
+	bool totals;
+	size_t n, len;
+
+	places = matrix_places(br, &n);
+	if (!places)
+		return;
+	/* Label, rates, " |", totals: the totals only where they fit whole. */
+	totals = !fr->width || 8 + 2 * n * MATRIX_CELL_W + 2 <= (size_t)fr->width;
+	frame_line(fr, "%s: frames from row to column, per second%s", bridge,
+		   totals ? " | in all" : "");
+	/* Row 0 is the header; a line longer than the buffer is cut, as the screen would. */
+	for (size_t row = 0; row <= n && !frame_full(fr); row++) {
+		const struct place *from = row ? &places[row - 1] : NULL;
+
+		len = snprintf(line, sizeof(line), MATRIX_LABEL, from ? from->label : "from\\to");
+		for (int part = 0; part <= totals && len < sizeof(line); part++) {
+			if (part)
+				len += snprintf(line + len, sizeof(line) - len, " |");
+			for (size_t col = 0; col < n && len < sizeof(line); col++)
+				len += snprintf(line + len, sizeof(line) - len, MATRIX_CELL,
+						from ? matrix_cell(fr->w, now, bridge, from->name,
+								   places[col].name, part, b) :
+						       places[col].label);
+		}
+		frame_text(fr, line);
+	}
+	free(places);
+}
+
+static void draw_matrix(struct frame *fr)
+{
+	json_t *now = matrix_index(fr->w->model);
+	const json_t *br;
+	size_t i;
+
+	json_array_foreach(json_object_get(fr->w->model, "bridges"), i, br) {
+		frame_text(fr, "");
+		draw_bridge_matrix(fr, br, now);
+	}
+	json_decref(now);
+}
+
 /* The latest events that fit; plain snapshots print only those not printed before. */
 static void draw_events(struct frame *fr, unsigned long long since)
 {
@@ -352,6 +477,7 @@ static void draw(struct watch *w)
 	}
 	draw_header(&fr);
 	draw_counters(&fr);
+	draw_matrix(&fr);
 	draw_events(&fr, w->tty ? 0 : w->events_printed);
 	fclose(fr.f);
 	fwrite(fr.buf, 1, fr.len, stdout);
@@ -588,6 +714,7 @@ int cmd_watch(int argc, char **argv)
 	for (size_t i = 0; i < EVENTS_KEPT; i++)
 		free(w.events[i]);
 	json_decref(w.before);
+	json_decref(w.before_matrix);
 	json_decref(w.model);
 	return EXIT_OK;
 }

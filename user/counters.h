@@ -8,6 +8,11 @@
 #include "nsmon.h"
 
 #define NSMON_COUNTERS_PIN	NSMON_PIN_ROOT "/counters"
+/* Bridge forwarding: shared by every lab as the counters are, and by every
+ * loaded copy of the programs, since one frame may enter by a port attached
+ * by one nsmon run and leave by a port attached by another. */
+#define NSMON_BRIDGE_FLOWS_PIN	NSMON_PIN_ROOT "/bridge_flows"
+#define NSMON_BRIDGE_STATE_PIN	NSMON_PIN_ROOT "/bridge_state"
 
 /* JSON key of each enum nsmon_stat, in enum order. */
 extern const char *const nsmon_stat_names[NSMON_STAT_MAX];
@@ -31,5 +36,27 @@ bool counters_exist(int map_fd, __u64 netns_cookie, int ifindex, int hook);
 
 /* Delete every key of one interface. Return 0 or -errno. */
 int counters_forget(int map_fd, __u64 netns_cookie, int ifindex);
+
+/* One (from, to) of the bridge flows, summed over CPUs (see nsmon.h). */
+struct bridge_flow {
+	__u32 from;
+	__u32 to;		/* NSMON_BR_NOWHERE: the per-frame FLOODED and DROPPED */
+	__u64 stat[NSMON_BR_STAT_MAX];
+};
+
+/**
+ * bridge_flows_read() - every bridge flow counted in the namespace @cookie,
+ * summed over CPUs, the drops not counted yet included: a frame that left
+ * by nowhere is counted when the next one enters on its CPU, so the last
+ * one of each CPU is still in the per-CPU state (a frame in flight at that
+ * very moment would read as dropped too).
+ * Return: the number of flows in *@flows (the caller frees it), 0 with
+ * *@flows NULL when there are none or the maps are not pinned (an older
+ * datapath), or -errno.
+ */
+int bridge_flows_read(__u64 cookie, struct bridge_flow **flows);
+
+/* Delete the bridge flows from or to @ifindex in @cookie. Return 0 or -errno. */
+int bridge_flows_forget(__u64 cookie, int ifindex);
 
 #endif

@@ -126,8 +126,16 @@ int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode, st
 		pr_warn("cannot open the datapath programs: %s", strerror(-err));
 		return err;
 	}
-	/* Every CLI run and every lab shares one counters map: libbpf reuses the pin. */
+	/*
+	 * Every CLI run and every lab shares one counters map: libbpf reuses the
+	 * pin. The bridge maps too: a frame may enter by a port one run attached
+	 * and leave by a port another run attached (auto-attach, nsmon up NS).
+	 */
 	err = bpf_map__set_pin_path(dp->skel->maps.counters, NSMON_COUNTERS_PIN);
+	if (!err)
+		err = bpf_map__set_pin_path(dp->skel->maps.bridge_flows, NSMON_BRIDGE_FLOWS_PIN);
+	if (!err)
+		err = bpf_map__set_pin_path(dp->skel->maps.bridge_state, NSMON_BRIDGE_STATE_PIN);
 	if (!err)
 		err = datapath_bpf__load(dp->skel);
 	if (err) {
@@ -357,6 +365,8 @@ int datapath_forget_counters(__u64 cookie, int ifindex)
 		return fd;
 	err = counters_forget(fd, cookie, ifindex);
 	close(fd);
+	if (!err)
+		err = bridge_flows_forget(cookie, ifindex);
 	return err;
 }
 
@@ -378,6 +388,8 @@ void datapath_release_pins(const char *bridge)
 	if (labs)
 		return;
 	unlink(NSMON_COUNTERS_PIN);
+	unlink(NSMON_BRIDGE_FLOWS_PIN);
+	unlink(NSMON_BRIDGE_STATE_PIN);
 	rmdir(NSMON_PIN_ROOT);
 	rmdir(NSMON_RUN_DIR);
 }

@@ -33,8 +33,8 @@ struct datapath {
 int tc_mode_parse(const char *text, enum tc_mode *mode);
 
 /**
- * datapath_open() - load the programs, sharing the pinned counters map
- * (created and pinned on first use), for attachments on @bridge.
+ * datapath_open() - load the programs, sharing the pinned counters and
+ * bridge maps (created and pinned on first use), for attachments on @bridge.
  * Prints its own error line. Return: 0 or -errno.
  */
 int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode,
@@ -60,7 +60,7 @@ int datapath_forget_counters(__u64 cookie, int ifindex);
 
 /**
  * datapath_release_pins() - remove @bridge's (empty) pin directory, and the
- * pinned counters, /sys/fs/bpf/nsmon and /run/nsmon once no bridge has a
+ * pinned maps, /sys/fs/bpf/nsmon and /run/nsmon once no bridge has a
  * ledger any more.
  */
 void datapath_release_pins(const char *bridge);

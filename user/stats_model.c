@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -94,10 +95,173 @@ static bool wanted(const struct report *r, const struct lab_port *lp)
 	return !r->only_netns || (lp->netns && !strcmp(lp->netns->name, r->only_netns));
 }
 
+/*
+ * What a bridge did with the frames of each place: its ports, in lab order,
+ * then the bridge device ("local"). rx and tx from the place's own point of
+ * view, as everywhere: a port receives what enters the bridge by it, the
+ * bridge device receives what the bridge delivers to the host.
+ */
+struct place {
+	__u64 forwarded_rx, forwarded_tx, flooded_rx, flooded_tx, local, dropped;
+};
+
+/* Places by ifindex, sorted: a bridge of 250 ports has 62750 flows to place. */
+struct place_index {
+	__u32 ifindex;
+	int place;
+};
+
+struct bridge_report {
+	const struct lab *lab;
+	struct bridge_flow *flows;
+	int nflows;
+	struct place *places;		/* lab->nports + 1 */
+	struct place_index *index;	/* as many, by ifindex */
+};
+
+static int by_ifindex(const void *a, const void *b)
+{
+	const struct place_index *x = a, *y = b;
+
+	return x->ifindex < y->ifindex ? -1 : x->ifindex > y->ifindex;
+}
+
+static void index_places(struct bridge_report *b)
+{
+	for (size_t i = 0; i < b->lab->nports; i++)
+		b->index[i] = (struct place_index){ b->lab->ports[i].port.ifindex, (int)i };
+	b->index[b->lab->nports] = (struct place_index){ b->lab->bridge.ifindex, (int)b->lab->nports };
+	qsort(b->index, b->lab->nports + 1, sizeof(*b->index), by_ifindex);
+}
+
+/* The place of @ifindex: a port's index, lab->nports for the bridge, -1 for none of them. */
+static int place_of(const struct bridge_report *b, __u32 ifindex)
+{
+	struct place_index want = { .ifindex = ifindex };
+	const struct place_index *found;
+
+	found = bsearch(&want, b->index, b->lab->nports + 1, sizeof(*b->index), by_ifindex);
+	return found ? found->place : -1;
+}
+
+static const char *place_name(const struct lab *lab, int place)
+{
+	return place == (int)lab->nports ? "local" : lab->ports[place].port.name;
+}
+
+/* Sum the flows into places; flows of ports that are no longer this bridge's are left out. */
+static void sum_places(struct bridge_report *b)
+{
+	int local = (int)b->lab->nports;
+
+	for (int i = 0; i < b->nflows; i++) {
+		const struct bridge_flow *f = &b->flows[i];
+		__u64 fwd = f->stat[NSMON_BR_FORWARDED], flood = f->stat[NSMON_BR_FLOODED];
+		int from = place_of(b, f->from), to;
+		struct place *src, *dst;
+
+		if (from < 0)
+			continue;
+		src = &b->places[from];
+		if (f->to == NSMON_BR_NOWHERE) {
+			/* The place the frame entered by: flooded once each, and its drops. */
+			if (from == local)
+				src->flooded_tx += flood;
+			else
+				src->flooded_rx += flood;
+			src->dropped += f->stat[NSMON_BR_DROPPED];
+			continue;
+		}
+		to = place_of(b, f->to);
+		if (to < 0)
+			continue;
+		dst = &b->places[to];
+		/* A copy leaving by a port is its tx; delivered to the host, the device's rx. */
+		if (to == local) {
+			dst->forwarded_rx += fwd;
+			dst->flooded_rx += flood;
+		} else {
+			dst->forwarded_tx += fwd;
+			dst->flooded_tx += flood;
+		}
+		/* Known unicast is counted on the side it entered by, too. */
+		if (from == local)
+			src->forwarded_tx += fwd;
+		else if (to == local)
+			src->local += fwd;
+		else
+			src->forwarded_rx += fwd;
+	}
+}
+
+static json_t *rx_tx_json(__u64 rx, __u64 tx)
+{
+	return json_pack("{s:I, s:I}", "rx", (json_int_t)rx, "tx", (json_int_t)tx);
+}
+
+/* "forwarded", "flooded", "dropped" (and for a port "local") of @place, into @obj. */
+static void add_place(json_t *obj, const struct bridge_report *b, int place)
+{
+	const struct place *p = &b->places[place];
+
+	json_object_set_new(obj, "forwarded", rx_tx_json(p->forwarded_rx, p->forwarded_tx));
+	json_object_set_new(obj, "flooded", rx_tx_json(p->flooded_rx, p->flooded_tx));
+	if (place != (int)b->lab->nports)
+		json_object_set_new(obj, "local", json_integer((json_int_t)p->local));
+	json_object_set_new(obj, "dropped", json_integer((json_int_t)p->dropped));
+}
+
+static int by_places(const void *a, const void *b)
+{
+	const int *x = a, *y = b;
+
+	return x[0] != y[0] ? x[0] - y[0] : x[1] - y[1];
+}
+
+/* [{"from", "to", "frames", "forwarded", "flooded"}]: the pairs that carried frames, in place order. */
+static json_t *matrix_json(struct report *r, const struct bridge_report *b)
+{
+	const struct lab *lab = b->lab;
+	json_t *matrix = json_array();
+	int (*pairs)[3], n = 0;
+
+	pairs = calloc(b->nflows ? b->nflows : 1, sizeof(*pairs));
+	if (!pairs)
+		return matrix;
+	for (int i = 0; i < b->nflows; i++) {
+		const struct bridge_flow *f = &b->flows[i];
+		int from = place_of(b, f->from), to = place_of(b, f->to);
+
+		if (f->to == NSMON_BR_NOWHERE || from < 0 || to < 0 ||
+		    !(f->stat[NSMON_BR_FORWARDED] + f->stat[NSMON_BR_FLOODED]))
+			continue;
+		/* -n NS: the pairs that involve its port. */
+		if (!((from < (int)lab->nports && wanted(r, &lab->ports[from])) ||
+		      (to < (int)lab->nports && wanted(r, &lab->ports[to]))))
+			continue;
+		pairs[n][0] = from;
+		pairs[n][1] = to;
+		pairs[n++][2] = i;
+	}
+	qsort(pairs, n, sizeof(*pairs), by_places);
+	for (int i = 0; i < n; i++) {
+		const struct bridge_flow *f = &b->flows[pairs[i][2]];
+		__u64 fwd = f->stat[NSMON_BR_FORWARDED], flood = f->stat[NSMON_BR_FLOODED];
+
+		json_array_append_new(matrix, json_pack("{s:s, s:s, s:I, s:I, s:I}",
+			"from", place_name(lab, pairs[i][0]), "to", place_name(lab, pairs[i][1]),
+			"frames", (json_int_t)(fwd + flood), "forwarded", (json_int_t)fwd,
+			"flooded", (json_int_t)flood));
+	}
+	free(pairs);
+	return matrix;
+}
+
 static int report_bridge(const char *bridge, void *data)
 {
 	struct report *r = data;
-	json_t *ports, *br;
+	struct bridge_report b = {};
+	json_t *ports, *br, *local;
 	struct lab lab;
 	int err;
 
@@ -106,6 +270,18 @@ static int report_bridge(const char *bridge, void *data)
 		r->err = err;
 		return 0;	/* report the other labs all the same */
 	}
+	b.lab = &lab;
+	b.nflows = bridge_flows_read(lab.host.cookie, &b.flows);
+	b.places = calloc(lab.nports + 1, sizeof(*b.places));
+	b.index = calloc(lab.nports + 1, sizeof(*b.index));
+	if (b.nflows < 0 || !b.places || !b.index) {
+		err = b.nflows < 0 ? b.nflows : -ENOMEM;
+		report_error(r, err, "cannot read the forwarding counters of %s: %s", lab.bridge.name,
+			     strerror(-err));
+		goto out;
+	}
+	index_places(&b);
+	sum_places(&b);
 	ports = json_array();
 	for (size_t i = 0; i < lab.nports; i++) {
 		const struct lab_port *lp = &lab.ports[i];
@@ -117,6 +293,7 @@ static int report_bridge(const char *bridge, void *data)
 		json_object_set_new(port, "peer", json_string(lp->peer.name));
 		json_object_set_new(port, "peer_namespace",
 				    lp->netns ? json_string(lp->netns->name) : json_null());
+		add_place(port, &b, (int)i);
 		json_array_append_new(ports, port);
 		if (lp->netns && lp->peer.ifindex)
 			json_array_append_new(json_object_get(namespace_entry(r, lp->netns), "interfaces"),
@@ -124,9 +301,15 @@ static int report_bridge(const char *bridge, void *data)
 	}
 	br = json_pack("{s:s, s:i, s:o}", "name", lab.bridge.name, "ifindex", lab.bridge.ifindex,
 		       "ports", ports);
-	json_object_set_new(br, "local", add_counters(json_object(), r->map_fd, lab.host.cookie,
-						      lab.bridge.ifindex));
+	local = add_counters(json_object(), r->map_fd, lab.host.cookie, lab.bridge.ifindex);
+	add_place(local, &b, (int)lab.nports);
+	json_object_set_new(br, "local", local);
+	json_object_set_new(br, "matrix", matrix_json(r, &b));
 	json_array_append_new(r->bridges, br);
+out:
+	free(b.index);
+	free(b.places);
+	free(b.flows);
 	lab_free(&lab);
 	return 0;
 }

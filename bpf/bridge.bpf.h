@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Bridge forwarding (BPF only): which port a frame entered a bridge by, and
+ * which ports (or the bridge device) it left by, as forwarded unicast or
+ * flood copies; frames that left by nowhere are drops. Include it after
+ * vmlinux.h, nsmon.h and parse.bpf.h.
+ *
+ * How a frame is followed without kprobes: the bridge forwards a frame
+ * synchronously, on one CPU, from the rx_handler of the port it entered by
+ * to the dev_queue_xmit() of every port it leaves by (a flood clones it once
+ * per port) and to netif_receive_skb() on the bridge device for local
+ * delivery; a frame the host sends goes from the bridge device's
+ * dev_queue_xmit() through br_dev_xmit() to the ports the same way. All of
+ * it runs with bottom halves off, so no other frame's forwarding starts on
+ * that CPU in between. So tc ingress of a port (and tc egress of the bridge
+ * device) writes "this frame came from here" into a per-CPU slot, and tc
+ * egress of a port (and tc ingress of the bridge device) reads it, with no
+ * field of the skb written (mark and cb belong to others). The one nesting:
+ * the host may answer a frame delivered to it at once, inside that
+ * delivery, and the answer takes the slot over; but the bridge floods
+ * before it delivers locally, so the frame answered has left by all its
+ * places already.
+ *
+ * The slot outlives the frame, and a port also sends frames of its own (an
+ * IPv6 link-local address gives it neighbour discovery and MLD), so an
+ * exit only counts when it is the same frame: the same skb->head (clones
+ * share it) and length, and for a frame from a port, skb_iif (which the
+ * receive path set to the ingress port and clones copy) equal to that port.
+ */
+#ifndef NSMON_BRIDGE_BPF_H
+#define NSMON_BRIDGE_BPF_H
+
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, NSMON_MAX_BRIDGE_FLOWS);
+	/* Allocated as used: 65536 preallocated per-CPU slots would be most of it unused. */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct nsmon_bridge_key);
+	__type(value, struct nsmon_bridge_counters);
+} bridge_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nsmon_bridge_state);
+} bridge_state SEC(".maps");
+
+enum bridge_role {
+	BRIDGE_ROLE_NONE,
+	BRIDGE_ROLE_PORT,
+	BRIDGE_ROLE_DEVICE,	/* the bridge itself */
+};
+
+/*
+ * What @dev is to a bridge, from its own priv_flags (IFF_BRIDGE_PORT,
+ * IFF_EBRIDGE), read with CO-RE rather than looked up in a map userspace
+ * fills at attach: one load from the device (measured: about 1 ns a frame),
+ * where a map would cost a hash lookup on every frame of every veth,
+ * namespace side included, and could disagree with the kernel when a port
+ * is enslaved or released while attached (auto-attach, nsmon attach). A
+ * bitfield since Linux 6.12, a plain field before: BPF_CORE_READ_BITFIELD
+ * reads both, as a direct load (dev is a trusted pointer, see
+ * dev_netns_cookie()).
+ */
+static __always_inline enum bridge_role bridge_role(const struct net_device *dev)
+{
+	__u64 flags = BPF_CORE_READ_BITFIELD(dev, priv_flags);
+
+	if (flags & bpf_core_enum_value(enum netdev_priv_flags, IFF_BRIDGE_PORT))
+		return BRIDGE_ROLE_PORT;
+	if (flags & bpf_core_enum_value(enum netdev_priv_flags, IFF_EBRIDGE))
+		return BRIDGE_ROLE_DEVICE;
+	return BRIDGE_ROLE_NONE;
+}
+
+static const struct nsmon_bridge_counters bridge_flow_zero;
+
+/* Add one to @stat of (@cookie, @from, @to); as counters_slot(), the slot is created on first use. */
+static __always_inline void bridge_flow_add(__u64 cookie, __u32 from, __u32 to,
+					    enum nsmon_bridge_stat stat)
+{
+	struct nsmon_bridge_key key = { .netns_cookie = cookie, .from = from, .to = to };
+	struct nsmon_bridge_counters *c = bpf_map_lookup_elem(&bridge_flows, &key);
+
+	if (!c) {
+		bpf_map_update_elem(&bridge_flows, &key, &bridge_flow_zero, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&bridge_flows, &key);
+		if (!c)
+			return;		/* the map is full */
+	}
+	c->stat[stat] += 1;
+}
+
+/*
+ * A unicast frame that leaves by a second place was flooded (its
+ * destination is unknown to the bridge): its first copy, counted forwarded,
+ * becomes a flood copy. Same CPU as the add, so the per-CPU value never
+ * goes below zero.
+ */
+static __always_inline void bridge_flow_reflood(__u64 cookie, __u32 from, __u32 to)
+{
+	struct nsmon_bridge_key key = { .netns_cookie = cookie, .from = from, .to = to };
+	struct nsmon_bridge_counters *c = bpf_map_lookup_elem(&bridge_flows, &key);
+
+	if (!c || !c->stat[NSMON_BR_FORWARDED])
+		return;
+	c->stat[NSMON_BR_FORWARDED] -= 1;
+	c->stat[NSMON_BR_FLOODED] += 1;
+}
+
+static __always_inline struct nsmon_bridge_state *bridge_slot(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&bridge_state, &zero);
+}
+
+/*
+ * A frame enters the bridge from @from (a port, or the bridge device when
+ * @local: the host sends it). The frame before it on this CPU is finished
+ * by now: if it left by nowhere, it was dropped (or, for a link-local
+ * 01:80:c2:00:00:0X frame, passed to the port's own stack).
+ */
+static __always_inline void bridge_enter(const struct sk_buff *kskb, __u64 cookie, __u32 from,
+					 __u32 len, bool local)
+{
+	struct nsmon_bridge_state *st = bridge_slot();
+
+	if (!st)
+		return;
+	if (st->from && !st->fanout)
+		bridge_flow_add(st->netns_cookie, st->from, NSMON_BR_NOWHERE, NSMON_BR_DROPPED);
+	st->netns_cookie = cookie;
+	st->head = (__u64)(long)kskb->head;
+	st->len = len;
+	st->from = from;
+	st->first_to = 0;
+	st->fanout = 0;
+	st->from_local = local;
+	st->flooded = 0;
+}
+
+/*
+ * A frame leaves the bridge by @to (a port, or the bridge device: local
+ * delivery). @port_exit: by a port, where skb_iif still names the port a
+ * frame came from (on the bridge device the receive path set it to the
+ * bridge). Broadcast and multicast are flood copies; unicast is forwarded
+ * until the same frame leaves by a second place.
+ */
+static __always_inline void bridge_leave(const struct __sk_buff *skb, const struct sk_buff *kskb,
+					 __u64 cookie, __u32 to, __u32 classes, bool port_exit)
+{
+	struct nsmon_bridge_state *st = bridge_slot();
+	__u32 from;
+
+	if (!st || !st->from || st->head != (__u64)(long)kskb->head || st->len != skb->len ||
+	    st->netns_cookie != cookie)
+		return;		/* not a frame this bridge is handling: the device's own */
+	from = st->from;
+	if (port_exit && !st->from_local && skb->ingress_ifindex != from)
+		return;
+	st->fanout += 1;
+	if (!(classes & (NSMON_CLASS(BROADCAST) | NSMON_CLASS(MULTICAST))) && st->fanout == 1) {
+		st->first_to = to;
+		bridge_flow_add(cookie, from, to, NSMON_BR_FORWARDED);
+		return;
+	}
+	bridge_flow_add(cookie, from, to, NSMON_BR_FLOODED);
+	if (st->flooded)
+		return;
+	st->flooded = 1;
+	bridge_flow_add(cookie, from, NSMON_BR_NOWHERE, NSMON_BR_FLOODED);
+	if (st->first_to)
+		bridge_flow_reflood(cookie, from, st->first_to);
+}
+
+/**
+ * bridge_count() - follow the frame @skb through a bridge, if the device it
+ * passes (@dev, in the namespace @cookie) belongs to one: where it enters,
+ * remember it; where it leaves, count from -> to. @classes: classify_frame().
+ */
+static __always_inline void bridge_count(const struct __sk_buff *skb, const struct sk_buff *kskb,
+					 const struct net_device *dev, __u64 cookie,
+					 __u8 direction, __u32 classes)
+{
+	enum bridge_role role = bridge_role(dev);
+
+	if (role == BRIDGE_ROLE_NONE)
+		return;
+	if ((role == BRIDGE_ROLE_PORT) == (direction == NSMON_DIR_RX))
+		bridge_enter(kskb, cookie, skb->ifindex, skb->len, role == BRIDGE_ROLE_DEVICE);
+	else
+		bridge_leave(skb, kskb, cookie, skb->ifindex, classes, role == BRIDGE_ROLE_PORT);
+}
+
+#endif /* NSMON_BRIDGE_BPF_H */
