@@ -105,7 +105,7 @@ static int check_free(struct build *b)
 
 static int add_namespace(struct build *b, const char *name, int *fd)
 {
-	__u64 inode;
+	__u64 inode, cookie;
 	int err;
 
 	err = netns_add(name);
@@ -116,9 +116,10 @@ static int add_namespace(struct build *b, const char *name, int *fd)
 	*fd = netns_open(name);
 	if (*fd < 0)
 		return *fd;
-	err = netns_inode(*fd, &inode);
+	err = netns_inode(*fd, &inode) ?: netns_cookie(*fd, &cookie);
 	if (!err)
-		err = ledger_add(b->lg, "netns %s %llu", name, (unsigned long long)inode);
+		err = ledger_add(b->lg, "netns %s %llu %llu", name, (unsigned long long)inode,
+				 (unsigned long long)cookie);
 	return err;
 }
 

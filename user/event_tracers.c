@@ -158,6 +158,35 @@ static void emit_drop(struct event_tracers *et, const struct nsmon_ev *ev, __u64
 		   d->protocol);
 }
 
+/* The event type each program serves, by its section: only the wanted ones are attached. */
+static enum event_type program_type(const struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+
+	if (!strncmp(sec, "tracepoint/syscalls/", 20) || !strcmp(sec, "tp_btf/sched_process_fork"))
+		return EVENT_NS;
+	if (!strncmp(sec, "tp_btf/neigh_", 13))
+		return EVENT_NEIGH;
+	if (strstr(sec, "fdb_"))
+		return EVENT_FDB;
+	return EVENT_DROP;
+}
+
+/*
+ * A source nobody asked for stays detached: it costs nothing, and its events
+ * cannot crowd the ring (a machine-wide flood of drops would make `explain`
+ * lose the neighbour events it is there for).
+ */
+static void attach_wanted_only(struct events_bpf *skel, unsigned int types)
+{
+	struct bpf_program *prog;
+
+	if (!types)
+		return;
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoattach(prog, types & (1U << program_type(prog)));
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct event_tracers *et = ctx;
@@ -212,6 +241,7 @@ int event_tracers_open(struct event_stream *es, const struct event_opts *opts,
 	et->skel->rodata->self_tgid = getpid();
 	if (opts->ring_kb)
 		bpf_map__set_max_entries(et->skel->maps.events, opts->ring_kb * 1024);
+	attach_wanted_only(et->skel, opts->types);
 	err = events_bpf__load(et->skel);
 	if (!err)
 		err = events_bpf__attach(et->skel);

@@ -164,9 +164,14 @@ int ledger_link_ifindex(const struct ledger *lg, const char *name)
 }
 
 /* A namespace is ours only while /run/netns/NAME is still the one we made. */
-static int undo_netns(const char *name, unsigned long long inode)
+/*
+ * The namespace is ours if both its inode and its cookie are the ones
+ * recorded: the kernel reuses inode numbers of freed namespaces, never
+ * cookies. (A ledger line without a cookie is checked by inode alone.)
+ */
+static int undo_netns(const char *name, unsigned long long inode, unsigned long long cookie)
 {
-	__u64 now;
+	__u64 now, now_cookie = 0;
 	int fd, err;
 
 	fd = netns_open(name);
@@ -175,10 +180,12 @@ static int undo_netns(const char *name, unsigned long long inode)
 	if (fd < 0)
 		return fd;
 	err = netns_inode(fd, &now);
+	if (!err && cookie)
+		err = netns_cookie(fd, &now_cookie);
 	close(fd);
 	if (err)
 		return err;
-	if (now != inode) {
+	if (now != inode || now_cookie != cookie) {
 		pr_warn("namespace \"%s\" is no longer the one nsmon created: left alone", name);
 		return 0;
 	}
@@ -213,14 +220,15 @@ static int undo_link(struct ledger *lg, const char *name, int ifindex)
 static int undo_line(struct ledger *lg, const char *line)
 {
 	char a[LINE_MAX_LEN], b[32];
-	unsigned long long num;
+	unsigned long long num, cookie;
 	unsigned int handle, prio;
 	int ifindex;
 
 	if (!strncmp(line, "subnet ", 7))
 		return 0;	/* a note for `up` joining the lab, nothing to undo */
-	if (sscanf(line, "netns %s %llu", a, &num) == 2)
-		return undo_netns(a, num);
+	cookie = 0;
+	if (sscanf(line, "netns %s %llu %llu", a, &num, &cookie) >= 2)
+		return undo_netns(a, num, cookie);
 	if (sscanf(line, "link %s %d", a, &ifindex) == 2)
 		return undo_link(lg, a, ifindex);
 	if (sscanf(line, "pin %s", a) == 1)

@@ -5,7 +5,7 @@
  * exists, so `down` (and the rollback of a failed `up`) undoes exactly what
  * nsmon owns, in reverse order, even after a crash half-way.
  *
- *   netns NAME INODE                       a named namespace `up` made
+ *   netns NAME INODE COOKIE                a named namespace `up` made
  *   link NAME IFINDEX                      a root-namespace link `up` made
  *   pin PATH                               a pinned tcx/XDP link (unpin = detach)
  *   qdisc NETNS IFINDEX                    a clsact qdisc nsmon added (NETNS "-": root)
