@@ -1,0 +1,265 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# What monitoring costs the traffic it watches, red -> blue across v-net-0,
+# for five configurations of the same lab:
+#   bare     tests/seed-lab.sh, nothing attached
+#   tc       `nsmon up` (tc counters on every veth end and the bridge)
+#   events   `nsmon up` + `nsmon events --json` consuming (default drop rate)
+#   xdp      `nsmon up --xdp`
+#   tcpdump  the bare lab + `tcpdump -i veth-red-br -w /dev/null` (what a user
+#            would run instead)
+# and three loads on each: 64-byte UDP packets/s (udpgen in red pinned to
+# CPU 0, the busy-polling udpsink in blue pinned to CPU 1, 3 s), TCP
+# throughput (iperf3, one stream, 3 s) and ping latency (300 echoes 2 ms
+# apart, p50/p99). For the UDP load it also reports the CPU time the
+# generator was charged per packet (the whole path up to blue's socket runs
+# in its context on CPU 0): a second view of the same cost that other work on
+# this shared machine disturbs less than packets/s.
+# Then the event stream: a 5-second flood to a port in blue with no listener,
+# so every packet is one NO_SOCKET drop event, with `nsmon events --type drop
+# --drop-rate 0` consuming all of them, against the same flood with no
+# consumer (nsmon up), on the bare lab, and with the default --drop-rate.
+# Interleaved rounds, order rotated each round; medians, and ratios against
+# bare from this one run. Runs in throwaway namespaces. About 80 s a round.
+# Usage: tools/bench/datapath.sh [ROUNDS]   (JSON lines on stdout, a table on stderr)
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# Build udpgen/udpsink here, before lib.sh re-executes this script in the sandbox.
+if [ "${NSMON_SANDBOXED:-}" != 1 ]; then
+	(cd "$top" && make -s bench-tools)
+fi
+. "$top/tools/bench/lib.sh"
+rounds=${1:-3}
+gen=$top/.output/bench/udpgen
+sink=$top/.output/bench/udpsink
+dst=192.168.15.2
+hz=$(getconf CLK_TCK)
+
+# The monitor process running beside the lab (events, tcpdump), if any.
+mon=
+trap '[ -z "$mon" ] || kill "$mon" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+now_ns() { date +%s%N; }
+
+build() {
+	case $1 in
+	bare | tcpdump) bash "$top/tests/seed-lab.sh" ;;
+	tc | events) "$nsmon" up >/dev/null ;;
+	xdp) "$nsmon" up --xdp >/dev/null ;;
+	esac
+}
+
+teardown() {
+	case $1 in
+	bare | tcpdump) ip netns del red; ip netns del blue; ip link del v-net-0 ;;
+	*) "$nsmon" down >/dev/null ;;
+	esac
+}
+
+# start_monitor CONFIG [EVENTS OPTIONS...]: starts what watches the lab
+# besides nsmon's counters, and waits until it is watching.
+start_monitor() {
+	local c=$1 i
+	shift
+	case $c in
+	events)
+		"$nsmon" events --json "$@" >/dev/null 2>"$tmp/mon.err" &
+		mon=$!
+		# Loading the event programs takes ~0.7 s here; nothing says
+		# when it is done, so wait generously (in the flood, `submitted`
+		# against the packets sent shows whether that was enough).
+		sleep 1.5
+		;;
+	tcpdump)
+		tcpdump -i veth-red-br -w /dev/null 2>"$tmp/mon.err" &
+		mon=$!
+		for i in $(seq 50); do
+			grep -q '^listening on' "$tmp/mon.err" && break
+			sleep 0.1
+		done
+		;;
+	esac
+}
+
+# stop_monitor: SIGINT, so that events and tcpdump print their totals.
+stop_monitor() {
+	[ -n "$mon" ] || return 0
+	kill -INT "$mon"
+	wait "$mon" || true
+	mon=
+}
+
+# The generator's JSON line as "PPS NS": packets sent per second, and the CPU
+# time charged to it per packet in ns. All of the path red -> bridge -> blue
+# up to blue's socket runs in the generator's context on CPU 0, so NS is what
+# a packet costs there. Unlike PPS it does not change when another process
+# takes turns on CPU 0; what the host does to this VM still shows in both.
+gen_fields() {
+	jq -r '"\(.pps) \(.cpu_s / .packets * 1e9 | . * 10 | round / 10)"'
+}
+
+# "PPS NS" of 64-byte UDP red -> blue: PPS received, counted by the sink over
+# 3 s from the first datagram (the generator sends for 4 s, so that it
+# outlasts that window); NS from the generator.
+load_udp() {
+	rm -f "$tmp/sink.json"	# jq must fail, not read the previous run's
+	ip netns exec blue "$sink" -c 1 -t 3 9000 >"$tmp/sink.json" &
+	local s=$! ns
+	sleep 0.2
+	ns=$(ip netns exec red "$gen" -c 0 -t 4 "$dst" 9000 | gen_fields | cut -d' ' -f2)
+	wait "$s"
+	echo "$(jq .pps "$tmp/sink.json") $ns"
+}
+
+# Gbit/s received of one 3-second iperf3 stream red -> blue.
+load_tcp() {
+	ip netns exec blue iperf3 -s -1 -D -I "$tmp/iperf3.pid" >/dev/null
+	sleep 0.3
+	ip netns exec red iperf3 -c "$dst" -t 3 -J |
+		jq '.end.sum_received.bits_per_second / 1e9'
+}
+
+# "P50 P99" in microseconds of 300 echoes red -> blue, 2 ms apart.
+load_ping() {
+	ip netns exec red ping -c 300 -i 0.002 "$dst" |
+		sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' |
+		awk '{printf "%.0f\n", $1 * 1000}' | sort -n >"$tmp/rtt"
+	echo "$(median <"$tmp/rtt") $(awk '{a[NR] = $1} END {i = int(NR * 0.99 + 0.999); print a[i]}' "$tmp/rtt")"
+}
+
+configs=(bare tc events xdp tcpdump)
+n=${#configs[@]}
+for r in $(seq "$rounds"); do
+	for i in $(seq 0 $((n - 1))); do
+		c=${configs[$(( (i + r) % n ))]}
+		build "$c"
+		start_monitor "$c"
+		ip netns exec red ping -c 1 -W 2 -q "$dst" >/dev/null	# ARP and FDB settled
+		load_udp >>"$tmp/udp-$c"
+		load_tcp >>"$tmp/tcp-$c"
+		load_ping >>"$tmp/ping-$c"
+		stop_monitor
+		# What the monitor itself missed, over the three loads.
+		case $c in
+		events) sed -n 's/^events: .*lost \([0-9]*\),.*/\1/p' "$tmp/mon.err" >>"$tmp/missed-$c" ;;
+		tcpdump) sed -n 's/^\([0-9]*\) packets dropped by kernel/\1/p' "$tmp/mon.err" >>"$tmp/missed-$c" ;;
+		esac
+		teardown "$c"
+	done
+done
+
+# The event stream: a 5-second flood red -> a port in blue with no listener,
+# so that every packet ends in one NO_SOCKET drop, one drop event. Variants:
+# bare lab; `nsmon up`; `nsmon up` + `events --type drop --drop-rate 0`
+# (every drop streamed, 1 event per packet); the same at the default
+# --drop-rate (100 streamed per second per CPU, every drop still counted).
+# One run prints "PPS NS", plus "SUBMITTED DELIVERED LOST SUPPRESSED CPU%"
+# with a consumer (CPU% its utime + stime over the flood's wall time).
+flood() {
+	local c=$1 t0 t1 cpu0 cpu1 out
+	case $c in
+	bare) build bare ;;
+	*) build tc ;;
+	esac
+	case $c in
+	events) start_monitor events --type drop --drop-rate 0 ;;
+	events-default) start_monitor events --type drop ;;
+	esac
+	ip netns exec red ping -c 1 -W 2 -q "$dst" >/dev/null
+	if [ -n "$mon" ]; then
+		cpu0=$(awk '{print $14 + $15}' "/proc/$mon/stat")	# in clock ticks
+	fi
+	t0=$(now_ns)
+	out=$(ip netns exec red "$gen" -c 0 -t 5 "$dst" 9999 | gen_fields)
+	t1=$(now_ns)
+	if [ -n "$mon" ]; then
+		cpu1=$(awk '{print $14 + $15}' "/proc/$mon/stat")
+		stop_monitor
+		# "events: submitted N, delivered N, lost N, suppressed N"
+		out="$out $(sed -n 's/^events: submitted \([0-9]*\), delivered \([0-9]*\), lost \([0-9]*\), suppressed \([0-9]*\)$/\1 \2 \3 \4/p' "$tmp/mon.err")"
+		out="$out $(awk "BEGIN {printf \"%.1f\", ($cpu1 - $cpu0) / $hz / (($t1 - $t0) / 1e9) * 100}")"
+	fi
+	echo "$out"
+	if [ "$c" = bare ]; then teardown bare; else teardown tc; fi
+}
+
+fconfigs=(bare tc events events-default)
+fn=${#fconfigs[@]}
+for r in $(seq "$rounds"); do
+	for i in $(seq 0 $((fn - 1))); do
+		c=${fconfigs[$(( (i + r) % fn ))]}
+		flood "$c" >>"$tmp/flood-$c"
+	done
+done
+
+# ---- results ----------------------------------------------------------------
+# Every "runs" list is in round order, so runs[i] of two configurations were
+# measured in the same round.
+
+col() { awk -v k="$1" '{print $k}' "$2"; }	# column K of a file as lines
+list() { col "$1" "$2" | paste -sd,; }		# column K of a file as a JSON list
+med() { col "$1" "$2" | median; }		# the median of column K of a file
+kilo() { awk "BEGIN {printf \"%.1f\", $1 / 1000}"; }
+
+udp_bare=$(med 1 "$tmp/udp-bare")
+ns_bare=$(med 2 "$tmp/udp-bare")
+tcp_bare=$(med 1 "$tmp/tcp-bare")
+p50_bare=$(med 1 "$tmp/ping-bare")
+table=()
+for c in "${configs[@]}"; do
+	f=$tmp/udp-$c
+	udp=$(med 1 "$f")
+	ns=$(med 2 "$f")
+	tcp=$(med 1 "$tmp/tcp-$c")
+	p50=$(med 1 "$tmp/ping-$c")
+	p99=$(med 2 "$tmp/ping-$c")
+	echo "{\"bench\": \"udp64-$c\", \"rounds\": $rounds, \"pps\": $udp, \"ratio\": $(ratio "$udp" "$udp_bare")," \
+		"\"ns_per_packet\": $ns, \"cpu_ratio\": $(ratio "$ns_bare" "$ns")," \
+		"\"runs\": [$(list 1 "$f")], \"runs_ns\": [$(list 2 "$f")]}"
+	echo "{\"bench\": \"tcp-$c\", \"rounds\": $rounds, \"gbit_s\": $tcp, \"ratio\": $(ratio "$tcp" "$tcp_bare"), \"runs\": [$(list 1 "$tmp/tcp-$c")]}"
+	echo "{\"bench\": \"ping-$c\", \"rounds\": $rounds, \"p50_us\": $p50, \"p99_us\": $p99," \
+		"\"p50_minus_bare_us\": $(awk "BEGIN {print $p50 - $p50_bare}")," \
+		"\"runs_p50\": [$(list 1 "$tmp/ping-$c")], \"runs_p99\": [$(list 2 "$tmp/ping-$c")]}"
+	case $c in
+	events) echo "{\"bench\": \"monitor-$c\", \"rounds\": $rounds, \"events_lost\": [$(list 1 "$tmp/missed-$c")]}" ;;
+	tcpdump) echo "{\"bench\": \"monitor-$c\", \"rounds\": $rounds, \"dropped_by_kernel\": [$(list 1 "$tmp/missed-$c")]}" ;;
+	esac
+	table+=("$(printf '%-15s %6s %-15s %6s %6s %6.2f %6s %6s/%-4s' "$c" "$(kilo "$udp")" \
+		"($(kilo "$(col 1 "$f" | sort -g | head -1)")-$(kilo "$(col 1 "$f" | sort -g | tail -1)"))" \
+		"$(ratio "$udp" "$udp_bare")" "$(ratio "$ns_bare" "$ns")" "$tcp" "$(ratio "$tcp" "$tcp_bare")" "$p50" "$p99")")
+done
+
+fbare=$(med 1 "$tmp/flood-bare")
+fns_bare=$(med 2 "$tmp/flood-bare")
+ftc=$(med 1 "$tmp/flood-tc")
+ftable=()
+for c in "${fconfigs[@]}"; do
+	f=$tmp/flood-$c
+	pps=$(med 1 "$f")
+	ns=$(med 2 "$f")
+	line="\"bench\": \"flood-$c\", \"rounds\": $rounds, \"seconds\": 5, \"pps\": $pps, \"ratio\": $(ratio "$pps" "$fbare")"
+	line="$line, \"ratio_vs_tc\": $(ratio "$pps" "$ftc"), \"ns_per_packet\": $ns, \"cpu_ratio\": $(ratio "$fns_bare" "$ns")"
+	row=$(printf '%-15s %6s %6s %6s %6s' "$c" "$(kilo "$pps")" "$(ratio "$pps" "$fbare")" "$(ratio "$pps" "$ftc")" "$(ratio "$fns_bare" "$ns")")
+	if [ "$(awk '{print NF; exit}' "$f")" -gt 2 ]; then
+		delivered_s=$(awk '{print $4 / 5}' "$f" | median)
+		lost=$(awk '{n += $5} END {print n}' "$f")
+		cpu=$(med 7 "$f")
+		line="$line, \"delivered_per_s\": $delivered_s, \"lost_total\": $lost, \"consumer_cpu_pct\": $cpu"
+		line="$line, \"submitted\": [$(list 3 "$f")], \"delivered\": [$(list 4 "$f")], \"lost\": [$(list 5 "$f")]"
+		line="$line, \"suppressed\": [$(list 6 "$f")], \"runs_cpu_pct\": [$(list 7 "$f")]"
+		row="$row $(printf '%10s %10s %6s' "$(kilo "$delivered_s")" "$lost" "$cpu")"
+	fi
+	echo "{$line, \"runs\": [$(list 1 "$f")], \"runs_ns\": [$(list 2 "$f")]}"
+	ftable+=("$row")
+done
+
+{
+	echo
+	echo "datapath: medians of $rounds rounds, ratios against bare; cpu: CPU-0 time per packet, bare / this"
+	printf '%-15s %6s %-15s %6s %6s %6s %6s %11s\n' config "kpps" "(range)" ratio cpu Gbit/s ratio "ping p50/p99"
+	printf '%s us\n' "${table[@]}"
+	echo
+	echo "event stream: 5-s flood to a closed port, 1 drop per packet; medians of $rounds rounds"
+	printf '%-15s %6s %6s %6s %6s %10s %10s %6s\n' config "kpps" "/bare" "/tc" cpu "deliv k/s" "lost(sum)" "cons%"
+	printf '%s\n' "${ftable[@]}"
+} >&2
