@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # What monitoring costs the traffic it watches, red -> blue across v-net-0,
-# for five configurations of the same lab:
+# for six configurations of the same lab:
 #   bare     tests/seed-lab.sh, nothing attached
 #   tc       `nsmon up` (tc counters on every veth end and the bridge)
 #   events   `nsmon up` + `nsmon events --json` consuming (default drop rate)
+#   path     `nsmon up` + `nsmon path --proto any` tracing every packet
 #   xdp      `nsmon up --xdp`
 #   tcpdump  the bare lab + `tcpdump -i veth-red-br -w /dev/null` (what a user
 #            would run instead)
@@ -20,7 +21,7 @@
 # --drop-rate 0` consuming all of them, against the same flood with no
 # consumer (nsmon up), on the bare lab, and with the default --drop-rate.
 # Interleaved rounds, order rotated each round; medians, and ratios against
-# bare from this one run. Runs in throwaway namespaces. About 80 s a round.
+# bare from this one run. Runs in throwaway namespaces. About 95 s a round.
 # Usage: tools/bench/datapath.sh [ROUNDS]   (JSON lines on stdout, a table on stderr)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -35,7 +36,7 @@ sink=$top/.output/bench/udpsink
 dst=192.168.15.2
 hz=$(getconf CLK_TCK)
 
-# The monitor process running beside the lab (events, tcpdump), if any.
+# The monitor process running beside the lab (events, path, tcpdump), if any.
 mon=
 trap '[ -z "$mon" ] || kill "$mon" 2>/dev/null; rm -rf "$tmp"' EXIT
 
@@ -44,7 +45,7 @@ now_ns() { date +%s%N; }
 build() {
 	case $1 in
 	bare | tcpdump) bash "$top/tests/seed-lab.sh" ;;
-	tc | events) "$nsmon" up >/dev/null ;;
+	tc | events | path) "$nsmon" up >/dev/null ;;
 	xdp) "$nsmon" up --xdp >/dev/null ;;
 	esac
 }
@@ -68,6 +69,13 @@ start_monitor() {
 		# Loading the event programs takes ~0.7 s here; nothing says
 		# when it is done, so wait generously (in the flood, `submitted`
 		# against the packets sent shows whether that was enough).
+		sleep 1.5
+		;;
+	path)
+		# Every packet red <-> blue traced, for as long as the loads run.
+		"$nsmon" path --proto any --count 1000000000 --timeout 3600 --json \
+			>/dev/null 2>"$tmp/mon.err" &
+		mon=$!
 		sleep 1.5
 		;;
 	tcpdump)
@@ -127,7 +135,7 @@ load_ping() {
 	echo "$(median <"$tmp/rtt") $(awk '{a[NR] = $1} END {i = int(NR * 0.99 + 0.999); print a[i]}' "$tmp/rtt")"
 }
 
-configs=(bare tc events xdp tcpdump)
+configs=(bare tc events path xdp tcpdump)
 n=${#configs[@]}
 for r in $(seq "$rounds"); do
 	for i in $(seq 0 $((n - 1))); do
