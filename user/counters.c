@@ -266,38 +266,66 @@ int bridge_flows_read(__u64 cookie, struct bridge_flow **flows)
 	return (int)rd.n;
 }
 
+/*
+ * The flows map's keys, read once per undo (until bridge_flows_forget_done()):
+ * `down` forgets the flows of every interface of a lab, one call each, and
+ * walking the whole map for each would be quadratic (tens of seconds for 250
+ * namespaces).
+ */
+static struct nsmon_bridge_key *flow_keys;
+static size_t nflow_keys;
+static bool flow_keys_read;
+
+static int read_flow_keys(int fd)
+{
+	struct nsmon_bridge_key key, *grown;
+	size_t cap = 0;
+	bool first = true;
+
+	flow_keys_read = true;
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &key)) {
+		first = false;
+		if (nflow_keys == cap) {
+			cap = cap ? cap * 2 : 256;
+			grown = realloc(flow_keys, cap * sizeof(*grown));
+			if (!grown)
+				return -ENOMEM;
+			flow_keys = grown;
+		}
+		flow_keys[nflow_keys++] = key;
+	}
+	return 0;
+}
+
+void bridge_flows_forget_done(void)
+{
+	free(flow_keys);
+	flow_keys = NULL;
+	nflow_keys = 0;
+	flow_keys_read = false;
+}
+
 int bridge_flows_forget(__u64 cookie, int ifindex)
 {
-	struct nsmon_bridge_key key, *gone = NULL, *grown;
-	size_t n = 0, cap = 0;
-	bool first = true;
 	int fd, err = 0;
 
 	fd = bpf_obj_get(NSMON_BRIDGE_FLOWS_PIN);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	/* Collect, then delete: deleting the key a walk stands on restarts the walk. */
-	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &key)) {
-		first = false;
-		if (key.netns_cookie != cookie ||
-		    (key.from != (__u32)ifindex && key.to != (__u32)ifindex))
+	if (!flow_keys_read)
+		err = read_flow_keys(fd);
+	for (size_t i = 0; i < nflow_keys && !err;) {
+		const struct nsmon_bridge_key *k = &flow_keys[i];
+
+		if (k->netns_cookie != cookie ||
+		    (k->from != (__u32)ifindex && k->to != (__u32)ifindex)) {
+			i++;
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			grown = realloc(gone, cap * sizeof(*gone));
-			if (!grown) {
-				err = -ENOMEM;
-				goto out;
-			}
-			gone = grown;
 		}
-		gone[n++] = key;
-	}
-	for (size_t i = 0; i < n && !err; i++)
-		if (bpf_map_delete_elem(fd, &gone[i]) && errno != ENOENT)
+		if (bpf_map_delete_elem(fd, k) && errno != ENOENT)
 			err = -errno;
-out:
-	free(gone);
+		flow_keys[i] = flow_keys[--nflow_keys];
+	}
 	close(fd);
 	return err;
 }

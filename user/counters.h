@@ -59,4 +59,7 @@ int bridge_flows_read(__u64 cookie, struct bridge_flow **flows);
 /* Delete the bridge flows from or to @ifindex in @cookie. Return 0 or -errno. */
 int bridge_flows_forget(__u64 cookie, int ifindex);
 
+/* The end of a series of bridge_flows_forget() calls: the next one reads the map afresh. */
+void bridge_flows_forget_done(void);
+
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "counters.h"
 #include "datapath.h"
 #include "ledger.h"
 #include "link.h"
@@ -288,6 +289,7 @@ static int undo_range(struct ledger *lg, size_t from,
 		free(lg->lines[i]);
 		lg->lines[i] = NULL;
 	}
+	bridge_flows_forget_done();
 	for (size_t i = 0; i < lg->nlines; i++)
 		if (lg->lines[i])
 			lg->lines[kept++] = lg->lines[i];
