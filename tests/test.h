@@ -71,4 +71,37 @@ static int tests_failed;
 		__ok;							\
 	})
 
+/*
+ * Tests that build links, namespaces or BPF attachments run only inside
+ * tests/sandbox.sh: run by hand, one re-executes itself there, so it can
+ * never touch the machine's own interfaces. The binary is
+ * TOP/.output/tests/KIND/NAME, the sandbox TOP/tests/sandbox.sh.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static inline void test_require_sandbox(void)
+{
+	char exe[PATH_MAX], sandbox[PATH_MAX + 32];
+	ssize_t len;
+	char *out;
+
+	if (getenv("NSMON_SANDBOXED") && !strcmp(getenv("NSMON_SANDBOXED"), "1"))
+		return;
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len < 0)
+		exit(1);
+	exe[len] = '\0';
+	out = strstr(exe, "/.output/tests/");
+	if (!out)
+		exit(1);
+	*out = '\0';
+	snprintf(sandbox, sizeof(sandbox), "%s/tests/sandbox.sh", exe);
+	*out = '/';
+	execv(sandbox, (char *[]){ sandbox, exe, NULL });
+	perror(sandbox);
+	exit(1);
+}
+
 #endif

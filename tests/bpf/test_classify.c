@@ -621,6 +621,8 @@ int main(void)
 	struct datapath_bpf *skel = NULL, *skel_lb = NULL;
 	int err;
 
+	test_require_sandbox();
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	num_cpus = libbpf_num_possible_cpus();
 	err = get_netns_cookie(&here_cookie);

@@ -155,8 +155,10 @@ static void test_foreach(void)
 
 int main(void)
 {
-	struct nl_sock *nl = nl_open();
+	struct nl_sock *nl;
 
+	test_require_sandbox();
+	nl = nl_open();
 	if (!nl) {
 		printf("FAIL: ledger: cannot open rtnetlink: %s\n", strerror(errno));
 		return EXIT_FAILURE;

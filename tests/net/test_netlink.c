@@ -156,7 +156,10 @@ static void test_foreach_and_errors(struct nl_sock *nl)
 
 int main(void)
 {
-	struct nl_sock *nl = nl_open();
+	struct nl_sock *nl;
+
+	test_require_sandbox();
+	nl = nl_open();
 
 	if (!nl) {
 		printf("FAIL: netlink: cannot open a socket: %s\n", strerror(errno));
