@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nsmon explain: one ping's whole story as a ladder, one line per real hook,
+ * nsmon explain [--to NS|ADDR]: one ping's whole story as a ladder, one line per real hook,
  * in time order: the ARP request leaving red and flooded by the bridge, the
  * FDB learning red's MAC, blue's neighbour entry, the ARP reply, red's
  * neighbour going INCOMPLETE -> REACHABLE, then the echo request and reply
@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "datapath.h"
 #include "events.h"
+#include "lab.h"
 #include "link.h"
 #include "log.h"
 #include "netns.h"
@@ -221,6 +222,40 @@ static pid_t start_ping(const struct story *s, __u32 to_addr)
 	return pid;
 }
 
+/*
+ * --to ADDR: the namespace of the lab whose veth has that IPv4 address,
+ * copied into @name. Return 0, -ENOENT, or -errno.
+ */
+static int netns_of_address(const char *bridge, __u32 addr, char *name, size_t size)
+{
+	struct nl_sock *nl = nl_open(), *inner;
+	struct lab lab;
+	int err;
+
+	if (!nl)
+		return -errno;
+	err = lab_discover(nl, bridge, &lab);
+	nl_close(nl);
+	if (err)
+		return err;
+	err = -ENOENT;
+	for (size_t i = 0; i < lab.nports && err; i++) {
+		const struct lab_port *lp = &lab.ports[i];
+		__u32 have;
+
+		if (!lp->netns || !lp->peer.ifindex)
+			continue;
+		inner = nl_open_in(lp->netns->fd);
+		if (inner && addr_first_v4(inner, lp->peer.ifindex, &have) == 0 && have == addr) {
+			snprintf(name, size, "%s", lp->netns->name);
+			err = 0;
+		}
+		nl_close(inner);
+	}
+	lab_free(&lab);
+	return err;
+}
+
 static int by_time(const void *a, const void *b)
 {
 	const struct step *x = a, *y = b;
@@ -293,6 +328,7 @@ int cmd_explain(int argc, char **argv)
 	struct event_stream *es = NULL;
 	struct nl_sock *nl;
 	__u32 from_addr = 0, to_addr = 0;
+	char to_netns[NAME_MAX + 1];
 	time_t deadline;
 	pid_t pinger = -1;
 	long timeout;
@@ -311,6 +347,12 @@ int cmd_explain(int argc, char **argv)
 		goto out_free;
 	}
 	err = datapath_preflight();
+	if (!err && po.to && inet_pton(AF_INET, po.to, &to_addr) == 1) {
+		err = netns_of_address(po.bridge, to_addr, to_netns, sizeof(to_netns));
+		if (err == -ENOENT)
+			pr_warn("no namespace of %s has the address %s", po.bridge, po.to);
+		po.to = to_netns;
+	}
 	if (!err)
 		err = path_tracer_open(&po, &s->pt);
 	if (!err)

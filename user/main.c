@@ -20,7 +20,7 @@ static const struct command {
 	{ "events", cmd_events, "[--json] [--counters] [--type T,...] [--count N] [--timeout S] [--bridge NAME]" },
 	{ "watch",  cmd_watch,  "[--interval S] [--bridge NAME]" },
 	{ "ls",     cmd_ls,     "[--json] [-t TYPE]" },
-	{ "explain", cmd_explain, "[--from NS] [--to NS] [--ping] [--timeout S] [--json]" },
+	{ "explain", cmd_explain, "[--from NS] [--to NS|ADDR] [--ping] [--timeout S] [--json]" },
 	{ "path",   cmd_path,   "[--from NS] [--to NS] [--proto icmp|tcp|udp|arp|any] [--count N] [--timeout S] [--json]" },
 };
 

@@ -59,5 +59,14 @@ done
 [ "$(first '.where == "red veth-red" and (.what | contains("INCOMPLETE -> REACHABLE"))')" -gt 0 ] ||
 	fail "no INCOMPLETE -> REACHABLE for red's neighbour"
 
+t "explain: --to ADDR names the receiver by its address"
+"$NSMON" explain --ping --to 192.168.15.2 --json >"$tmp/ladder2.json" 2>/dev/null
+check_eq "exit code" "$?" 0
+check_eq "the echo reaches blue" \
+	"$(jq -s 'any(.where == "blue veth-blue" and (.what | startswith("ICMP echo request")))' "$tmp/ladder2.json")" true
+err=$("$NSMON" explain --ping --to 10.1.2.3 2>&1 >/dev/null); rc=$?
+check_eq "unknown address exit code" "$rc" 1
+echo "$err" | grep -q "10.1.2.3" || fail "error does not name 10.1.2.3: $err"
+
 t "path: down"
 check_cmd "down" "$NSMON" down
