@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # `make run`: bring the seed lab up (unless it is), ping red -> blue, and
-# show nsmon's counters live, once a second, until Ctrl-C (or for SECONDS_TO_RUN
-# seconds; without a terminal, a few plain snapshots). The lab stays up
+# show it live with `nsmon watch` until q or Ctrl-C (or for SECONDS_TO_RUN
+# refreshes; without a terminal, a few plain snapshots). The lab stays up
 # afterwards for you to explore: `./nsmon down` removes it.
 set -u
 cd "$(dirname "$0")/.."
@@ -26,15 +26,9 @@ pinger=$!
 trap 'kill $pinger 2>/dev/null; echo; echo "the lab is still up: ip netns exec red ping 192.168.15.2, ./nsmon stats, ./nsmon down"' EXIT
 trap 'exit 0' INT TERM
 
-start=$(date +%s)
-while :; do
-	if [ -t 1 ]; then
-		clear
-		echo "nsmon stats, every second: ping red -> blue across v-net-0 (Ctrl-C stops)"
-	else
-		echo "--- $(date +%T)"
-	fi
-	$NSMON stats || exit
-	[ "$seconds" != 0 ] && [ $(($(date +%s) - start)) -ge "$seconds" ] && break
-	sleep 1
-done
+# The live view: full screen on a terminal (q quits), plain snapshots otherwise.
+if [ -t 1 ] && [ "$seconds" = 0 ]; then
+	$NSMON watch
+else
+	$NSMON watch --interval 1 --count "$seconds"
+fi
