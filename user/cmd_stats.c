@@ -214,12 +214,7 @@ int cmd_stats(int argc, char **argv)
 	err = stats_model_build(bridge, only_netns, &doc);
 	if (err)
 		return cli_exit_code(err);
-	if (json) {
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-	} else {
-		print_table(doc);
-	}
+	cli_print_doc(doc, json, print_table);
 	json_decref(doc);
 	return EXIT_OK;
 }
