@@ -298,15 +298,6 @@ static __u64 now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static __s64 clock_offset_ns(void)
-{
-	struct timespec mono, real;
-
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	return (real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
-}
-
 int cmd_explain(int argc, char **argv)
 {
 	const char *timeout_text = "10";
@@ -360,7 +351,7 @@ int cmd_explain(int argc, char **argv)
 	if (err)
 		goto out;
 	path_tracer_ends(s->pt, &s->from, &s->to);
-	s->mono_to_real_ns = clock_offset_ns();
+	s->mono_to_real_ns = event_clock_offset_ns();
 	nl = nl_open_in(s->from.netns_fd);
 	err = nl ? addr_first_v4(nl, s->from.veth_ifindex, &from_addr) : -errno;
 	nl_close(nl);

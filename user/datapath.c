@@ -18,14 +18,7 @@
 #include "datapath.skel.h"
 #include "log.h"
 #include "netns.h"
-
-/*
- * tcx attach types (Linux 6.6). Debian 12's uapi headers predate them, and
- * libbpf 1.1 has no bpf_program__attach_tcx(), but its bpf_link_create()
- * passes unknown attach types through to the kernel unchanged.
- */
-#define NSMON_BPF_TCX_INGRESS	46
-#define NSMON_BPF_TCX_EGRESS	47
+#include "tcx.h"
 
 #define BPF_FS_MAGIC_NUMBER	0xcafe4a11
 #define HOST_NETNS_LABEL	"host"

@@ -49,15 +49,6 @@ static int ensure_tracefs(void)
 	return 0;
 }
 
-static __s64 clock_offset_us(void)
-{
-	struct timespec mono, real;
-
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	return (real.tv_sec - mono.tv_sec) * 1000000LL + (real.tv_nsec - mono.tv_nsec) / 1000;
-}
-
 static void format_mac(const __u8 *mac, char *buf, size_t size)
 {
 	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x",
@@ -223,7 +214,7 @@ int event_tracers_open(struct event_stream *es, const struct event_opts *opts,
 	if (!et)
 		return -ENOMEM;
 	et->es = es;
-	et->mono_to_real_us = clock_offset_us();
+	et->mono_to_real_us = event_clock_offset_ns() / 1000;
 	if (drop_reasons_load())
 		pr_info("cannot read drop reason names from the kernel's BTF: showing numbers");
 	err = ensure_tracefs();

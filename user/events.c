@@ -108,6 +108,15 @@ __u64 event_now_us(void)
 	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
 }
 
+__s64 event_clock_offset_ns(void)
+{
+	struct timespec mono, real;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	return (real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
+}
+
 static bool wanted(const struct event_stream *es, enum event_type type)
 {
 	return !es->opts.types || (es->opts.types & (1U << type));

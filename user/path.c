@@ -14,10 +14,7 @@
 #include "nsmon.h"
 #include "path.h"
 #include "path.skel.h"
-
-/* libbpf 1.1 predates tcx; the kernel's attach types (see datapath.c). */
-#define TCX_INGRESS	46
-#define TCX_EGRESS	47
+#include "tcx.h"
 
 /* One end of the path in a namespace: its veth and the bridge port it pairs with. */
 struct path_end {
@@ -93,7 +90,7 @@ static int attach_iface(struct path_tracer *pt, int netns_fd, int ifindex)
 		const struct bpf_program *prog = i ? pt->skel->progs.path_egress :
 						     pt->skel->progs.path_ingress;
 		int fd = bpf_link_create(bpf_program__fd(prog), ifindex,
-					 i ? TCX_EGRESS : TCX_INGRESS, NULL);
+					 i ? NSMON_BPF_TCX_EGRESS : NSMON_BPF_TCX_INGRESS, NULL);
 
 		if (fd < 0)
 			err = -errno;

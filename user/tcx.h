@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tcx attach types (Linux 6.6). Debian 12's uapi headers predate them, and
+ * libbpf 1.1 has no bpf_program__attach_tcx(), but its bpf_link_create()
+ * passes unknown attach types through to the kernel unchanged.
+ */
+#ifndef NSMON_TCX_H
+#define NSMON_TCX_H
+
+#define NSMON_BPF_TCX_INGRESS	46
+#define NSMON_BPF_TCX_EGRESS	47
+
+#endif
