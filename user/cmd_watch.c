@@ -33,6 +33,9 @@
 static volatile sig_atomic_t exiting;
 static volatile sig_atomic_t resized;
 
+/* Beyond this many places (ports and the bridge) no screen shows the matrix: it is not built. */
+#define MATRIX_MAX_PLACES	16
+
 struct watch {
 	double interval;		/* seconds */
 	unsigned long count;		/* refreshes to show, 0: no limit */
@@ -161,7 +164,7 @@ static void refresh(struct watch *w)
 
 	w->refreshed = time(NULL);
 	/* Quiet: a failure is shown on the screen, not as a line every interval. */
-	w->model_err = stats_model_build_quiet(w->bridge, &model);
+	w->model_err = stats_model_build_quiet(w->bridge, MATRIX_MAX_PLACES, &model);
 	if (w->model_err)
 		return;		/* keep the last good model as the base for when it recovers */
 	add_drops(w, model);
@@ -388,6 +391,11 @@ static void draw_bridge_matrix(struct frame *fr, const json_t *br, const json_t 
 	bool totals;
 	size_t n, len;
 
+	if (json_is_null(json_object_get(br, "matrix"))) {
+		frame_line(fr, "%s: %zu ports, too many for a matrix here (nsmon stats --json has it)",
+			   bridge, json_array_size(json_object_get(br, "ports")));
+		return;
+	}
 	places = matrix_places(br, &n);
 	if (!places)
 		return;
@@ -694,10 +702,15 @@ int cmd_watch(int argc, char **argv)
 	if (ret)
 		return ret;
 
-	/* Nothing monitored is an error before the screen is taken. */
-	ret = stats_model_build(w.bridge, NULL, &w.model);
-	if (ret)
+	/* Nothing monitored is an error before the screen is taken; the build again says why. */
+	ret = stats_model_build_quiet(w.bridge, MATRIX_MAX_PLACES, &w.model);
+	if (ret) {
+		json_t *doc;
+
+		if (stats_model_build(w.bridge, NULL, &doc) == 0)
+			json_decref(doc);
 		return cli_exit_code(ret);
+	}
 	w.model_at = monotonic();
 	w.refreshed = time(NULL);
 	open_events(&w);

@@ -77,8 +77,8 @@ void event_counters_tick(struct event_counters *ec, struct event_stream *es)
 			  .time_us = event_now_us() };
 	json_t *doc;
 
-	/* Nothing monitored (yet) is no deltas, not an error line every interval. */
-	if (stats_model_build_quiet(NULL, &doc) == 0) {
+	/* Nothing monitored (yet) is no deltas, not an error line every interval; no matrix. */
+	if (stats_model_build_quiet(NULL, 1, &doc) == 0) {
 		stats_model_foreach_iface(doc, on_iface, &t);
 		json_decref(doc);
 	}

@@ -21,6 +21,7 @@ struct report {
 	struct nl_sock *nl;
 	json_t *namespaces;		/* [{"name", "inode", "interfaces": [...]}] */
 	json_t *bridges;
+	size_t matrix_max_places;	/* a bigger bridge gets "matrix": null; 0: no limit */
 	int err;
 };
 
@@ -304,7 +305,9 @@ static int report_bridge(const char *bridge, void *data)
 	local = add_counters(json_object(), r->map_fd, lab.host.cookie, lab.bridge.ifindex);
 	add_place(local, &b, (int)lab.nports);
 	json_object_set_new(br, "local", local);
-	json_object_set_new(br, "matrix", matrix_json(r, &b));
+	/* Places are the ports and the bridge device. */
+	json_object_set_new(br, "matrix", r->matrix_max_places && lab.nports + 1 > r->matrix_max_places ?
+			    json_null() : matrix_json(r, &b));
 	json_array_append_new(r->bridges, br);
 out:
 	free(b.index);
@@ -371,9 +374,9 @@ int stats_model_build(const char *bridge, const char *only_netns, json_t **doc)
 	return build(&r, bridge, doc);
 }
 
-int stats_model_build_quiet(const char *bridge, json_t **doc)
+int stats_model_build_quiet(const char *bridge, size_t matrix_max_places, json_t **doc)
 {
-	struct report r = {};
+	struct report r = { .matrix_max_places = matrix_max_places };
 	bool was_quiet = log_quiet(true);
 	int err = build(&r, bridge, doc);
 

@@ -25,10 +25,13 @@ int stats_model_build(const char *bridge, const char *only_netns, json_t **doc);
 /**
  * stats_model_build_quiet() - stats_model_build() of every namespace, for
  * callers that ask every interval and report a failure their own way: no
- * error line, its own or its modules'.
+ * error line, its own or its modules'. A bridge with more than
+ * @matrix_max_places places (ports and the bridge itself; 0: no limit) gets
+ * "matrix": null: 250 ports make a matrix of ~62,000 pairs (IPv6 link-local
+ * floods reach every pair), tens of MB of JSON nobody repeating it can show.
  * Return: as stats_model_build().
  */
-int stats_model_build_quiet(const char *bridge, json_t **doc);
+int stats_model_build_quiet(const char *bridge, size_t matrix_max_places, json_t **doc);
 
 /* @where: the namespace's name, or STATS_MODEL_HOST; @iface: {"rx", "tx", ...}. */
 typedef void (*stats_iface_cb)(const char *where, const char *name, const json_t *iface,
