@@ -84,7 +84,6 @@ static int find_peer(struct discovery *d, const struct link_info *port, struct l
 {
 	struct link_info peer;
 	struct candidate *c;
-	struct nl_sock *nl;
 	int err;
 
 	if (!port->peer_ifindex || strcmp(port->kind, "veth"))
@@ -98,11 +97,8 @@ static int find_peer(struct discovery *d, const struct link_info *port, struct l
 		lp->peer_unnamed = true;
 		return 0;
 	}
-	nl = nl_open_in(c->ns.fd);
-	if (!nl)
-		return -errno;
-	err = link_get_index(nl, port->peer_ifindex, &peer);
-	nl_close(nl);
+	/* Asked from here by nsid: no socket inside each namespace. */
+	err = link_get_index_in(d->nl, port->peer_netnsid, port->peer_ifindex, &peer);
 	if (!err) {
 		lp->netns = adopt(d, c);
 		if (!lp->netns)

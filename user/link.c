@@ -140,7 +140,8 @@ static int one_link_cb(const struct nlmsghdr *nlh, void *data)
 	return link_parse(nlh, data) ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-static int link_query(struct nl_sock *nl, int ifindex, const char *name,
+/* @nsid >= 0: the link lives in the namespace that @nl's namespace numbers @nsid. */
+static int link_query(struct nl_sock *nl, int nsid, int ifindex, const char *name,
 		      struct link_info *info)
 {
 	struct nlmsghdr *nlh = nl_msg_start(nl, RTM_GETLINK, 0);
@@ -149,6 +150,8 @@ static int link_query(struct nl_sock *nl, int ifindex, const char *name,
 	link_msg(nlh, ifindex);
 	if (name)
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (nsid >= 0)
+		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, nsid);
 	info->ifindex = 0;
 	err = nl_query(nl, nlh, one_link_cb, info);
 	if (err == 0 && info->ifindex == 0)
@@ -158,12 +161,17 @@ static int link_query(struct nl_sock *nl, int ifindex, const char *name,
 
 int link_get(struct nl_sock *nl, const char *name, struct link_info *info)
 {
-	return link_query(nl, 0, name, info);
+	return link_query(nl, -1, 0, name, info);
 }
 
 int link_get_index(struct nl_sock *nl, int ifindex, struct link_info *info)
 {
-	return link_query(nl, ifindex, NULL, info);
+	return link_query(nl, -1, ifindex, NULL, info);
+}
+
+int link_get_index_in(struct nl_sock *nl, int nsid, int ifindex, struct link_info *info)
+{
+	return link_query(nl, nsid, ifindex, NULL, info);
 }
 
 struct foreach_ctx {

@@ -50,6 +50,12 @@ int link_get(struct nl_sock *nl, const char *name, struct link_info *info);
 int link_get_index(struct nl_sock *nl, int ifindex, struct link_info *info);
 
 /**
+ * link_get_index_in() - the same for a link in the namespace that @nl's
+ * namespace numbers @nsid (IFLA_TARGET_NETNSID): no socket inside it needed.
+ */
+int link_get_index_in(struct nl_sock *nl, int nsid, int ifindex, struct link_info *info);
+
+/**
  * link_foreach() - call @cb on every link of @nl's namespace; a non-zero
  * return from @cb stops the walk and is returned.
  */
