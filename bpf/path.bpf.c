@@ -16,8 +16,8 @@
 
 #include "nsmon.h"
 #include "path_abi.h"
+#include "dev.bpf.h"
 
-#define TC_ACT_UNSPEC	(-1)
 #define ETH_P_IP	0x0800
 #define ETH_P_ARP	0x0806
 
@@ -192,13 +192,11 @@ static __always_inline void stamp(const struct nsmon_pkt_key *key,
 		f->ts[role->hop] = now;
 }
 
-extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
-
 static __always_inline int on_tc(struct __sk_buff *skb, __u32 direction)
 {
 	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
 	struct nsmon_hook_key hk = {
-		.netns_cookie = kskb->dev->nd_net.net->net_cookie,
+		.netns_cookie = dev_netns_cookie(kskb->dev),
 		.ifindex = skb->ifindex,
 		.direction = direction,
 	};

@@ -14,7 +14,6 @@
 #include "cli.h"
 #include "datapath.h"
 #include "events.h"
-#include "events_internal.h"
 #include "log.h"
 
 static volatile sig_atomic_t stop;

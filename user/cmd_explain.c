@@ -290,14 +290,6 @@ static void print_story(struct story *s, bool json)
 	}
 }
 
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 int cmd_explain(int argc, char **argv)
 {
 	const char *timeout_text = "10";
@@ -369,7 +361,7 @@ int cmd_explain(int argc, char **argv)
 	if (ping) {
 		start_clean(s, from_addr, to_addr);
 		/* The flushes are done (netlink acked them): their own events are not the story. */
-		s->start_ns = now_ns();
+		s->start_ns = event_now_us() * 1000;
 		pinger = start_ping(s, to_addr);
 	} else if (!json) {
 		fprintf(stderr, "waiting for the next ping %s -> %s (or use --ping)\n",

@@ -32,6 +32,9 @@ enum event_type {
 
 extern const char *const event_type_names[EVENT_TYPE_MAX];
 
+/* The current time on the events' clock (CLOCK_REALTIME, µs). */
+__u64 event_now_us(void);
+
 /* What to add to CLOCK_MONOTONIC (bpf_ktime_get_ns) to get CLOCK_REALTIME, in ns, now. */
 __s64 event_clock_offset_ns(void);
 

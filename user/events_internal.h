@@ -17,9 +17,6 @@
 
 struct event_stream;
 
-/* The current time on the events' clock (CLOCK_REALTIME, µs). */
-__u64 event_now_us(void);
-
 /**
  * event_emit() - hand one event to the consumer, unless its type is filtered
  * out. @fields: the type-specific JSON (reference stolen); "time", "time_us"
