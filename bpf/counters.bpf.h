@@ -1,40 +1,96 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Adding a classified frame to its per-CPU counter slot (BPF only). */
+/*
+ * The counters maps and adding a classified frame to its per-CPU slot (BPF
+ * only; one program object includes it). Include after vmlinux.h and nsmon.h.
+ */
 #ifndef NSMON_COUNTERS_BPF_H
 #define NSMON_COUNTERS_BPF_H
 
 #include <bpf/bpf_helpers.h>
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, NSMON_MAX_KEYS);
+	__type(key, struct nsmon_if_key);
+	__type(value, struct nsmon_counters);
+} counters SEC(".maps");
+
+/* The fast slots (see nsmon.h): an array lookup each instead of a hash. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NSMON_SLOT_INDEX);
+	__type(key, __u32);
+	__type(value, struct nsmon_slot);
+} counter_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSMON_FAST_SLOTS * NSMON_DIR_MAX);
+	__type(key, __u32);
+	__type(value, struct nsmon_counters);
+} counters_fast SEC(".maps");
+
+/* Only userspace reads and writes it; here so that the object creates it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NSMON_FAST_SLOTS);
+	__type(key, __u32);
+	__type(value, struct nsmon_slot);
+} slot_owners SEC(".maps");
+
 /* What a new slot starts from; in .rodata rather than 160 bytes of stack. */
 static const struct nsmon_counters counters_zero;
 
 /*
- * The slot of @key, created zeroed on first use. BPF_NOEXIST because another
- * CPU may create the same key between our lookup and update: its -EEXIST is
- * fine, the lookup after it finds that slot. NULL only when the map is full.
+ * The tc counters of @key in its fast slot, when userspace gave the
+ * interface one; NULL otherwise. Two array lookups, which the verifier
+ * inlines, where the hash costs a jhash and a bucket walk (~15 ns a frame).
  */
-static __always_inline struct nsmon_counters *counters_slot(void *map,
-							    const struct nsmon_if_key *key)
+static __always_inline struct nsmon_counters *counters_fast_slot(const struct nsmon_if_key *key)
 {
-	struct nsmon_counters *slot = bpf_map_lookup_elem(map, key);
+	__u32 index = key->ifindex % NSMON_SLOT_INDEX, at;
+	struct nsmon_slot *s = bpf_map_lookup_elem(&counter_slots, &index);
 
+	if (!s || s->ifindex != key->ifindex || s->netns_cookie != key->netns_cookie ||
+	    s->slot >= NSMON_FAST_SLOTS)
+		return NULL;
+	at = s->slot * NSMON_DIR_MAX + key->direction;
+	return bpf_map_lookup_elem(&counters_fast, &at);
+}
+
+/*
+ * The slot of @key: its fast slot, else its entry in the hash, created
+ * zeroed on first use. BPF_NOEXIST because another CPU may create the same
+ * key between our lookup and update: its -EEXIST is fine, the lookup after
+ * it finds that slot. NULL only when the hash is full.
+ */
+static __always_inline struct nsmon_counters *counters_slot(const struct nsmon_if_key *key)
+{
+	struct nsmon_counters *slot;
+
+	if (key->hook == NSMON_HOOK_TC) {
+		slot = counters_fast_slot(key);
+		if (slot)
+			return slot;
+	}
+	slot = bpf_map_lookup_elem(&counters, key);
 	if (slot)
 		return slot;
-	bpf_map_update_elem(map, key, &counters_zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(map, key);
+	bpf_map_update_elem(&counters, key, &counters_zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&counters, key);
 }
 
 /**
  * counters_add() - count an skb or XDP frame of @bytes bytes that stands for
  * @segs wire packets and has the classes @classes (see classify_frame())
- * in the slot of @key in the per-CPU hash @map. Plain adds, no atomics: the
- * slot is this CPU's own, and tc and XDP programs run with bottom halves
- * disabled, so nothing else on this CPU updates it halfway through.
+ * in the slot of @key. Plain adds, no atomics: the slot is this CPU's own,
+ * and tc and XDP programs run with bottom halves disabled, so nothing else
+ * on this CPU updates it halfway through.
  */
-static __always_inline void counters_add(void *map, const struct nsmon_if_key *key,
-					 __u32 classes, __u64 segs, __u64 bytes)
+static __always_inline void counters_add(const struct nsmon_if_key *key, __u32 classes,
+					 __u64 segs, __u64 bytes)
 {
-	struct nsmon_counters *c = counters_slot(map, key);
+	struct nsmon_counters *c = counters_slot(key);
 
 	if (!c)
 		return;

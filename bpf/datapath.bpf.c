@@ -21,13 +21,6 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, NSMON_MAX_KEYS);
-	__type(key, struct nsmon_if_key);
-	__type(value, struct nsmon_counters);
-} counters SEC(".maps");
-
 /*
  * Tests set this to send every skb through the bpf_skb_load_bytes parser,
  * which BPF_PROG_TEST_RUN cannot reach otherwise (its skbs are linear).
@@ -83,7 +76,7 @@ static __always_inline int tc_count(struct __sk_buff *skb, __u8 direction)
 	__u32 segs = skb->gso_segs;
 	__u32 classes = classify_skb(skb);
 
-	counters_add(&counters, &key, classes, segs ? segs : 1, skb->len);
+	counters_add(&key, classes, segs ? segs : 1, skb->len);
 	bridge_count(skb, kskb, dev, key.netns_cookie, direction, classes);
 	return TC_ACT_UNSPEC;
 }
@@ -116,6 +109,6 @@ int xdp_rx(struct xdp_md *ctx)
 	};
 
 	p.len = p.data_end - p.data;
-	counters_add(&counters, &key, classify_frame(&p), 1, p.len);
+	counters_add(&key, classify_frame(&p), 1, p.len);
 	return XDP_PASS;
 }

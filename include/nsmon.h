@@ -79,6 +79,26 @@ struct nsmon_counters {
 };
 
 /*
+ * Fast slots: the tc counters of a hooked interface (a bridge port, a
+ * bridge) live in a per-CPU array, found without hashing, when userspace
+ * gave it a slot at attach: entry (ifindex % NSMON_SLOT_INDEX) of the array
+ * `counter_slots` names its owner and slot, and `counters_fast` holds the
+ * counters at slot * NSMON_DIR_MAX + direction. Every other key (XDP, an
+ * interface whose index entry another owns, more than NSMON_FAST_SLOTS
+ * interfaces) counts in the `counters` hash as before. `slot_owners` (a
+ * hash, slot -> owner) is how concurrent nsmon runs claim a slot: an insert
+ * with BPF_NOEXIST succeeds once.
+ */
+#define NSMON_FAST_SLOTS	512
+#define NSMON_SLOT_INDEX	4096
+
+struct nsmon_slot {
+	__u64 netns_cookie;	/* 0: the entry is free */
+	__u32 ifindex;
+	__u32 slot;		/* < NSMON_FAST_SLOTS */
+};
+
+/*
  * Bridge forwarding, counted where a frame enters a bridge (tc ingress of a
  * port, tc egress of the bridge device: a frame the host sends) and where
  * it leaves it (tc egress of a port, tc ingress of the bridge device: a

@@ -18,14 +18,14 @@
 
 /*
  * A port this process attached to, and the ledger lines that say so (as
- * substrings: the pins of both ends, the counters of both ends), so that its
+ * substrings: the port's pins, the counters of both ends), so that its
  * deletion releases them.
  */
 struct attached_port {
 	char bridge[IF_NAMESIZE];
 	char port[IF_NAMESIZE];
 	int ifindex;
-	char lines[4][NAME_MAX + 2 * IF_NAMESIZE];
+	char lines[3][NAME_MAX + 2 * IF_NAMESIZE];
 };
 
 /*
@@ -127,12 +127,9 @@ static void remember(struct autoattach *aa, const char *bridge, const char *port
 	snprintf(p->lines[0], sizeof(p->lines[0]), "/host:%s:", port);
 	snprintf(p->lines[1], sizeof(p->lines[1]), "keys %llu %d",
 		 (unsigned long long)names->host_cookie, ifindex);
-	if (peer->netns && peer->info.ifindex) {
-		snprintf(p->lines[2], sizeof(p->lines[2]), "/%s:%s:", peer->netns->name,
-			 peer->info.name);
-		snprintf(p->lines[3], sizeof(p->lines[3]), "keys %llu %d",
+	if (peer->netns && peer->info.ifindex)
+		snprintf(p->lines[2], sizeof(p->lines[2]), "keys %llu %d",
 			 (unsigned long long)peer->netns->cookie, peer->info.ifindex);
-	}
 }
 
 static void emit_attach(struct event_stream *es, const char *action, const char *bridge,
@@ -186,11 +183,11 @@ static void decide(struct autoattach *aa, int ifindex, const char *ifname, const
 	find_peer(aa, ifindex, &peer);
 	err = datapath_open(&dp, master, TC_MODE_AUTO, lg);
 	if (!err) {
-		err = datapath_attach(&dp, NULL, aa->host_fd, ifname, ifindex, false);
+		err = datapath_attach(&dp, NULL, aa->host_fd, ifname, ifindex);
 		if (!err && peer.info.ifindex)
-			err = datapath_attach(&dp, peer.netns ? peer.netns->name : NULL,
-					      peer.netns ? peer.netns_fd : aa->host_fd,
-					      peer.info.name, peer.info.ifindex, false);
+			err = datapath_attach_peer(&dp, peer.netns ? peer.netns->name : NULL,
+						   peer.netns ? peer.netns_fd : aa->host_fd,
+						   peer.info.name, peer.info.ifindex, false);
 		datapath_close(&dp);
 	}
 	if (err) {
@@ -226,9 +223,8 @@ static bool is_port_line(const char *line, void *data)
 	const struct attached_port *p = data;
 
 	if (!strncmp(line, "keys ", 5))
-		return !strcmp(line, p->lines[1]) || (p->lines[3][0] && !strcmp(line, p->lines[3]));
-	return !strncmp(line, "pin ", 4) &&
-	       (strstr(line, p->lines[0]) || (p->lines[2][0] && strstr(line, p->lines[2])));
+		return !strcmp(line, p->lines[1]) || (p->lines[2][0] && !strcmp(line, p->lines[2]));
+	return !strncmp(line, "pin ", 4) && strstr(line, p->lines[0]);
 }
 
 void autoattach_gone(struct event_stream *es, int ifindex, const char *ifname)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Auto-attach: while `events` or `watch` runs, a veth that becomes a port of
- * a bridge nsmon monitors (by `nsmon up NS` or by hand with `ip`) gets the
- * datapath programs on both ends, recorded in that bridge's ledger, and an
+ * a bridge nsmon monitors (by `nsmon up NS` or by hand with `ip`) is counted
+ * at both ends (programs on the port, see datapath_attach_peer()), recorded
+ * in that bridge's ledger, and an
  * "attach" event says so; when the port goes away, what was attached for it
  * is released.
  */

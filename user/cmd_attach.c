@@ -18,11 +18,11 @@ static int attach_lab(struct datapath *dp, const struct lab *lab, bool xdp)
 {
 	int err;
 
-	err = datapath_attach(dp, NULL, lab->host.fd, lab->bridge.name, lab->bridge.ifindex, false);
+	err = datapath_attach(dp, NULL, lab->host.fd, lab->bridge.name, lab->bridge.ifindex);
 	for (size_t i = 0; !err && i < lab->nports; i++) {
 		const struct lab_port *lp = &lab->ports[i];
 
-		err = datapath_attach(dp, NULL, lab->host.fd, lp->port.name, lp->port.ifindex, false);
+		err = datapath_attach(dp, NULL, lab->host.fd, lp->port.name, lp->port.ifindex);
 		if (err || !lp->peer.ifindex) {
 			if (lp->peer_unnamed)
 				pr_info("%s: its peer is in a namespace with no name in /run/netns: counting the bridge side only",
@@ -30,11 +30,11 @@ static int attach_lab(struct datapath *dp, const struct lab *lab, bool xdp)
 			continue;
 		}
 		if (lp->netns)
-			err = datapath_attach(dp, lp->netns->name, lp->netns->fd, lp->peer.name,
-					      lp->peer.ifindex, xdp);
+			err = datapath_attach_peer(dp, lp->netns->name, lp->netns->fd, lp->peer.name,
+						   lp->peer.ifindex, xdp);
 		else	/* both ends in our namespace */
-			err = datapath_attach(dp, NULL, lab->host.fd, lp->peer.name,
-					      lp->peer.ifindex, false);
+			err = datapath_attach_peer(dp, NULL, lab->host.fd, lp->peer.name,
+						   lp->peer.ifindex, false);
 	}
 	return err;
 }

@@ -22,7 +22,7 @@
 #include <jansson.h>
 
 #include "cli.h"
-#include "counters.h"
+#include "ledger.h"
 #include "link.h"
 #include "log.h"
 #include "netns.h"
@@ -253,9 +253,52 @@ static int open_netns(const struct ns_entry *e)
 	return fd;
 }
 
+/* The namespaces (by netns cookie) holding an interface some lab's ledger counts. */
+struct counted {
+	__u64 *cookies;
+	size_t n, cap;
+};
+
+static int add_counted(const char *rest, void *data)
+{
+	struct counted *c = data;
+	unsigned long long cookie;
+	__u64 *grown;
+
+	if (sscanf(rest, "%llu", &cookie) != 1)
+		return 0;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		grown = realloc(c->cookies, c->cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		c->cookies = grown;
+	}
+	c->cookies[c->n++] = cookie;
+	return 0;
+}
+
+static int add_lab_counted(const char *bridge, void *data)
+{
+	struct ledger *lg;
+	int err;
+
+	if (ledger_open(bridge, &lg))
+		return 0;	/* taken down since it was listed */
+	err = ledger_foreach(lg, "keys", add_counted, data);
+	ledger_close(lg);
+	return err;
+}
+
+static bool is_counted(const struct counted *c, __u64 cookie)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->cookies[i] == cookie)
+			return true;
+	return false;
+}
+
 struct net_details {
-	int map_fd;		/* counters map, -1 when nothing is pinned */
-	__u64 cookie;
 	json_t *interfaces;
 	bool monitored;
 };
@@ -274,8 +317,6 @@ static int add_interface(const struct link_info *info, void *data)
 	json_array_append_new(d->interfaces, json_pack("{s:s, s:i, s:b}", "name", info->name,
 						       "ifindex", info->ifindex,
 						       "up", !!(info->flags & IFF_UP)));
-	if (d->map_fd >= 0 && counters_exist(d->map_fd, d->cookie, info->ifindex, NSMON_HOOK_TC))
-		d->monitored = true;
 	return 0;
 }
 
@@ -308,7 +349,6 @@ static int list_interfaces(int netns_fd, __u64 inode, struct net_details *d)
 			return err;
 		}
 		json_array_clear(d->interfaces);
-		d->monitored = false;
 		err = link_foreach(nl, add_interface, d);
 		if (err && err != -EINTR)
 			pr_warn("cannot list the links of net:[%llu]: %s", (unsigned long long)inode,
@@ -322,16 +362,18 @@ static int list_interfaces(int netns_fd, __u64 inode, struct net_details *d)
 }
 
 /* "interfaces" and "monitored" of the network namespace @netns_fd, into @obj. */
-static int add_net_details(json_t *obj, int netns_fd, __u64 inode, int map_fd)
+static int add_net_details(json_t *obj, int netns_fd, __u64 inode, const struct counted *c)
 {
-	struct net_details d = { .map_fd = map_fd, .interfaces = json_array() };
+	struct net_details d = { .interfaces = json_array() };
+	__u64 cookie;
 	int err = 0;
 
-	if (map_fd >= 0) {
-		err = netns_cookie(netns_fd, &d.cookie);
+	if (c->n) {
+		err = netns_cookie(netns_fd, &cookie);
 		if (err)
 			pr_warn("cannot read the netns cookie of net:[%llu]: %s",
 				(unsigned long long)inode, strerror(-err));
+		d.monitored = !err && is_counted(c, cookie);
 	}
 	if (!err)
 		err = list_interfaces(netns_fd, inode, &d);
@@ -350,7 +392,7 @@ static json_t *entry_json(const struct ns_entry *e)
 }
 
 /* The "namespaces" array; NULL (the error printed, *err set) on a failure. */
-static json_t *namespaces_json(const struct ns_list *l, int map_fd, int *err)
+static json_t *namespaces_json(const struct ns_list *l, const struct counted *c, int *err)
 {
 	json_t *arr = json_array();
 
@@ -370,7 +412,7 @@ static json_t *namespaces_json(const struct ns_list *l, int map_fd, int *err)
 			set_net_fields(obj, json_array(), false);
 			continue;
 		}
-		*err = add_net_details(obj, fd, e->inode, map_fd);
+		*err = add_net_details(obj, fd, e->inode, c);
 		close(fd);
 	}
 	if (*err) {
@@ -432,7 +474,8 @@ int cmd_ls(int argc, char **argv)
 		{ NULL },
 	};
 	json_t *namespaces = NULL, *doc;
-	int first, ret, map_fd, err;
+	struct counted counted = {};
+	int first, ret, err;
 
 	ret = cli_parse(argc, argv, opts, 0, &first);
 	if (ret)
@@ -446,10 +489,10 @@ int cmd_ls(int argc, char **argv)
 		}
 	}
 
-	map_fd = counters_open();
-	if (map_fd < 0 && map_fd != -ENOENT) {
-		pr_warn("cannot open %s: %s", NSMON_COUNTERS_PIN, strerror(-map_fd));
-		return cli_exit_code(map_fd);
+	err = ledger_foreach_bridge(add_lab_counted, &counted);
+	if (err) {
+		pr_warn("cannot read the labs' ledgers: %s", strerror(-err));
+		goto out;
 	}
 	/* Walk /proc before entering any namespace: nsmon itself is one of the processes. */
 	err = walk_processes(&l);
@@ -463,7 +506,7 @@ int cmd_ls(int argc, char **argv)
 	}
 	qsort(l.v, l.n, sizeof(*l.v), entry_cmp);
 
-	namespaces = namespaces_json(&l, map_fd, &err);
+	namespaces = namespaces_json(&l, &counted, &err);
 	if (err)
 		goto out;
 	doc = json_pack("{s:O}", "namespaces", namespaces);
@@ -472,7 +515,6 @@ int cmd_ls(int argc, char **argv)
 out:
 	json_decref(namespaces);
 	list_free(&l);
-	if (map_fd >= 0)
-		close(map_fd);
+	free(counted.cookies);
 	return cli_exit_code(err);
 }

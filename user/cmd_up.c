@@ -148,7 +148,7 @@ static int add_bridge(struct build *b)
 	err = record_link(b, b->spec->bridge, &b->bridge_ifindex);
 	if (!err)
 		err = datapath_attach(&b->dp, NULL, b->host_fd, b->spec->bridge,
-				      b->bridge_ifindex, false);
+				      b->bridge_ifindex);
 	return err;
 }
 
@@ -186,9 +186,9 @@ static int add_member(struct build *b, const char *name, int ns_fd, unsigned int
 		pr_warn("cannot find \"%s\" in namespace \"%s\": %s", peer, name, nl_strerror(ns_nl, err));
 		goto out;
 	}
-	err = datapath_attach(&b->dp, NULL, b->host_fd, port, port_ifindex, false);
+	err = datapath_attach(&b->dp, NULL, b->host_fd, port, port_ifindex);
 	if (!err)
-		err = datapath_attach(&b->dp, name, ns_fd, peer, ns_if.ifindex, spec->xdp);
+		err = datapath_attach_peer(&b->dp, name, ns_fd, peer, ns_if.ifindex, spec->xdp);
 	if (err)
 		goto out;
 

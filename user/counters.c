@@ -31,11 +31,40 @@ const char *const nsmon_stat_names[NSMON_STAT_MAX] = {
 	[NSMON_STAT_SKBS]		= "skbs",
 };
 
-int counters_open(void)
+/* The pin at @path, -1 when it is not there (a datapath from before that map). */
+static int open_pin(const char *path, int *fd)
 {
-	int fd = bpf_obj_get(NSMON_COUNTERS_PIN);
+	*fd = bpf_obj_get(path);
+	return *fd < 0 && errno != ENOENT ? -errno : 0;
+}
 
-	return fd < 0 ? -errno : fd;
+int counters_open(struct counters_maps *m)
+{
+	int err;
+
+	m->slots = m->fast = m->owners = -1;
+	m->hash = bpf_obj_get(NSMON_COUNTERS_PIN);
+	if (m->hash < 0)
+		return -errno;
+	err = open_pin(NSMON_COUNTER_SLOTS_PIN, &m->slots);
+	if (!err)
+		err = open_pin(NSMON_COUNTERS_FAST_PIN, &m->fast);
+	if (!err)
+		err = open_pin(NSMON_SLOT_OWNERS_PIN, &m->owners);
+	if (err)
+		counters_close(m);
+	return err;
+}
+
+void counters_close(struct counters_maps *m)
+{
+	int *fds[] = { &m->hash, &m->slots, &m->fast, &m->owners };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
 }
 
 static struct nsmon_if_key make_key(__u64 cookie, int ifindex, int dir, int hook)
@@ -51,53 +80,151 @@ static struct nsmon_if_key make_key(__u64 cookie, int ifindex, int dir, int hook
 	return key;
 }
 
-int counters_read(int map_fd, __u64 netns_cookie, int ifindex, int dir, int hook,
-		  struct nsmon_counters *sum)
+/* The fast slot of the interface, or -ENOENT when it has none. */
+static int fast_slot_of(const struct counters_maps *m, __u64 cookie, int ifindex)
 {
-	struct nsmon_if_key key = make_key(netns_cookie, ifindex, dir, hook);
+	__u32 index = (__u32)ifindex % NSMON_SLOT_INDEX;
+	struct nsmon_slot s;
+
+	if (m->slots < 0 || m->fast < 0 || bpf_map_lookup_elem(m->slots, &index, &s))
+		return -ENOENT;
+	if (s.netns_cookie != cookie || s.ifindex != (__u32)ifindex || s.slot >= NSMON_FAST_SLOTS)
+		return -ENOENT;
+	return (int)s.slot;
+}
+
+/* Add every CPU's value of @key in the per-CPU @fd to @sum. Return 0 or -errno (-ENOENT: none). */
+static int add_percpu(int fd, const void *key, struct nsmon_counters *sum)
+{
 	int ncpus = libbpf_num_possible_cpus();
 	struct nsmon_counters *percpu;
 	int err = 0;
 
-	memset(sum, 0, sizeof(*sum));
 	if (ncpus < 0)
 		return ncpus;
 	percpu = calloc(ncpus, sizeof(*percpu));
 	if (!percpu)
 		return -ENOMEM;
-	if (bpf_map_lookup_elem(map_fd, &key, percpu)) {
+	if (bpf_map_lookup_elem(fd, key, percpu))
 		err = -errno;
-		goto out;
-	}
-	for (int cpu = 0; cpu < ncpus; cpu++)
+	for (int cpu = 0; cpu < ncpus && !err; cpu++)
 		for (int i = 0; i < NSMON_STAT_MAX; i++)
 			sum->stat[i] += percpu[cpu].stat[i];
-out:
 	free(percpu);
 	return err;
 }
 
-bool counters_exist(int map_fd, __u64 netns_cookie, int ifindex, int hook)
+int counters_read(const struct counters_maps *m, __u64 netns_cookie, int ifindex, int dir,
+		  int hook, struct nsmon_counters *sum)
+{
+	struct nsmon_if_key key = make_key(netns_cookie, ifindex, dir, hook);
+	int slot = hook == NSMON_HOOK_TC ? fast_slot_of(m, netns_cookie, ifindex) : -ENOENT;
+	int err_fast = -ENOENT, err;
+
+	memset(sum, 0, sizeof(*sum));
+	if (slot >= 0) {
+		__u32 at = (__u32)slot * NSMON_DIR_MAX + dir;
+
+		err_fast = add_percpu(m->fast, &at, sum);
+		if (err_fast)
+			return err_fast;
+	}
+	/* The hash too: what was counted there before the slot was given. */
+	err = add_percpu(m->hash, &key, sum);
+	return err == -ENOENT && !err_fast ? 0 : err;
+}
+
+bool counters_exist(const struct counters_maps *m, __u64 netns_cookie, int ifindex, int hook)
 {
 	struct nsmon_counters sum;
 
 	for (int dir = 0; dir < NSMON_DIR_MAX; dir++)
-		if (!counters_read(map_fd, netns_cookie, ifindex, dir, hook, &sum))
+		if (!counters_read(m, netns_cookie, ifindex, dir, hook, &sum))
 			return true;
 	return false;
 }
 
-int counters_forget(int map_fd, __u64 netns_cookie, int ifindex)
+/* Zero both directions of fast slot @slot on every CPU. */
+static int zero_fast_slot(const struct counters_maps *m, __u32 slot)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct nsmon_counters *zeros;
+	int err = 0;
+
+	if (ncpus < 0)
+		return ncpus;
+	zeros = calloc(ncpus, sizeof(*zeros));
+	if (!zeros)
+		return -ENOMEM;
+	for (__u32 dir = 0; dir < NSMON_DIR_MAX && !err; dir++) {
+		__u32 at = slot * NSMON_DIR_MAX + dir;
+
+		if (bpf_map_update_elem(m->fast, &at, zeros, BPF_ANY))
+			err = -errno;
+	}
+	free(zeros);
+	return err;
+}
+
+int counters_give_slot(const struct counters_maps *m, __u64 netns_cookie, int ifindex)
+{
+	struct nsmon_slot owner = { .netns_cookie = netns_cookie, .ifindex = ifindex }, now;
+	__u32 index = (__u32)ifindex % NSMON_SLOT_INDEX, slot;
+	int err;
+
+	if (m->slots < 0 || m->fast < 0 || m->owners < 0)
+		return 0;
+	if (bpf_map_lookup_elem(m->slots, &index, &now))
+		return -errno;
+	if (now.netns_cookie)
+		return 0;	/* another interface's (or ours already) */
+	/* Claim a slot: the insert succeeds for one nsmon run only. */
+	for (slot = 0; slot < NSMON_FAST_SLOTS; slot++) {
+		owner.slot = slot;
+		if (!bpf_map_update_elem(m->owners, &slot, &owner, BPF_NOEXIST))
+			break;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	if (slot == NSMON_FAST_SLOTS)
+		return 0;	/* all given: the hash counts it */
+	/* Zeroed before the programs can find it: nothing else writes it yet. */
+	err = zero_fast_slot(m, slot);
+	if (!err && bpf_map_update_elem(m->slots, &index, &owner, BPF_ANY))
+		err = -errno;
+	/* Another run may have given that index entry to its own interface at the same time. */
+	if (!err && (bpf_map_lookup_elem(m->slots, &index, &now) ||
+		     memcmp(&now, &owner, sizeof(now))))
+		err = bpf_map_delete_elem(m->owners, &slot) ? -errno : 0;
+	return err;
+}
+
+/* Free the interface's fast slot, if it has one: index entry first, so the programs stop using it. */
+static int release_fast_slot(const struct counters_maps *m, __u64 netns_cookie, int ifindex)
+{
+	__u32 index = (__u32)ifindex % NSMON_SLOT_INDEX, slot;
+	struct nsmon_slot none = {};
+	int found = fast_slot_of(m, netns_cookie, ifindex);
+
+	if (found < 0)
+		return 0;
+	slot = found;
+	if (bpf_map_update_elem(m->slots, &index, &none, BPF_ANY))
+		return -errno;
+	return bpf_map_delete_elem(m->owners, &slot) && errno != ENOENT ? -errno : 0;
+}
+
+int counters_forget(const struct counters_maps *m, __u64 netns_cookie, int ifindex)
 {
 	for (int dir = 0; dir < NSMON_DIR_MAX; dir++) {
 		for (int hook = 0; hook < NSMON_HOOK_MAX; hook++) {
 			struct nsmon_if_key key = make_key(netns_cookie, ifindex, dir, hook);
 
-			if (bpf_map_delete_elem(map_fd, &key) && errno != ENOENT)
+			if (bpf_map_delete_elem(m->hash, &key) && errno != ENOENT)
 				return -errno;
 		}
 	}
-	return 0;
+	return m->owners >= 0 ? release_fast_slot(m, netns_cookie, ifindex) : 0;
 }
 
 /* A zeroed flow (@from, @to) appended to @v; NULL when out of memory. */

@@ -8,6 +8,10 @@
 #include "nsmon.h"
 
 #define NSMON_COUNTERS_PIN	NSMON_PIN_ROOT "/counters"
+/* The fast slots beside it (see nsmon.h). */
+#define NSMON_COUNTER_SLOTS_PIN	NSMON_PIN_ROOT "/counter_slots"
+#define NSMON_COUNTERS_FAST_PIN	NSMON_PIN_ROOT "/counters_fast"
+#define NSMON_SLOT_OWNERS_PIN	NSMON_PIN_ROOT "/slot_owners"
 /* Bridge forwarding: shared by every lab as the counters are, and by every
  * loaded copy of the programs, since one frame may enter by a port attached
  * by one nsmon run and leave by a port attached by another. */
@@ -17,25 +21,40 @@
 /* JSON key of each enum nsmon_stat, in enum order. */
 extern const char *const nsmon_stat_names[NSMON_STAT_MAX];
 
+/* The counters maps, as fds: the hash, and the fast slots' three maps. */
+struct counters_maps {
+	int hash, slots, fast, owners;
+};
+
 /**
- * counters_open() - open the pinned counters map.
- * Return: the fd, -ENOENT if nothing is monitored, or -errno.
+ * counters_open() - open the pinned counters maps (counters_close() them).
+ * Return: 0, -ENOENT if nothing is monitored, or -errno.
  */
-int counters_open(void);
+int counters_open(struct counters_maps *m);
+void counters_close(struct counters_maps *m);
 
 /**
  * counters_read() - the counters of one (namespace, interface, direction, hook),
- * summed over CPUs; zeros when that key was never counted.
- * Return: 0, -ENOENT when nothing was counted there yet, or -errno.
+ * its fast slot's and its hash entry's, summed over CPUs; zeros when that
+ * key was never counted.
+ * Return: 0, -ENOENT when the key has neither, or -errno.
  */
-int counters_read(int map_fd, __u64 netns_cookie, int ifindex, int dir, int hook,
-		  struct nsmon_counters *sum);
+int counters_read(const struct counters_maps *m, __u64 netns_cookie, int ifindex, int dir,
+		  int hook, struct nsmon_counters *sum);
 
 /* Has anything been counted at @hook for this interface (in any direction)? */
-bool counters_exist(int map_fd, __u64 netns_cookie, int ifindex, int hook);
+bool counters_exist(const struct counters_maps *m, __u64 netns_cookie, int ifindex, int hook);
 
-/* Delete every key of one interface. Return 0 or -errno. */
-int counters_forget(int map_fd, __u64 netns_cookie, int ifindex);
+/**
+ * counters_give_slot() - give the interface a fast slot for its tc counters,
+ * zeroed, if one is free and its index entry is (else the hash counts it:
+ * not an error). Call it before the interface is hooked.
+ * Return: 0 or -errno.
+ */
+int counters_give_slot(const struct counters_maps *m, __u64 netns_cookie, int ifindex);
+
+/* Delete every key of one interface and free its fast slot. Return 0 or -errno. */
+int counters_forget(const struct counters_maps *m, __u64 netns_cookie, int ifindex);
 
 /* One (from, to) of the bridge flows, summed over CPUs (see nsmon.h). */
 struct bridge_flow {

@@ -126,6 +126,12 @@ int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode, st
 	 */
 	err = bpf_map__set_pin_path(dp->skel->maps.counters, NSMON_COUNTERS_PIN);
 	if (!err)
+		err = bpf_map__set_pin_path(dp->skel->maps.counter_slots, NSMON_COUNTER_SLOTS_PIN);
+	if (!err)
+		err = bpf_map__set_pin_path(dp->skel->maps.counters_fast, NSMON_COUNTERS_FAST_PIN);
+	if (!err)
+		err = bpf_map__set_pin_path(dp->skel->maps.slot_owners, NSMON_SLOT_OWNERS_PIN);
+	if (!err)
 		err = bpf_map__set_pin_path(dp->skel->maps.bridge_flows, NSMON_BRIDGE_FLOWS_PIN);
 	if (!err)
 		err = bpf_map__set_pin_path(dp->skel->maps.bridge_state, NSMON_BRIDGE_STATE_PIN);
@@ -246,8 +252,28 @@ static int attach_xdp(struct datapath *dp, const char *netns, const char *ifname
 	return err;
 }
 
-int datapath_attach(struct datapath *dp, const char *netns, int netns_fd,
-		    const char *ifname, int ifindex, bool xdp)
+/* A fast slot for the tc counters of an interface about to be hooked (see nsmon.h). */
+static int give_slot(struct datapath *dp, __u64 cookie, int ifindex)
+{
+	const struct counters_maps m = {
+		.hash = bpf_map__fd(dp->skel->maps.counters),
+		.slots = bpf_map__fd(dp->skel->maps.counter_slots),
+		.fast = bpf_map__fd(dp->skel->maps.counters_fast),
+		.owners = bpf_map__fd(dp->skel->maps.slot_owners),
+	};
+	int err = counters_give_slot(&m, cookie, ifindex);
+
+	if (err)
+		pr_warn("cannot give ifindex %d a counters slot: %s", ifindex, strerror(-err));
+	return err;
+}
+
+/*
+ * Record @ifname's counters with the lab, then hook it: tc in both
+ * directions with @tc, native XDP with @xdp.
+ */
+static int attach(struct datapath *dp, const char *netns, int netns_fd, const char *ifname,
+		  int ifindex, bool tc, bool xdp)
 {
 	int progs[] = { bpf_program__fd(dp->skel->progs.tc_ingress),
 			bpf_program__fd(dp->skel->progs.tc_egress) };
@@ -262,7 +288,9 @@ int datapath_attach(struct datapath *dp, const char *netns, int netns_fd,
 	}
 	/* Recorded first: the counters of this interface go with the lab. */
 	err = ledger_add(dp->ledger, "keys %llu %d", (unsigned long long)cookie, ifindex);
-	if (err)
+	if (!err && tc)
+		err = give_slot(dp, cookie, ifindex);
+	if (err || (!tc && !xdp))
 		return err;
 
 	/* tcx, clsact and XDP resolve the ifindex in the caller's namespace. */
@@ -272,12 +300,24 @@ int datapath_attach(struct datapath *dp, const char *netns, int netns_fd,
 			strerror(-saved));
 		return saved;
 	}
-	for (size_t i = 0; i < 2 && !err; i++)
+	for (size_t i = 0; tc && i < 2 && !err; i++)
 		err = attach_tc(dp, netns, ifname, ifindex, &tc_dirs[i], progs[i]);
 	if (!err && xdp)
 		err = attach_xdp(dp, netns, ifname, ifindex);
 	netns_leave(saved);
 	return err;
+}
+
+int datapath_attach(struct datapath *dp, const char *netns, int netns_fd,
+		    const char *ifname, int ifindex)
+{
+	return attach(dp, netns, netns_fd, ifname, ifindex, true, false);
+}
+
+int datapath_attach_peer(struct datapath *dp, const char *netns, int netns_fd,
+			 const char *ifname, int ifindex, bool xdp)
+{
+	return attach(dp, netns, netns_fd, ifname, ifindex, false, xdp);
 }
 
 int datapath_unpin(const char *path)
@@ -350,14 +390,15 @@ int datapath_del_qdisc(const char *netns, int ifindex)
 
 int datapath_forget_counters(__u64 cookie, int ifindex)
 {
-	int fd = counters_open(), err;
+	struct counters_maps m;
+	int err = counters_open(&m);
 
-	if (fd == -ENOENT)
+	if (err == -ENOENT)
 		return 0;
-	if (fd < 0)
-		return fd;
-	err = counters_forget(fd, cookie, ifindex);
-	close(fd);
+	if (err)
+		return err;
+	err = counters_forget(&m, cookie, ifindex);
+	counters_close(&m);
 	if (!err)
 		err = bridge_flows_forget(cookie, ifindex);
 	return err;
@@ -381,6 +422,9 @@ void datapath_release_pins(const char *bridge)
 	if (labs)
 		return;
 	unlink(NSMON_COUNTERS_PIN);
+	unlink(NSMON_COUNTER_SLOTS_PIN);
+	unlink(NSMON_COUNTERS_FAST_PIN);
+	unlink(NSMON_SLOT_OWNERS_PIN);
 	unlink(NSMON_BRIDGE_FLOWS_PIN);
 	unlink(NSMON_BRIDGE_STATE_PIN);
 	rmdir(NSMON_PIN_ROOT);

@@ -42,12 +42,24 @@ int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode,
 
 /**
  * datapath_attach() - count @ifname (@ifindex in the namespace @netns_fd,
- * labelled @netns, NULL for the root namespace) in both directions, and with
- * @xdp also at native XDP. Call it while the link is still down, so no packet
- * goes uncounted. Prints its own error line. Return: 0 or -errno.
+ * labelled @netns, NULL for the root namespace) at tc in both directions:
+ * a bridge port or the bridge. Call it while the link is still down, so no
+ * packet goes uncounted. Prints its own error line. Return: 0 or -errno.
  */
 int datapath_attach(struct datapath *dp, const char *netns, int netns_fd,
-		    const char *ifname, int ifindex, bool xdp);
+		    const char *ifname, int ifindex);
+
+/**
+ * datapath_attach_peer() - count @ifname, the other end of a veth whose
+ * bridge port datapath_attach() hooks, from that port: a veth's tx is its
+ * peer's rx and its rx its peer's tx, as the kernel's own veth statistics
+ * have it, so one pair of tc hooks per veth pair counts both ends (each
+ * packet runs two programs across the bridge, not four). Records the
+ * interface with the lab; with @xdp, attaches native XDP to it as well.
+ * Prints its own error line. Return: 0 or -errno.
+ */
+int datapath_attach_peer(struct datapath *dp, const char *netns, int netns_fd,
+			 const char *ifname, int ifindex, bool xdp);
 
 void datapath_close(struct datapath *dp);
 

@@ -312,21 +312,43 @@ int ledger_undo_since(struct ledger *lg, size_t mark)
 	return undo_range(lg, mark, NULL, NULL);
 }
 
+/* What follows "@kind " in @line, or NULL when @line is of another kind. */
+static const char *rest_of(const char *line, const char *kind)
+{
+	size_t n = strlen(kind);
+
+	return !strncmp(line, kind, n) && line[n] == ' ' ? line + n + 1 : NULL;
+}
+
 size_t ledger_count(const struct ledger *lg, const char *kind)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < lg->nlines; i++)
-		n += !strncmp(lg->lines[i], kind, strlen(kind)) && lg->lines[i][strlen(kind)] == ' ';
+		n += rest_of(lg->lines[i], kind) != NULL;
 	return n;
 }
 
 const char *ledger_value(const struct ledger *lg, const char *kind)
 {
+	const char *rest;
+
 	for (size_t i = 0; i < lg->nlines; i++)
-		if (!strncmp(lg->lines[i], kind, strlen(kind)) && lg->lines[i][strlen(kind)] == ' ')
-			return lg->lines[i] + strlen(kind) + 1;
+		if ((rest = rest_of(lg->lines[i], kind)))
+			return rest;
 	return NULL;
+}
+
+int ledger_foreach(const struct ledger *lg, const char *kind,
+		   int (*cb)(const char *rest, void *data), void *data)
+{
+	const char *rest;
+	int ret;
+
+	for (size_t i = 0; i < lg->nlines; i++)
+		if ((rest = rest_of(lg->lines[i], kind)) && (ret = cb(rest, data)))
+			return ret;
+	return 0;
 }
 
 static bool match_attachment(const char *line, void *data)

@@ -10,7 +10,7 @@
  *   pin PATH                               a pinned tcx/XDP link (unpin = detach)
  *   qdisc NETNS IFINDEX                    a clsact qdisc nsmon added (NETNS "-": root)
  *   filter NETNS IFINDEX DIR HANDLE PRIO   a clsact filter nsmon added
- *   keys COOKIE IFINDEX                    counters of an interface nsmon counts
+ *   keys COOKIE IFINDEX                    an interface nsmon counts (its counters go with the lab)
  *   subnet CIDR                            a note: the subnet `up` numbered the lab in
  */
 #ifndef NSMON_LEDGER_H
@@ -65,6 +65,10 @@ size_t ledger_count(const struct ledger *lg, const char *kind);
 
 /* The rest of the first line of @kind ("subnet" -> "192.168.15.0/24"), or NULL. */
 const char *ledger_value(const struct ledger *lg, const char *kind);
+
+/* Call @cb with the rest of each line of @kind, in order, until it returns non-zero (returned). */
+int ledger_foreach(const struct ledger *lg, const char *kind,
+		   int (*cb)(const char *rest, void *data), void *data);
 
 void ledger_close(struct ledger *lg);
 

@@ -16,7 +16,7 @@
 #include "stats_model.h"
 
 struct report {
-	int map_fd;
+	struct counters_maps maps;
 	const char *only_netns;		/* -n NS, or NULL */
 	struct nl_sock *nl;
 	json_t *namespaces;		/* [{"name", "inode", "interfaces": [...]}] */
@@ -50,30 +50,51 @@ static json_t *counters_json(const struct nsmon_counters *c)
 	return obj;
 }
 
-static json_t *direction_json(int map_fd, __u64 cookie, int ifindex, int dir, int hook)
+static json_t *direction_json(const struct counters_maps *m, __u64 cookie, int ifindex, int dir, int hook)
 {
 	struct nsmon_counters sum;
 
 	/* -ENOENT: nothing counted there yet, which is zeros. */
-	counters_read(map_fd, cookie, ifindex, dir, hook, &sum);
+	counters_read(m, cookie, ifindex, dir, hook, &sum);
 	return counters_json(&sum);
 }
 
-/* "rx" and "tx" (plus "xdp": {"rx"} where XDP counts) of one interface, into @obj. */
-static json_t *add_counters(json_t *obj, int map_fd, __u64 cookie, int ifindex)
+/* "xdp": {"rx"} of one interface into @obj, where XDP counts. */
+static json_t *add_xdp(json_t *obj, const struct counters_maps *m, __u64 cookie, int ifindex)
 {
-	json_object_set_new(obj, "rx", direction_json(map_fd, cookie, ifindex, NSMON_DIR_RX, NSMON_HOOK_TC));
-	json_object_set_new(obj, "tx", direction_json(map_fd, cookie, ifindex, NSMON_DIR_TX, NSMON_HOOK_TC));
-	if (counters_exist(map_fd, cookie, ifindex, NSMON_HOOK_XDP))
+	if (counters_exist(m, cookie, ifindex, NSMON_HOOK_XDP))
 		json_object_set_new(obj, "xdp", json_pack("{s:o}", "rx",
-			direction_json(map_fd, cookie, ifindex, NSMON_DIR_RX, NSMON_HOOK_XDP)));
+			direction_json(m, cookie, ifindex, NSMON_DIR_RX, NSMON_HOOK_XDP)));
 	return obj;
 }
 
-static json_t *iface_json(int map_fd, __u64 cookie, const struct lab_iface *ifc)
+/* "rx" and "tx" (plus "xdp") of an interface nsmon hooks at tc, into @obj. */
+static json_t *add_counters(json_t *obj, const struct counters_maps *m, __u64 cookie, int ifindex)
+{
+	json_object_set_new(obj, "rx", direction_json(m, cookie, ifindex, NSMON_DIR_RX, NSMON_HOOK_TC));
+	json_object_set_new(obj, "tx", direction_json(m, cookie, ifindex, NSMON_DIR_TX, NSMON_HOOK_TC));
+	return add_xdp(obj, m, cookie, ifindex);
+}
+
+static json_t *iface_json(const struct counters_maps *m, __u64 cookie, const struct lab_iface *ifc)
 {
 	return add_counters(json_pack("{s:s, s:i}", "name", ifc->name, "ifindex", ifc->ifindex),
-			    map_fd, cookie, ifc->ifindex);
+			    m, cookie, ifc->ifindex);
+}
+
+/*
+ * The namespace end of @port's veth pair, counted at the port (see
+ * datapath_attach_peer()): it received what the port sent and sent what the
+ * port received, the same snapshot; its own keys hold only XDP's count.
+ */
+static json_t *peer_json(const struct counters_maps *m, const json_t *port, __u64 cookie, const struct lab_iface *peer)
+{
+	json_t *obj = json_pack("{s:s, s:i, s:O}", "name", peer->name, "ifindex", peer->ifindex,
+				"counted_at", json_object_get(port, "name"));
+
+	json_object_set_new(obj, "rx", json_deep_copy(json_object_get(port, "tx")));
+	json_object_set_new(obj, "tx", json_deep_copy(json_object_get(port, "rx")));
+	return add_xdp(obj, m, cookie, peer->ifindex);
 }
 
 /* The namespace's entry, added on first sight: several bridges may reach one namespace. */
@@ -290,7 +311,7 @@ static int report_bridge(const char *bridge, void *data)
 
 		if (!wanted(r, lp))
 			continue;
-		port = iface_json(r->map_fd, lab.host.cookie, &lp->port);
+		port = iface_json(&r->maps, lab.host.cookie, &lp->port);
 		json_object_set_new(port, "peer", json_string(lp->peer.name));
 		json_object_set_new(port, "peer_namespace",
 				    lp->netns ? json_string(lp->netns->name) : json_null());
@@ -298,11 +319,11 @@ static int report_bridge(const char *bridge, void *data)
 		json_array_append_new(ports, port);
 		if (lp->netns && lp->peer.ifindex)
 			json_array_append_new(json_object_get(namespace_entry(r, lp->netns), "interfaces"),
-					      iface_json(r->map_fd, lp->netns->cookie, &lp->peer));
+					      peer_json(&r->maps, port, lp->netns->cookie, &lp->peer));
 	}
 	br = json_pack("{s:s, s:i, s:o}", "name", lab.bridge.name, "ifindex", lab.bridge.ifindex,
 		       "ports", ports);
-	local = add_counters(json_object(), r->map_fd, lab.host.cookie, lab.bridge.ifindex);
+	local = add_counters(json_object(), &r->maps, lab.host.cookie, lab.bridge.ifindex);
 	add_place(local, &b, (int)lab.nports);
 	json_object_set_new(br, "local", local);
 	/* Places are the ports and the bridge device. */
@@ -333,13 +354,14 @@ static void report_one_bridge(struct report *r, const char *bridge)
 
 static int build(struct report *r, const char *bridge, json_t **doc)
 {
-	r->map_fd = counters_open();
-	if (r->map_fd < 0) {
-		if (r->map_fd == -ENOENT)
-			report_error(r, r->map_fd, "nothing is monitored: run nsmon up or nsmon attach first");
+	int err;
+
+	err = counters_open(&r->maps);
+	if (err) {
+		if (err == -ENOENT)
+			report_error(r, err, "nothing is monitored: run nsmon up or nsmon attach first");
 		else
-			report_error(r, r->map_fd, "cannot open %s: %s", NSMON_COUNTERS_PIN,
-				     strerror(-r->map_fd));
+			report_error(r, err, "cannot open %s: %s", NSMON_COUNTERS_PIN, strerror(-err));
 		return r->err;
 	}
 	r->nl = nl_open();
@@ -363,7 +385,7 @@ static int build(struct report *r, const char *bridge, json_t **doc)
 		json_decref(r->bridges);
 	}
 	nl_close(r->nl);
-	close(r->map_fd);
+	counters_close(&r->maps);
 	return r->err;
 }
 

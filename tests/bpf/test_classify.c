@@ -4,7 +4,11 @@
  * crafted frame runs through tc_ingress, tc_egress, xdp_rx, and tc_ingress
  * forced onto its bpf_skb_load_bytes parser; after each run the counters
  * map must hold one key, the one that program must use, and every stat of
- * it exactly what the row expects. Runs as root in a throwaway netns.
+ * it exactly what the row expects. Then the fast-slot path, and the bridge
+ * state. Runs as root in a throwaway netns.
+ *
+ * With --bench it tests nothing and times every frame through every
+ * program instead (tools/bench/progcost.sh): JSON lines of ns/run.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -592,7 +596,125 @@ static void test_bridge_maps_abi(const struct datapath_bpf *skel)
 	TEST_END(name);
 }
 
-static void test_all(struct datapath_bpf *skel, struct datapath_bpf *skel_lb)
+static struct counters_maps skel_counters(const struct datapath_bpf *skel)
+{
+	return (struct counters_maps){
+		.hash = bpf_map__fd(skel->maps.counters),
+		.slots = bpf_map__fd(skel->maps.counter_slots),
+		.fast = bpf_map__fd(skel->maps.counters_fast),
+		.owners = bpf_map__fd(skel->maps.slot_owners),
+	};
+}
+
+/*
+ * An interface userspace gave a fast slot (loopback, test_run's device)
+ * counts there, in the right direction, and not in the hash; forgetting it
+ * frees the slot, and the hash counts it again.
+ */
+static void test_fast_slot(const struct datapath_bpf *skel, const struct prog_case *pc)
+{
+	const struct counters_maps m = skel_counters(skel);
+	char name[128];
+	struct nsmon_if_key key;
+	struct nsmon_counters sum;
+	struct frame f;
+	__u32 index = 1;
+	struct nsmon_slot s;
+
+	snprintf(name, sizeof(name), "classify %s: an interface with a fast slot counts in it, not in the hash",
+		 pc->name);
+	parse_frame(row_named("icmp_echo_request")->hex, &f);
+	TEST_BEGIN();
+	if (!ASSERT_OK(name, counters_give_slot(&m, here_cookie, 1)) ||
+	    run_once(name, pc, &f, 0, 3, NULL))
+		goto out;
+	ASSERT_EQ(name, bpf_map_get_next_key(m.hash, NULL, &key) ? errno : 0, ENOENT);
+	ASSERT_OK(name, counters_read(&m, here_cookie, 1, pc->direction, NSMON_HOOK_TC, &sum));
+	ASSERT_EQ(name, sum.stat[NSMON_STAT_PACKETS], 3);
+	ASSERT_EQ(name, sum.stat[NSMON_STAT_ICMP_ECHO_REQUEST], 3);
+	ASSERT_EQ(name, sum.stat[NSMON_STAT_BYTES], 3 * f.len);
+	ASSERT_OK(name, counters_read(&m, here_cookie, 1, !pc->direction, NSMON_HOOK_TC, &sum));
+	ASSERT_EQ(name, sum.stat[NSMON_STAT_PACKETS], 0);
+out:
+	ASSERT_OK(name, counters_forget(&m, here_cookie, 1));
+	ASSERT_OK(name, bpf_map_lookup_elem(m.slots, &index, &s));
+	ASSERT_EQ(name, s.netns_cookie, 0);
+	ASSERT_EQ(name, bpf_map_get_next_key(m.owners, NULL, &index) ? errno : 0, ENOENT);
+	if (!run_once(name, pc, &f, 0, 1, NULL))
+		ASSERT_OK(name, bpf_map_get_next_key(m.hash, NULL, &key));
+	bpf_map_delete_elem(m.hash, &key);
+	TEST_END(name);
+}
+
+#define BENCH_ALL_REPEAT	200000
+
+/*
+ * What BPF_PROG_TEST_RUN itself costs a run of a program of @kind: one that
+ * only returns what ours do, on @f. 0 when it cannot be loaded.
+ */
+static __u32 bench_empty(enum prog_kind kind, const struct frame *f)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
+		  .imm = kind == PROG_TC ? -1 : XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data, .data_size_in = f->len,
+		    .repeat = BENCH_ALL_REPEAT);
+	int fd = bpf_prog_load(kind == PROG_TC ? BPF_PROG_TYPE_SCHED_CLS : BPF_PROG_TYPE_XDP,
+			       "empty", "GPL", insns, 2, NULL);
+	__u32 ns = 0;
+
+	if (fd < 0)
+		return 0;
+	if (!bpf_prog_test_run_opts(fd, &opts))
+		ns = opts.duration;
+	close(fd);
+	return ns;
+}
+
+/*
+ * --bench: ns/run of every frame through every program, the tc programs
+ * both with a fast slot (how nsmon counts the interfaces it hooks) and
+ * without (the hash), 200,000 runs each, and before each series, of an
+ * empty program of its kind (what test_run itself costs: "empty_tc",
+ * "empty_xdp"). Not a test: nothing is asserted.
+ */
+static int bench_all(const struct datapath_bpf *skel, const struct prog_case *progs, size_t n)
+{
+	const struct counters_maps m = skel_counters(skel);
+	const __u32 repeat = BENCH_ALL_REPEAT;
+	struct frame empty_frame;
+
+	parse_frame(row_named("icmp_echo_request")->hex, &empty_frame);
+
+	for (int fast = 1; fast >= 0; fast--) {
+		if (fast && counters_give_slot(&m, here_cookie, 1))
+			return 1;
+		for (size_t p = 0; p < n; p++) {
+			if (fast && progs[p].kind != PROG_TC)
+				continue;	/* XDP counts in the hash */
+			printf("{\"prog\": \"empty_%s\", \"slot\": \"none\", \"frame\": \"icmp_echo_request\", \"ns_per_run\": %u}\n",
+			       progs[p].kind == PROG_TC ? "tc" : "xdp",
+			       bench_empty(progs[p].kind, &empty_frame));
+			for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+				struct frame f;
+				__u32 duration;
+
+				parse_frame(rows[r].hex, &f);
+				if (test_run_refuses(&progs[p], &f) ||
+				    run_once("bench", &progs[p], &f, 0, repeat, &duration))
+					continue;
+				printf("{\"prog\": \"%s\", \"slot\": \"%s\", \"frame\": \"%s\", \"ns_per_run\": %u}\n",
+				       progs[p].name, fast ? "fast" : "hash", rows[r].name, duration);
+			}
+		}
+		counters_forget(&m, here_cookie, 1);
+	}
+	return 0;
+}
+
+static void test_all(struct datapath_bpf *skel, struct datapath_bpf *skel_lb, bool bench_only)
 {
 	const struct prog_case progs[] = {
 		{ "tc_ingress", skel->progs.tc_ingress, skel->maps.counters,
@@ -606,19 +728,28 @@ static void test_all(struct datapath_bpf *skel, struct datapath_bpf *skel_lb)
 	};
 	size_t r, p;
 
+	if (bench_only) {
+		/* The first three: the load_bytes parser is a fallback nsmon seldom takes. */
+		if (bench_all(skel, progs, 3))
+			tests_failed++;
+		return;
+	}
 	test_map_abi(skel->maps.counters);
 	test_bridge_maps_abi(skel);
 	for (r = 0; r < sizeof(rows) / sizeof(rows[0]); r++)
 		for (p = 0; p < sizeof(progs) / sizeof(progs[0]); p++)
 			test_row(&rows[r], &progs[p]);
+	test_fast_slot(skel, &progs[0]);
+	test_fast_slot(skel, &progs[1]);
 	bench(&progs[0], "icmp_echo_request");
 	bench(&progs[2], "icmp_echo_request");
 	bench_bridge(skel, &progs[0], &progs[1]);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct datapath_bpf *skel = NULL, *skel_lb = NULL;
+	bool bench_only = argc > 1 && !strcmp(argv[1], "--bench");
 	int err;
 
 	test_require_sandbox();
@@ -646,7 +777,7 @@ int main(void)
 	if (err)
 		goto out;
 
-	test_all(skel, skel_lb);
+	test_all(skel, skel_lb, bench_only);
 out:
 	if (err) {
 		/* libbpf has printed the verifier's log on stderr. */

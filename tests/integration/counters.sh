@@ -30,6 +30,10 @@ check_eq "veth-red-br rx broadcast = red tx broadcast" \
 t "counters: every interface agrees with ip -s link"
 check_counts_match_kernel red blue
 
+t "counters: the bridge and its ports count in fast slots, not in the hash"
+check_eq "hash entries" "$(bpftool map dump pinned /sys/fs/bpf/nsmon/counters -j | jq length)" 0
+check_eq "slot owners" "$(bpftool map dump pinned /sys/fs/bpf/nsmon/slot_owners -j | jq length)" 3
+
 t "counters: the bridge port sees what tcpdump sees"
 tmp=$(mktemp -d)
 tcpdump -i veth-red-br -nn --immediate-mode -w "$tmp/veth-red-br.pcap" icmp 2>"$tmp/tcpdump.err" &
@@ -61,6 +65,9 @@ check_eq "red's inode" "$("$NSMON" stats --json | jq '.namespaces[0].inode')" \
 	"$(stat -L -c %i /run/netns/red)"
 check_eq "port peers" "$("$NSMON" stats --json | jq -c '[.bridges[0].ports[] | [.name, .peer_namespace]]')" \
 	'[["veth-red-br","red"],["veth-blue-br","blue"]]'
+# Each namespace end is counted by its port's hooks (the kernel's veth rx is its peer's tx).
+check_eq "counted at" "$("$NSMON" stats --json | jq -c '[.namespaces[].interfaces[] | [.name, .counted_at]]')" \
+	'[["veth-red","veth-red-br"],["veth-blue","veth-blue-br"]]'
 
 t "counters: stats -n narrows to one namespace"
 check_eq "-n blue" "$("$NSMON" stats --json -n blue | jq -c '[.namespaces[].name]')" '["blue"]'

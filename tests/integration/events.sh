@@ -148,7 +148,8 @@ ip netns del green
 t "events: nsmon up NS while events runs: the new port is reported as counted"
 check_cmd "up orange" "$NSMON" up orange
 expect "counted" '.type == "attach" and .action == "counted" and .port == "veth-orange-br" and .bridge == "v-net-0"'
-check_eq "pins of veth-orange-br" "$(ls /sys/fs/bpf/nsmon/v-net-0 | grep -c orange)" 4
+check_eq "pins of veth-orange-br" "$(ls /sys/fs/bpf/nsmon/v-net-0 | grep orange | paste -sd' ')" \
+	"host:veth-orange-br:tcx_egress host:veth-orange-br:tcx_ingress"
 
 t "events: the human lines look like ip monitor -ts with a [TYPE] prefix"
 line=$(timeout 5 "$NSMON" events --count 1 --type netns 2>/dev/null & sleep 1; ip netns add tline; wait; ip netns del tline)

@@ -18,8 +18,6 @@ ls_ns() {
 t "ls: the lab's namespaces are named, with their interfaces, and monitored"
 check_cmd "nsmon up" "$NSMON" up
 wait_links_up red blue || fail "links did not come up"
-# Monitored means counters exist: make sure traffic has crossed both veths.
-check_cmd "ping red -> blue" ip netns exec red ping -c 1 -W 2 -q 192.168.15.2
 for ns in red blue; do
 	ls_ns net "$(stat -L -c %i /run/netns/$ns)"
 	check_eq "$ns name" "$(echo "$obj" | jq -r .name)" "$ns"

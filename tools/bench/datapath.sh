@@ -23,6 +23,8 @@
 # Interleaved rounds, order rotated each round; medians, and ratios against
 # bare from this one run. Runs in throwaway namespaces. About 95 s a round.
 # Usage: tools/bench/datapath.sh [ROUNDS]   (JSON lines on stdout, a table on stderr)
+# BENCH_CONFIGS / BENCH_FLOOD narrow the two series (space-separated names;
+# both must include bare, and the flood tc, for the ratios).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # Build udpgen/udpsink here, before lib.sh re-executes this script in the sandbox.
@@ -135,7 +137,7 @@ load_ping() {
 	echo "$(median <"$tmp/rtt") $(awk '{a[NR] = $1} END {i = int(NR * 0.99 + 0.999); print a[i]}' "$tmp/rtt")"
 }
 
-configs=(bare tc events path xdp tcpdump)
+read -ra configs <<<"${BENCH_CONFIGS:-bare tc events path xdp tcpdump}"
 n=${#configs[@]}
 for r in $(seq "$rounds"); do
 	for i in $(seq 0 $((n - 1))); do
@@ -191,7 +193,7 @@ flood() {
 	if [ "$c" = bare ]; then teardown bare; else teardown tc; fi
 }
 
-fconfigs=(bare tc events events-default)
+read -ra fconfigs <<<"${BENCH_FLOOD:-bare tc events events-default}"
 fn=${#fconfigs[@]}
 for r in $(seq "$rounds"); do
 	for i in $(seq 0 $((fn - 1))); do
