@@ -16,6 +16,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "events_abi.h"
+#include "dev.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -88,8 +89,9 @@ struct {
 
 /* Drop events streamed in the current second, per CPU. */
 struct rate_window {
-	__u64 start_ns;
-	__u32 count;
+	__u64 start_ns;		/* when the window's first drop was streamed */
+	__u32 count;		/* drops streamed in it */
+	__u32 held;		/* drops held back since it filled up */
 };
 
 struct {
@@ -493,24 +495,38 @@ int BPF_PROG(fdb_add, struct ndmsg *ndm, struct net_device *dev, const unsigned 
 
 /* ---- drops ------------------------------------------------------------------ */
 
-/* Whether this CPU may stream one more drop event this second. */
+/*
+ * Whether this CPU may stream one more drop event: at most drops_per_sec
+ * in a window that starts with its first one. Reading the clock costs more
+ * than the rest of the drop's accounting in a VM (and the coarse clock is
+ * not allowed here), so it is read when a window starts and, once one is
+ * full, every 64th drop held back: a new window may start up to 63 drops
+ * after the second is over.
+ */
 static __always_inline bool drop_rate_allows(void)
 {
 	__u32 zero = 0;
 	struct rate_window *w = bpf_map_lookup_elem(&drop_rate, &zero);
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now;
 
 	if (!drops_per_sec)
 		return true;
 	if (!w)
 		return false;
-	if (now - w->start_ns >= 1000000000ULL) {
-		w->start_ns = now;
-		w->count = 0;
+	if (w->count < drops_per_sec) {
+		if (!w->count)
+			w->start_ns = bpf_ktime_get_ns();
+		w->count++;
+		return true;
 	}
-	if (w->count >= drops_per_sec)
+	if (++w->held % 64)
 		return false;
-	w->count++;
+	now = bpf_ktime_get_ns();
+	if (now - w->start_ns < 1000000000ULL)
+		return false;
+	w->start_ns = now;
+	w->count = 1;
+	w->held = 0;
 	return true;
 }
 
@@ -521,17 +537,21 @@ int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reaso
 	struct net_device *dev = skb->dev;
 	struct sock *sk = skb->sk ? skb->sk : rx_sk;
 	struct nsmon_drop_key key = { .reason = reason };
-	struct nsmon_ev_where where = {};
 	struct totals *t;
 	struct nsmon_ev *ev;
 	__u64 one = 1, *count;
 
-	if (dev)
-		where_dev(&where, dev);
-	else if (sk)
-		where_net(&where, BPF_CORE_READ(sk, __sk_common.skc_net.net));
-	key.netns_cookie = where.netns_cookie;
-	key.ifindex = where.ifindex;
+	/*
+	 * Every drop is counted, so its key is read with direct loads (see
+	 * dev_netns_cookie()); the event, with the device's name, is only
+	 * built for the drops the rate lets through.
+	 */
+	if (dev) {
+		key.netns_cookie = dev_netns_cookie(dev);
+		key.ifindex = dev->ifindex;
+	} else if (sk) {
+		key.netns_cookie = sk->__sk_common.skc_net.net->net_cookie;
+	}
 	count = bpf_map_lookup_elem(&drops, &key);
 	if (count)
 		*count += 1;
@@ -547,7 +567,10 @@ int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reaso
 	ev = ev_reserve(NSMON_SRC_DROP);
 	if (!ev)
 		return 0;
-	ev->where = where;
+	if (dev)
+		where_dev(&ev->where, dev);
+	else if (sk)
+		where_net(&ev->where, BPF_CORE_READ(sk, __sk_common.skc_net.net));
 	ev->drop.reason = reason;
 	ev->drop.protocol = bpf_ntohs(skb->protocol);
 	ev->drop.location = (__u64)location;

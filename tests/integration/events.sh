@@ -197,6 +197,21 @@ lost_events=$(jq -c 'select(.type == "lost" and .source == "drop")' "$tmp/flood.
 [ "$lost_events" -ge 1 ] || fail "no lost event for the drop source"
 echo "# overload: $summary"
 
+t "events: --drop-rate streams at most that many drops a second per CPU, and counts the rest"
+"$NSMON" events --json --type drop --drop-rate 20 --timeout 4 >"$tmp/rate.json" 2>"$tmp/rate.err" &
+limited=$!
+sleep 1.5
+ip netns exec red bash -c 'for i in $(seq 1000); do echo x > /dev/udp/192.168.15.2/9; done'
+wait $limited
+summary=$(grep '^events:' "$tmp/rate.err")
+read -r submitted suppressed < <(echo "$summary" | sed -E 's/.*submitted ([0-9]+),.* suppressed ([0-9]+).*/\1 \2/')
+streamed=$(jq -c 'select(.type == "drop" and .reason == "NO_SOCKET")' "$tmp/rate.json" | wc -l)
+# At most 20 per CPU in each of the (at most 4) windows the flood can span.
+[ "$streamed" -ge 1 ] && [ "$streamed" -le $((20 * $(nproc) * 4)) ] ||
+	fail "streamed $streamed NO_SOCKET drops at --drop-rate 20: $summary"
+[ "${suppressed:-0}" -gt 0 ] || fail "nothing held back: $summary"
+[ $((submitted + suppressed)) -ge 1000 ] || fail "submitted + suppressed < 1000 drops: $summary"
+
 t "events: down"
 kill $events_pid
 wait $events_pid 2>/dev/null
