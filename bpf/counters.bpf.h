@@ -42,6 +42,20 @@ struct {
 static const struct nsmon_counters counters_zero;
 
 /*
+ * The index of a power of two below 2^32: (bit * DE_BRUIJN) >> 27 is unique
+ * for each, and this table maps it back. A global, not static: clang 14
+ * gives a static array in .rodata a BTF offset the kernel rejects.
+ */
+#define DE_BRUIJN	0x077CB531U
+const volatile __u8 bit_index[32] = {
+	0, 1, 28, 2, 29, 14, 24, 3, 30, 22, 20, 15, 25, 17, 4, 8,
+	31, 27, 13, 23, 21, 19, 16, 7, 26, 12, 18, 6, 11, 5, 10, 9,
+};
+
+/* No frame has more classes than this: L2, L3, L4, a refinement, VLAN, TRUNCATED. */
+#define MAX_CLASSES_PER_FRAME	6
+
+/*
  * The tc counters of @key in its fast slot, when userspace gave the
  * interface one; NULL otherwise. Two array lookups, which the verifier
  * inlines, where the hash costs a jhash and a bucket walk (~15 ns a frame).
@@ -98,12 +112,21 @@ static __always_inline void counters_add(const struct nsmon_if_key *key, __u32 c
 	c->stat[NSMON_STAT_BYTES] += bytes;
 	c->stat[NSMON_STAT_SKBS] += 1;
 	/*
-	 * Multiply rather than branch: one straight line of adds gives the
-	 * verifier one path to check instead of one per class bit (2^20).
+	 * Only the classes the frame has, lowest bit first: a handful of adds
+	 * where one per class (20) cost ~10 ns a frame.
 	 */
 #pragma unroll
-	for (int i = 0; i < NSMON_STAT_MAX; i++)
-		c->stat[i] += segs * ((classes >> i) & 1);
+	for (int k = 0; k < MAX_CLASSES_PER_FRAME; k++) {
+		__u32 low = classes & -classes;
+		__u32 i;
+
+		if (!low)
+			break;
+		classes ^= low;
+		i = bit_index[(low * DE_BRUIJN) >> 27];
+		if (i < NSMON_STAT_MAX)
+			c->stat[i] += segs;
+	}
 }
 
 #endif /* NSMON_COUNTERS_BPF_H */

@@ -205,10 +205,11 @@ ip netns exec red bash -c 'for i in $(seq 1000); do echo x > /dev/udp/192.168.15
 wait $limited
 summary=$(grep '^events:' "$tmp/rate.err")
 read -r submitted suppressed < <(echo "$summary" | sed -E 's/.*submitted ([0-9]+),.* suppressed ([0-9]+).*/\1 \2/')
-streamed=$(jq -c 'select(.type == "drop" and .reason == "NO_SOCKET")' "$tmp/rate.json" | wc -l)
-# At most 20 per CPU in each of the (at most 4) windows the flood can span.
+# Drops anywhere count against the rate (tests running beside this one drop
+# packets too): at most 20 per CPU in each of the (at most 4) windows of the run.
+streamed=$(jq -c 'select(.type == "drop")' "$tmp/rate.json" | wc -l)
 [ "$streamed" -ge 1 ] && [ "$streamed" -le $((20 * $(nproc) * 4)) ] ||
-	fail "streamed $streamed NO_SOCKET drops at --drop-rate 20: $summary"
+	fail "streamed $streamed drops at --drop-rate 20: $summary"
 [ "${suppressed:-0}" -gt 0 ] || fail "nothing held back: $summary"
 [ $((submitted + suppressed)) -ge 1000 ] || fail "submitted + suppressed < 1000 drops: $summary"
 

@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # What monitoring costs the traffic it watches, red -> blue across v-net-0,
-# for six configurations of the same lab:
-#   bare     tests/seed-lab.sh, nothing attached
-#   tc       `nsmon up` (tc counters on every veth end and the bridge)
-#   events   `nsmon up` + `nsmon events --json` consuming (default drop rate)
-#   path     `nsmon up` + `nsmon path --proto any` tracing every packet
-#   xdp      `nsmon up --xdp`
-#   tcpdump  the bare lab + `tcpdump -i veth-red-br -w /dev/null` (what a user
-#            would run instead)
+# for six configurations of one lab (tests/seed-lab.sh, built once, so that
+# every configuration runs on the same interfaces):
+#   bare     nothing attached
+#   tc       `nsmon attach` (tc counters on the bridge and its ports, which
+#            count both ends of each veth pair)
+#   events   `nsmon attach` + `nsmon events --json` consuming (default drop rate)
+#   path     `nsmon attach` + `nsmon path --proto any` tracing every packet
+#   xdp      `nsmon attach --xdp`
+#   tcpdump  `tcpdump -i veth-red-br -w /dev/null` (what a user would run
+#            instead)
 # and three loads on each: 64-byte UDP packets/s (udpgen in red pinned to
 # CPU 0, the busy-polling udpsink in blue pinned to CPU 1, 3 s), TCP
 # throughput (iperf3, one stream, 3 s) and ping latency (300 echoes 2 ms
@@ -21,7 +23,9 @@
 # --drop-rate 0` consuming all of them, against the same flood with no
 # consumer (nsmon up), on the bare lab, and with the default --drop-rate.
 # Interleaved rounds, order rotated each round; medians, and ratios against
-# bare from this one run. Runs in throwaway namespaces. About 95 s a round.
+# bare: the median over rounds of this round's figure / bare's figure of
+# the same round (drift on this shared machine cancels within a round).
+# Runs in throwaway namespaces. About 75 s a round.
 # Usage: tools/bench/datapath.sh [ROUNDS]   (JSON lines on stdout, a table on stderr)
 # BENCH_CONFIGS / BENCH_FLOOD narrow the two series (space-separated names;
 # both must include bare, and the flood tc, for the ratios).
@@ -44,18 +48,18 @@ trap '[ -z "$mon" ] || kill "$mon" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 now_ns() { date +%s%N; }
 
+# build CONFIG / teardown CONFIG: nsmon's part of a configuration, on the lab.
 build() {
 	case $1 in
-	bare | tcpdump) bash "$top/tests/seed-lab.sh" ;;
-	tc | events | path) "$nsmon" up >/dev/null ;;
-	xdp) "$nsmon" up --xdp >/dev/null ;;
+	tc | events | path) "$nsmon" attach >/dev/null ;;
+	xdp) "$nsmon" attach --xdp >/dev/null ;;
 	esac
 }
 
 teardown() {
 	case $1 in
-	bare | tcpdump) ip netns del red; ip netns del blue; ip link del v-net-0 ;;
-	*) "$nsmon" down >/dev/null ;;
+	bare | tcpdump) ;;
+	*) "$nsmon" detach >/dev/null ;;
 	esac
 }
 
@@ -137,6 +141,7 @@ load_ping() {
 	echo "$(median <"$tmp/rtt") $(awk '{a[NR] = $1} END {i = int(NR * 0.99 + 0.999); print a[i]}' "$tmp/rtt")"
 }
 
+bash "$top/tests/seed-lab.sh"
 read -ra configs <<<"${BENCH_CONFIGS:-bare tc events path xdp tcpdump}"
 n=${#configs[@]}
 for r in $(seq "$rounds"); do
@@ -210,10 +215,12 @@ col() { awk -v k="$1" '{print $k}' "$2"; }	# column K of a file as lines
 list() { col "$1" "$2" | paste -sd,; }		# column K of a file as a JSON list
 med() { col "$1" "$2" | median; }		# the median of column K of a file
 kilo() { awk "BEGIN {printf \"%.1f\", $1 / 1000}"; }
+# pratio K A B: the median over rounds of (column K of A) / (column K of B), line by line.
+pratio() {
+	paste -d' ' <(col "$1" "$2") <(col "$1" "$3") | awk '{printf "%.5f\n", $1 / $2}' |
+		median | xargs printf '%.3f'
+}
 
-udp_bare=$(med 1 "$tmp/udp-bare")
-ns_bare=$(med 2 "$tmp/udp-bare")
-tcp_bare=$(med 1 "$tmp/tcp-bare")
 p50_bare=$(med 1 "$tmp/ping-bare")
 table=()
 for c in "${configs[@]}"; do
@@ -223,10 +230,10 @@ for c in "${configs[@]}"; do
 	tcp=$(med 1 "$tmp/tcp-$c")
 	p50=$(med 1 "$tmp/ping-$c")
 	p99=$(med 2 "$tmp/ping-$c")
-	echo "{\"bench\": \"udp64-$c\", \"rounds\": $rounds, \"pps\": $udp, \"ratio\": $(ratio "$udp" "$udp_bare")," \
-		"\"ns_per_packet\": $ns, \"cpu_ratio\": $(ratio "$ns_bare" "$ns")," \
+	echo "{\"bench\": \"udp64-$c\", \"rounds\": $rounds, \"pps\": $udp, \"ratio\": $(pratio 1 "$f" "$tmp/udp-bare")," \
+		"\"ns_per_packet\": $ns, \"cpu_ratio\": $(pratio 2 "$tmp/udp-bare" "$f")," \
 		"\"runs\": [$(list 1 "$f")], \"runs_ns\": [$(list 2 "$f")]}"
-	echo "{\"bench\": \"tcp-$c\", \"rounds\": $rounds, \"gbit_s\": $tcp, \"ratio\": $(ratio "$tcp" "$tcp_bare"), \"runs\": [$(list 1 "$tmp/tcp-$c")]}"
+	echo "{\"bench\": \"tcp-$c\", \"rounds\": $rounds, \"gbit_s\": $tcp, \"ratio\": $(pratio 1 "$tmp/tcp-$c" "$tmp/tcp-bare"), \"runs\": [$(list 1 "$tmp/tcp-$c")]}"
 	echo "{\"bench\": \"ping-$c\", \"rounds\": $rounds, \"p50_us\": $p50, \"p99_us\": $p99," \
 		"\"p50_minus_bare_us\": $(awk "BEGIN {print $p50 - $p50_bare}")," \
 		"\"runs_p50\": [$(list 1 "$tmp/ping-$c")], \"runs_p99\": [$(list 2 "$tmp/ping-$c")]}"
@@ -236,20 +243,19 @@ for c in "${configs[@]}"; do
 	esac
 	table+=("$(printf '%-15s %6s %-15s %6s %6s %6.2f %6s %6s/%-4s' "$c" "$(kilo "$udp")" \
 		"($(kilo "$(col 1 "$f" | sort -g | head -1)")-$(kilo "$(col 1 "$f" | sort -g | tail -1)"))" \
-		"$(ratio "$udp" "$udp_bare")" "$(ratio "$ns_bare" "$ns")" "$tcp" "$(ratio "$tcp" "$tcp_bare")" "$p50" "$p99")")
+		"$(pratio 1 "$f" "$tmp/udp-bare")" "$(pratio 2 "$tmp/udp-bare" "$f")" "$tcp" \
+		"$(pratio 1 "$tmp/tcp-$c" "$tmp/tcp-bare")" "$p50" "$p99")")
 done
 
-fbare=$(med 1 "$tmp/flood-bare")
-fns_bare=$(med 2 "$tmp/flood-bare")
-ftc=$(med 1 "$tmp/flood-tc")
 ftable=()
 for c in "${fconfigs[@]}"; do
 	f=$tmp/flood-$c
 	pps=$(med 1 "$f")
 	ns=$(med 2 "$f")
-	line="\"bench\": \"flood-$c\", \"rounds\": $rounds, \"seconds\": 5, \"pps\": $pps, \"ratio\": $(ratio "$pps" "$fbare")"
-	line="$line, \"ratio_vs_tc\": $(ratio "$pps" "$ftc"), \"ns_per_packet\": $ns, \"cpu_ratio\": $(ratio "$fns_bare" "$ns")"
-	row=$(printf '%-15s %6s %6s %6s %6s' "$c" "$(kilo "$pps")" "$(ratio "$pps" "$fbare")" "$(ratio "$pps" "$ftc")" "$(ratio "$fns_bare" "$ns")")
+	line="\"bench\": \"flood-$c\", \"rounds\": $rounds, \"seconds\": 5, \"pps\": $pps, \"ratio\": $(pratio 1 "$f" "$tmp/flood-bare")"
+	line="$line, \"ratio_vs_tc\": $(pratio 1 "$f" "$tmp/flood-tc"), \"ns_per_packet\": $ns, \"cpu_ratio\": $(pratio 2 "$tmp/flood-bare" "$f")"
+	row=$(printf '%-15s %6s %6s %6s %6s' "$c" "$(kilo "$pps")" "$(pratio 1 "$f" "$tmp/flood-bare")" \
+		"$(pratio 1 "$f" "$tmp/flood-tc")" "$(pratio 2 "$tmp/flood-bare" "$f")")
 	if [ "$(awk '{print NF; exit}' "$f")" -gt 2 ]; then
 		delivered_s=$(awk '{print $4 / 5}' "$f" | median)
 		lost=$(awk '{n += $5} END {print n}' "$f")
@@ -265,7 +271,7 @@ done
 
 {
 	echo
-	echo "datapath: medians of $rounds rounds, ratios against bare; cpu: CPU-0 time per packet, bare / this"
+	echo "datapath: medians of $rounds rounds; ratios: median of each round's this / bare; cpu: CPU-0 time per packet, bare / this"
 	printf '%-15s %6s %-15s %6s %6s %6s %6s %11s\n' config "kpps" "(range)" ratio cpu Gbit/s ratio "ping p50/p99"
 	printf '%s us\n' "${table[@]}"
 	echo
