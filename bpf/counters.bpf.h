@@ -8,9 +8,15 @@
 
 #include <bpf/bpf_helpers.h>
 
+/*
+ * Allocated as used: most interfaces count in fast slots, so this holds
+ * XDP's keys and the overflow, and preallocating 8192 per-CPU values took
+ * ~11 ms of every `up`.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, NSMON_MAX_KEYS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct nsmon_if_key);
 	__type(value, struct nsmon_counters);
 } counters SEC(".maps");

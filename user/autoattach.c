@@ -181,7 +181,7 @@ static void decide(struct autoattach *aa, int ifindex, const char *ifname, const
 		return;
 	}
 	find_peer(aa, ifindex, &peer);
-	err = datapath_open(&dp, master, TC_MODE_AUTO, lg);
+	err = datapath_open(&dp, master, TC_MODE_AUTO, false, lg);
 	if (!err) {
 		err = datapath_attach(&dp, NULL, aa->host_fd, ifname, ifindex);
 		if (!err && peer.info.ifindex)

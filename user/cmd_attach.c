@@ -94,7 +94,7 @@ int cmd_attach(int argc, char **argv)
 		pr_warn("cannot create the ledger in %s: %s", NSMON_RUN_DIR, strerror(-err));
 	}
 	if (!err)
-		err = datapath_open(&dp, bridge, mode, lg);
+		err = datapath_open(&dp, bridge, mode, xdp, lg);
 	if (!err)
 		err = attach_lab(&dp, &lab, xdp);
 	if (!err)

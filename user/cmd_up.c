@@ -225,7 +225,7 @@ static int build(struct build *b, int *ns_fds)
 
 	err = check_free(b);
 	if (!err)
-		err = datapath_open(&b->dp, spec->bridge, spec->mode, b->lg);
+		err = datapath_open(&b->dp, spec->bridge, spec->mode, spec->xdp, b->lg);
 	if (!err && !b->joining)
 		err = ledger_add(b->lg, "subnet %s/%d",
 				 inet_ntoa((struct in_addr){ htonl(spec->subnet.network) }),

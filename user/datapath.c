@@ -96,7 +96,8 @@ static int make_dir(const char *path)
 	return 0;
 }
 
-int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode, struct ledger *lg)
+int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode, bool xdp,
+		  struct ledger *lg)
 {
 	int err;
 
@@ -135,6 +136,8 @@ int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode, st
 		err = bpf_map__set_pin_path(dp->skel->maps.bridge_flows, NSMON_BRIDGE_FLOWS_PIN);
 	if (!err)
 		err = bpf_map__set_pin_path(dp->skel->maps.bridge_state, NSMON_BRIDGE_STATE_PIN);
+	if (!err)
+		err = bpf_program__set_autoload(dp->skel->progs.xdp_rx, xdp);
 	if (!err)
 		err = datapath_bpf__load(dp->skel);
 	if (err) {

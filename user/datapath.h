@@ -34,10 +34,11 @@ int tc_mode_parse(const char *text, enum tc_mode *mode);
 
 /**
  * datapath_open() - load the programs, sharing the pinned counters and
- * bridge maps (created and pinned on first use), for attachments on @bridge.
+ * bridge maps (created and pinned on first use), for attachments on @bridge;
+ * the XDP program only with @xdp (its verification is a few ms of `up`).
  * Prints its own error line. Return: 0 or -errno.
  */
-int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode,
+int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode, bool xdp,
 		  struct ledger *lg);
 
 /**

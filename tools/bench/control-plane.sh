@@ -3,7 +3,10 @@
 # Control-plane benchmark: `nsmon up` (2 namespaces, programs attached) against
 # ../shared/lab/seed-lab.sh (16 `ip` commands, nothing attached) building the
 # same lab, in interleaved rounds (order reversed each round), plus `up` with
-# 50 and 250 namespaces and `stats` over them. Runs in throwaway namespaces.
+# 50, 250 and 500 namespaces (1001 interfaces: the ports, their peers and the
+# bridge) and `stats` over them: once right after `up`, once after a ping
+# from every namespace to the first has filled the forwarding matrix.
+# Runs in throwaway namespaces.
 # Usage: tools/bench/control-plane.sh [ROUNDS]   (prints JSON lines and a summary)
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -43,10 +46,18 @@ n=$(median <$tmp/nsmon)
 s=$(median <$tmp/seed)
 echo "{\"bench\": \"up-2\", \"rounds\": $rounds, \"nsmon_up_us\": $n, \"seed_script_us\": $s, \"ratio\": $(ratio "$n" "$s")}"
 
-for count in 50 250; do
+for count in 50 250 500; do
 	names=$(seq -f 'n%g' 1 "$count" | tr '\n' ' ')
-	up=$(time_us "$nsmon" up --subnet 10.77.0.0/24 $names)
+	up=$(time_us "$nsmon" up --subnet 10.77.0.0/16 $names)
 	stats=$(time_us "$nsmon" stats --json)
+	ifaces=$("$nsmon" stats --json | jq '[.namespaces[].interfaces[], .bridges[].ports[], .bridges[]] | length')
+	for i in $(seq 2 "$count"); do
+		ip netns exec "n$i" ping -c 1 -W 1 -q 10.77.0.1 >/dev/null &
+	done
+	wait
+	stats_traffic=$(time_us "$nsmon" stats --json)
+	pairs=$("$nsmon" stats --json | jq '[.bridges[].matrix // [] | length] | add')
 	down=$(time_us "$nsmon" down)
-	echo "{\"bench\": \"up-$count\", \"up_us\": $up, \"stats_us\": $stats, \"down_us\": $down}"
+	echo "{\"bench\": \"up-$count\", \"up_us\": $up, \"interfaces\": $ifaces, \"stats_us\": $stats," \
+		"\"stats_after_traffic_us\": $stats_traffic, \"matrix_pairs\": $pairs, \"down_us\": $down}"
 done
