@@ -150,6 +150,12 @@ static void print_matrix(const json_t *br)
 	const json_t *from, *to, *entry;
 	size_t i, j;
 
+	if (json_is_null(json_object_get(br, "matrix"))) {
+		printf("\n%s: the forwarding matrix of its %zu places is left out (nsmon stats --matrix shows it)\n",
+		       name, json_array_size(places));
+		json_decref(places);
+		return;
+	}
 	printf("\n%s: frames from row to column (a flood counts once per port it left by)\n", name);
 	if (json_array_size(places) > GRID_MAX_PLACES) {
 		printf("%-15s %-15s %9s %9s %9s\n", "FROM", "TO", "FRAMES", "FORWARDED", "FLOODED");
@@ -196,13 +202,14 @@ static void print_table(const json_t *doc)
 int cmd_stats(int argc, char **argv)
 {
 	const char *bridge = NULL, *only_netns = NULL;
-	bool json = false;
+	bool json = false, matrix = false;
 	const struct cli_opt opts[] = {
 		{ "--json", NULL, &json },
 		{ "-j", NULL, &json },
 		{ "-n", &only_netns, NULL },
 		{ "--netns", &only_netns, NULL },
 		{ "--bridge", &bridge, NULL },
+		{ "--matrix", NULL, &matrix },
 		{ NULL },
 	};
 	json_t *doc;
@@ -211,7 +218,7 @@ int cmd_stats(int argc, char **argv)
 	ret = cli_parse(argc, argv, opts, 0, &first);
 	if (ret)
 		return ret;
-	err = stats_model_build(bridge, only_netns, &doc);
+	err = stats_model_build(bridge, only_netns, matrix ? 0 : STATS_MODEL_MATRIX_PLACES, &doc);
 	if (err)
 		return cli_exit_code(err);
 	cli_print_doc(doc, json, print_table);

@@ -707,7 +707,7 @@ int cmd_watch(int argc, char **argv)
 	if (ret) {
 		json_t *doc;
 
-		if (stats_model_build(w.bridge, NULL, &doc) == 0)
+		if (stats_model_build(w.bridge, NULL, MATRIX_MAX_PLACES, &doc) == 0)
 			json_decref(doc);
 		return cli_exit_code(ret);
 	}

@@ -7,6 +7,7 @@
 #include <bpf/libbpf.h>
 
 #include "counters.h"
+#include "map_read.h"
 
 const char *const nsmon_stat_names[NSMON_STAT_MAX] = {
 	[NSMON_STAT_PACKETS]		= "packets",
@@ -93,53 +94,140 @@ static int fast_slot_of(const struct counters_maps *m, __u64 cookie, int ifindex
 	return (int)s.slot;
 }
 
-/* Add every CPU's value of @key in the per-CPU @fd to @sum. Return 0 or -errno (-ENOENT: none). */
-static int add_percpu(int fd, const void *key, struct nsmon_counters *sum)
+static void add_counters(struct nsmon_counters *sum, const struct nsmon_counters *c)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	struct nsmon_counters *percpu;
-	int err = 0;
-
-	if (ncpus < 0)
-		return ncpus;
-	percpu = calloc(ncpus, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(fd, key, percpu))
-		err = -errno;
-	for (int cpu = 0; cpu < ncpus && !err; cpu++)
-		for (int i = 0; i < NSMON_STAT_MAX; i++)
-			sum->stat[i] += percpu[cpu].stat[i];
-	free(percpu);
-	return err;
+	for (int i = 0; i < NSMON_STAT_MAX; i++)
+		sum->stat[i] += c->stat[i];
 }
 
-int counters_read(const struct counters_maps *m, __u64 netns_cookie, int ifindex, int dir,
+struct hash_entry {
+	struct nsmon_if_key key;
+	struct nsmon_counters sum;
+};
+
+struct counters_snapshot {
+	int ncpus;
+	bool have_fast;				/* the fast-slot maps are pinned */
+	struct nsmon_slot slots[NSMON_SLOT_INDEX];
+	struct nsmon_counters fast[NSMON_FAST_SLOTS * NSMON_DIR_MAX];
+	struct hash_entry *hash;		/* sorted by key */
+	size_t nhash, cap;
+};
+
+static int keep_slot(const void *key, const void *value, void *data)
+{
+	struct counters_snapshot *s = data;
+	__u32 index = *(const __u32 *)key;
+
+	if (index < NSMON_SLOT_INDEX)
+		s->slots[index] = *(const struct nsmon_slot *)value;
+	return 0;
+}
+
+static int keep_fast(const void *key, const void *percpu, void *data)
+{
+	struct counters_snapshot *s = data;
+	__u32 at = *(const __u32 *)key;
+
+	for (int cpu = 0; at < NSMON_FAST_SLOTS * NSMON_DIR_MAX && cpu < s->ncpus; cpu++)
+		add_counters(&s->fast[at], (const struct nsmon_counters *)percpu + cpu);
+	return 0;
+}
+
+static int keep_hash_entry(const void *key, const void *percpu, void *data)
+{
+	struct counters_snapshot *s = data;
+	struct hash_entry *e, *grown;
+
+	if (s->nhash == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		grown = realloc(s->hash, s->cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		s->hash = grown;
+	}
+	e = &s->hash[s->nhash++];
+	memset(e, 0, sizeof(*e));
+	memcpy(&e->key, key, sizeof(e->key));
+	for (int cpu = 0; cpu < s->ncpus; cpu++)
+		add_counters(&e->sum, (const struct nsmon_counters *)percpu + cpu);
+	return 0;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return memcmp(&((const struct hash_entry *)a)->key, &((const struct hash_entry *)b)->key,
+		      sizeof(struct nsmon_if_key));
+}
+
+int counters_snapshot(const struct counters_maps *m, struct counters_snapshot **out)
+{
+	struct counters_snapshot *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	s->ncpus = libbpf_num_possible_cpus();
+	if (s->ncpus < 0) {
+		err = s->ncpus;
+		free(s);
+		return err;
+	}
+	s->have_fast = m->slots >= 0 && m->fast >= 0;
+	err = !s->have_fast ? 0 : map_read_all(m->slots, sizeof(__u32), sizeof(struct nsmon_slot),
+					       false, keep_slot, s);
+	if (!err && s->have_fast)
+		err = map_read_all(m->fast, sizeof(__u32), sizeof(struct nsmon_counters), true,
+				   keep_fast, s);
+	if (!err)
+		err = map_read_all(m->hash, sizeof(struct nsmon_if_key), sizeof(struct nsmon_counters),
+				   true, keep_hash_entry, s);
+	if (err) {
+		counters_snapshot_free(s);
+		return err;
+	}
+	qsort(s->hash, s->nhash, sizeof(*s->hash), by_key);
+	*out = s;
+	return 0;
+}
+
+void counters_snapshot_free(struct counters_snapshot *s)
+{
+	if (!s)
+		return;
+	free(s->hash);
+	free(s);
+}
+
+int counters_read(const struct counters_snapshot *s, __u64 netns_cookie, int ifindex, int dir,
 		  int hook, struct nsmon_counters *sum)
 {
-	struct nsmon_if_key key = make_key(netns_cookie, ifindex, dir, hook);
-	int slot = hook == NSMON_HOOK_TC ? fast_slot_of(m, netns_cookie, ifindex) : -ENOENT;
-	int err_fast = -ENOENT, err;
+	const struct nsmon_slot *slot = &s->slots[(__u32)ifindex % NSMON_SLOT_INDEX];
+	struct hash_entry want = { .key = make_key(netns_cookie, ifindex, dir, hook) };
+	const struct hash_entry *e;
+	bool found = false;
 
 	memset(sum, 0, sizeof(*sum));
-	if (slot >= 0) {
-		__u32 at = (__u32)slot * NSMON_DIR_MAX + dir;
-
-		err_fast = add_percpu(m->fast, &at, sum);
-		if (err_fast)
-			return err_fast;
+	if (hook == NSMON_HOOK_TC && s->have_fast && slot->netns_cookie == netns_cookie &&
+	    slot->ifindex == (__u32)ifindex && slot->slot < NSMON_FAST_SLOTS) {
+		add_counters(sum, &s->fast[slot->slot * NSMON_DIR_MAX + dir]);
+		found = true;
 	}
 	/* The hash too: what was counted there before the slot was given. */
-	err = add_percpu(m->hash, &key, sum);
-	return err == -ENOENT && !err_fast ? 0 : err;
+	e = bsearch(&want, s->hash, s->nhash, sizeof(*s->hash), by_key);
+	if (e) {
+		add_counters(sum, &e->sum);
+		found = true;
+	}
+	return found ? 0 : -ENOENT;
 }
 
-bool counters_exist(const struct counters_maps *m, __u64 netns_cookie, int ifindex, int hook)
+bool counters_exist(const struct counters_snapshot *s, __u64 netns_cookie, int ifindex, int hook)
 {
 	struct nsmon_counters sum;
 
 	for (int dir = 0; dir < NSMON_DIR_MAX; dir++)
-		if (!counters_read(m, netns_cookie, ifindex, dir, hook, &sum))
+		if (!counters_read(s, netns_cookie, ifindex, dir, hook, &sum))
 			return true;
 	return false;
 }
@@ -287,21 +375,19 @@ out:
 	return err;
 }
 
-/* Keys and per-CPU values read at once: a bridge of 250 ports has 62750 flows. */
-#define FLOW_BATCH	1024
-
 struct flow_reader {
-	int fd, ncpus;
+	int ncpus;
 	__u64 cookie;
-	struct nsmon_bridge_key *keys;		/* FLOW_BATCH */
-	struct nsmon_bridge_counters *percpu;	/* FLOW_BATCH * ncpus */
 	struct bridge_flow *v;
 	size_t n, cap;
 };
 
-static int keep_flow(struct flow_reader *rd, const struct nsmon_bridge_key *key,
-		     const struct nsmon_bridge_counters *percpu)
+/* A map_read_all() callback: the flow, summed over CPUs, if it is the bridge's. */
+static int keep_flow(const void *key_, const void *percpu_, void *data)
 {
+	const struct nsmon_bridge_key *key = key_;
+	const struct nsmon_bridge_counters *percpu = percpu_;
+	struct flow_reader *rd = data;
 	struct bridge_flow *f;
 
 	if (key->netns_cookie != rd->cookie)
@@ -315,76 +401,22 @@ static int keep_flow(struct flow_reader *rd, const struct nsmon_bridge_key *key,
 	return 0;
 }
 
-/* The batch syscall: 2 syscalls per 1024 flows instead of 2 per flow. -EINVAL: the kernel has none. */
-static int read_flows_batched(struct flow_reader *rd)
-{
-	struct nsmon_bridge_key batch;
-	bool first = true, last = false;
-	__u32 count;
-	int err;
-
-	while (!last) {
-		count = FLOW_BATCH;
-		err = bpf_map_lookup_batch(rd->fd, first ? NULL : &batch, &batch, rd->keys,
-					   rd->percpu, &count, NULL);
-		if (err) {
-			err = -errno;
-			if (err != -ENOENT)	/* ENOENT: this is the last batch */
-				return first ? -EINVAL : err;
-			last = true;
-		}
-		first = false;
-		for (__u32 i = 0; i < count; i++) {
-			err = keep_flow(rd, &rd->keys[i], &rd->percpu[i * rd->ncpus]);
-			if (err)
-				return err;
-		}
-	}
-	return 0;
-}
-
-static int read_flows_one_by_one(struct flow_reader *rd)
-{
-	struct nsmon_bridge_key key;
-	bool first = true;
-	int err;
-
-	/* The kernel reads the key before it writes the next one: one buffer does. */
-	while (!bpf_map_get_next_key(rd->fd, first ? NULL : &key, &key)) {
-		first = false;
-		/* ENOENT: deleted since we saw its key (a port went). */
-		if (key.netns_cookie != rd->cookie || bpf_map_lookup_elem(rd->fd, &key, rd->percpu))
-			continue;
-		err = keep_flow(rd, &key, rd->percpu);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 int bridge_flows_read(__u64 cookie, struct bridge_flow **flows)
 {
 	struct flow_reader rd = { .cookie = cookie, .ncpus = libbpf_num_possible_cpus() };
-	int err;
+	int fd, err;
 
 	*flows = NULL;
 	if (rd.ncpus < 0)
 		return rd.ncpus;
-	rd.fd = bpf_obj_get(NSMON_BRIDGE_FLOWS_PIN);
-	if (rd.fd < 0)
+	fd = bpf_obj_get(NSMON_BRIDGE_FLOWS_PIN);
+	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	rd.keys = calloc(FLOW_BATCH, sizeof(*rd.keys));
-	rd.percpu = calloc((size_t)FLOW_BATCH * rd.ncpus, sizeof(*rd.percpu));
-	err = rd.keys && rd.percpu ? read_flows_batched(&rd) : -ENOMEM;
-	if (err == -EINVAL) {
-		rd.n = 0;
-		err = read_flows_one_by_one(&rd);
-	}
+	err = map_read_all(fd, sizeof(struct nsmon_bridge_key), sizeof(struct nsmon_bridge_counters),
+			   true, keep_flow, &rd);
 	if (!err)
 		err = add_pending_drops(rd.ncpus, cookie, &rd.v, &rd.n, &rd.cap);
-	free(rd.keys);
-	free(rd.percpu);
-	close(rd.fd);
+	close(fd);
 	if (err) {
 		free(rd.v);
 		return err;

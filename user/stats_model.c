@@ -16,7 +16,7 @@
 #include "stats_model.h"
 
 struct report {
-	struct counters_maps maps;
+	struct counters_snapshot *snap;	/* the counters, read once */
 	const char *only_netns;		/* -n NS, or NULL */
 	struct nl_sock *nl;
 	json_t *namespaces;		/* [{"name", "inode", "interfaces": [...]}] */
@@ -50,7 +50,7 @@ static json_t *counters_json(const struct nsmon_counters *c)
 	return obj;
 }
 
-static json_t *direction_json(const struct counters_maps *m, __u64 cookie, int ifindex, int dir, int hook)
+static json_t *direction_json(const struct counters_snapshot *m, __u64 cookie, int ifindex, int dir, int hook)
 {
 	struct nsmon_counters sum;
 
@@ -60,7 +60,7 @@ static json_t *direction_json(const struct counters_maps *m, __u64 cookie, int i
 }
 
 /* "xdp": {"rx"} of one interface into @obj, where XDP counts. */
-static json_t *add_xdp(json_t *obj, const struct counters_maps *m, __u64 cookie, int ifindex)
+static json_t *add_xdp(json_t *obj, const struct counters_snapshot *m, __u64 cookie, int ifindex)
 {
 	if (counters_exist(m, cookie, ifindex, NSMON_HOOK_XDP))
 		json_object_set_new(obj, "xdp", json_pack("{s:o}", "rx",
@@ -69,14 +69,14 @@ static json_t *add_xdp(json_t *obj, const struct counters_maps *m, __u64 cookie,
 }
 
 /* "rx" and "tx" (plus "xdp") of an interface nsmon hooks at tc, into @obj. */
-static json_t *add_counters(json_t *obj, const struct counters_maps *m, __u64 cookie, int ifindex)
+static json_t *add_counters(json_t *obj, const struct counters_snapshot *m, __u64 cookie, int ifindex)
 {
 	json_object_set_new(obj, "rx", direction_json(m, cookie, ifindex, NSMON_DIR_RX, NSMON_HOOK_TC));
 	json_object_set_new(obj, "tx", direction_json(m, cookie, ifindex, NSMON_DIR_TX, NSMON_HOOK_TC));
 	return add_xdp(obj, m, cookie, ifindex);
 }
 
-static json_t *iface_json(const struct counters_maps *m, __u64 cookie, const struct lab_iface *ifc)
+static json_t *iface_json(const struct counters_snapshot *m, __u64 cookie, const struct lab_iface *ifc)
 {
 	return add_counters(json_pack("{s:s, s:i}", "name", ifc->name, "ifindex", ifc->ifindex),
 			    m, cookie, ifc->ifindex);
@@ -87,7 +87,7 @@ static json_t *iface_json(const struct counters_maps *m, __u64 cookie, const str
  * datapath_attach_peer()): it received what the port sent and sent what the
  * port received, the same snapshot; its own keys hold only XDP's count.
  */
-static json_t *peer_json(const struct counters_maps *m, const json_t *port, __u64 cookie, const struct lab_iface *peer)
+static json_t *peer_json(const struct counters_snapshot *m, const json_t *port, __u64 cookie, const struct lab_iface *peer)
 {
 	json_t *obj = json_pack("{s:s, s:i, s:O}", "name", peer->name, "ifindex", peer->ifindex,
 				"counted_at", json_object_get(port, "name"));
@@ -311,7 +311,7 @@ static int report_bridge(const char *bridge, void *data)
 
 		if (!wanted(r, lp))
 			continue;
-		port = iface_json(&r->maps, lab.host.cookie, &lp->port);
+		port = iface_json(r->snap, lab.host.cookie, &lp->port);
 		json_object_set_new(port, "peer", json_string(lp->peer.name));
 		json_object_set_new(port, "peer_namespace",
 				    lp->netns ? json_string(lp->netns->name) : json_null());
@@ -319,11 +319,11 @@ static int report_bridge(const char *bridge, void *data)
 		json_array_append_new(ports, port);
 		if (lp->netns && lp->peer.ifindex)
 			json_array_append_new(json_object_get(namespace_entry(r, lp->netns), "interfaces"),
-					      peer_json(&r->maps, port, lp->netns->cookie, &lp->peer));
+					      peer_json(r->snap, port, lp->netns->cookie, &lp->peer));
 	}
 	br = json_pack("{s:s, s:i, s:o}", "name", lab.bridge.name, "ifindex", lab.bridge.ifindex,
 		       "ports", ports);
-	local = add_counters(json_object(), &r->maps, lab.host.cookie, lab.bridge.ifindex);
+	local = add_counters(json_object(), r->snap, lab.host.cookie, lab.bridge.ifindex);
 	add_place(local, &b, (int)lab.nports);
 	json_object_set_new(br, "local", local);
 	/* Places are the ports and the bridge device. */
@@ -354,14 +354,21 @@ static void report_one_bridge(struct report *r, const char *bridge)
 
 static int build(struct report *r, const char *bridge, json_t **doc)
 {
+	struct counters_maps maps;
 	int err;
 
-	err = counters_open(&r->maps);
+	err = counters_open(&maps);
 	if (err) {
 		if (err == -ENOENT)
 			report_error(r, err, "nothing is monitored: run nsmon up or nsmon attach first");
 		else
 			report_error(r, err, "cannot open %s: %s", NSMON_COUNTERS_PIN, strerror(-err));
+		return r->err;
+	}
+	err = counters_snapshot(&maps, &r->snap);
+	counters_close(&maps);
+	if (err) {
+		report_error(r, err, "cannot read the counters: %s", strerror(-err));
 		return r->err;
 	}
 	r->nl = nl_open();
@@ -385,13 +392,14 @@ static int build(struct report *r, const char *bridge, json_t **doc)
 		json_decref(r->bridges);
 	}
 	nl_close(r->nl);
-	counters_close(&r->maps);
+	counters_snapshot_free(r->snap);
 	return r->err;
 }
 
-int stats_model_build(const char *bridge, const char *only_netns, json_t **doc)
+int stats_model_build(const char *bridge, const char *only_netns, size_t matrix_max_places,
+		      json_t **doc)
 {
-	struct report r = { .only_netns = only_netns };
+	struct report r = { .only_netns = only_netns, .matrix_max_places = matrix_max_places };
 
 	return build(&r, bridge, doc);
 }

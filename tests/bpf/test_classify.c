@@ -614,6 +614,7 @@ static struct counters_maps skel_counters(const struct datapath_bpf *skel)
 static void test_fast_slot(const struct datapath_bpf *skel, const struct prog_case *pc)
 {
 	const struct counters_maps m = skel_counters(skel);
+	struct counters_snapshot *snap;
 	char name[128];
 	struct nsmon_if_key key;
 	struct nsmon_counters sum;
@@ -629,12 +630,17 @@ static void test_fast_slot(const struct datapath_bpf *skel, const struct prog_ca
 	    run_once(name, pc, &f, 0, 3, NULL))
 		goto out;
 	ASSERT_EQ(name, bpf_map_get_next_key(m.hash, NULL, &key) ? errno : 0, ENOENT);
-	ASSERT_OK(name, counters_read(&m, here_cookie, 1, pc->direction, NSMON_HOOK_TC, &sum));
+	if (!ASSERT_OK(name, counters_snapshot(&m, &snap)))
+		goto out;
+	ASSERT_OK(name, counters_read(snap, here_cookie, 1, pc->direction, NSMON_HOOK_TC, &sum));
 	ASSERT_EQ(name, sum.stat[NSMON_STAT_PACKETS], 3);
 	ASSERT_EQ(name, sum.stat[NSMON_STAT_ICMP_ECHO_REQUEST], 3);
 	ASSERT_EQ(name, sum.stat[NSMON_STAT_BYTES], 3 * f.len);
-	ASSERT_OK(name, counters_read(&m, here_cookie, 1, !pc->direction, NSMON_HOOK_TC, &sum));
+	ASSERT_OK(name, counters_read(snap, here_cookie, 1, !pc->direction, NSMON_HOOK_TC, &sum));
 	ASSERT_EQ(name, sum.stat[NSMON_STAT_PACKETS], 0);
+	ASSERT_EQ(name, counters_read(snap, here_cookie, 1, pc->direction, NSMON_HOOK_XDP, &sum),
+		  -ENOENT);
+	counters_snapshot_free(snap);
 out:
 	ASSERT_OK(name, counters_forget(&m, here_cookie, 1));
 	ASSERT_OK(name, bpf_map_lookup_elem(m.slots, &index, &s));

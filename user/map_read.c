@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "map_read.h"
+
+#define BATCH		1024
+#define TOKEN_MAX	64	/* the batch position: a bucket or an index */
+
+size_t map_percpu_stride(size_t value_size)
+{
+	return (value_size + 7) & ~(size_t)7;
+}
+
+/* -EINVAL when the kernel (or this map type) has no batch lookup. */
+static int read_batched(int fd, void *keys, size_t key_size, void *values, size_t value_len,
+			map_entry_cb cb, void *data)
+{
+	char in[TOKEN_MAX], out[TOKEN_MAX];
+	bool first = true, last = false;
+	__u32 count;
+	int err;
+
+	while (!last) {
+		count = BATCH;
+		err = bpf_map_lookup_batch(fd, first ? NULL : in, out, keys, values, &count, NULL);
+		if (err) {
+			err = -errno;
+			if (err != -ENOENT)	/* ENOENT: this is the last batch */
+				return first ? -EINVAL : err;
+			last = true;
+		}
+		first = false;
+		memcpy(in, out, sizeof(in));
+		for (__u32 i = 0; i < count; i++) {
+			err = cb((char *)keys + i * key_size, (char *)values + i * value_len, data);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int read_one_by_one(int fd, void *key, void *value, map_entry_cb cb, void *data)
+{
+	bool first = true;
+	int err;
+
+	/* The kernel reads the key before it writes the next one: one buffer does. */
+	while (!bpf_map_get_next_key(fd, first ? NULL : key, key)) {
+		first = false;
+		if (bpf_map_lookup_elem(fd, key, value))
+			continue;	/* deleted since we saw its key */
+		err = cb(key, value, data);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int map_read_all(int fd, size_t key_size, size_t value_size, bool percpu, map_entry_cb cb,
+		 void *data)
+{
+	int ncpus = percpu ? libbpf_num_possible_cpus() : 1;
+	size_t value_len;
+	void *keys, *values;
+	int err;
+
+	if (ncpus < 0)
+		return ncpus;
+	value_len = percpu ? map_percpu_stride(value_size) * ncpus : value_size;
+	keys = calloc(BATCH, key_size);
+	values = calloc(BATCH, value_len);
+	err = keys && values ? read_batched(fd, keys, key_size, values, value_len, cb, data) : -ENOMEM;
+	if (err == -EINVAL)
+		err = read_one_by_one(fd, keys, values, cb, data);
+	free(keys);
+	free(values);
+	return err;
+}
