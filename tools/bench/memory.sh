@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Memory: the peak RSS (VmHWM) of `nsmon events` and `nsmon watch` while a
+# Memory: the peak RSS (VmHWM) of `nsmon events` and `nsmon watch` (and of
+# one `nsmon stats --json`) while a
 # ping runs through the lab, and the kernel memory of every BPF map they and
 # the datapath hold (bpftool's memlock), for 2 and for 250 namespaces.
 # Runs in throwaway namespaces.
@@ -35,7 +36,8 @@ for count in 2 250; do
 	pinger=$!
 	events_kb=$(peak_kb "$nsmon" events --json)
 	watch_kb=$(peak_kb "$nsmon" watch --interval 1)
-	datapath_kb=$(map_kb counters bridge_flows bridge_state)
+	stats_kb=$(/usr/bin/time -f %M "$nsmon" stats --json 2>&1 >/dev/null | tail -1)
+	datapath_kb=$(map_kb counters counter_slots counters_fast slot_owners bridge_flows bridge_state)
 	"$nsmon" events --json >/dev/null 2>&1 &
 	ev=$!
 	sleep 2
@@ -43,5 +45,5 @@ for count in 2 250; do
 	kill -INT $ev; wait $ev 2>/dev/null || true
 	kill $pinger; wait $pinger 2>/dev/null || true
 	"$nsmon" down >/dev/null
-	echo "{\"bench\": \"memory-$count\", \"events_peak_rss_kb\": $events_kb, \"watch_peak_rss_kb\": $watch_kb, \"datapath_maps_kb\": $datapath_kb, \"event_maps_kb\": $events_maps_kb}"
+	echo "{\"bench\": \"memory-$count\", \"events_peak_rss_kb\": $events_kb, \"watch_peak_rss_kb\": $watch_kb, \"stats_peak_rss_kb\": $stats_kb, \"datapath_maps_kb\": $datapath_kb, \"event_maps_kb\": $events_maps_kb}"
 done
