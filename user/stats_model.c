@@ -85,15 +85,16 @@ static json_t *iface_json(const struct counters_snapshot *m, __u64 cookie, const
 /*
  * The namespace end of @port's veth pair, counted at the port (see
  * datapath_attach_peer()): it received what the port sent and sent what the
- * port received, the same snapshot; its own keys hold only XDP's count.
+ * port received, the same snapshot (the very JSON objects, shared: nothing
+ * changes them once built); its own keys hold only XDP's count.
  */
 static json_t *peer_json(const struct counters_snapshot *m, const json_t *port, __u64 cookie, const struct lab_iface *peer)
 {
 	json_t *obj = json_pack("{s:s, s:i, s:O}", "name", peer->name, "ifindex", peer->ifindex,
 				"counted_at", json_object_get(port, "name"));
 
-	json_object_set_new(obj, "rx", json_deep_copy(json_object_get(port, "tx")));
-	json_object_set_new(obj, "tx", json_deep_copy(json_object_get(port, "rx")));
+	json_object_set(obj, "rx", json_object_get(port, "tx"));
+	json_object_set(obj, "tx", json_object_get(port, "rx"));
 	return add_xdp(obj, m, cookie, peer->ifindex);
 }
 

@@ -56,7 +56,7 @@ for count in 50 250 500; do
 	done
 	wait
 	stats_traffic=$(time_us "$nsmon" stats --json)
-	pairs=$("$nsmon" stats --json | jq '[.bridges[].matrix // [] | length] | add')
+	pairs=$("$nsmon" stats --json --matrix | jq '[.bridges[].matrix // [] | length] | add')
 	down=$(time_us "$nsmon" down)
 	echo "{\"bench\": \"up-$count\", \"up_us\": $up, \"interfaces\": $ifaces, \"stats_us\": $stats," \
 		"\"stats_after_traffic_us\": $stats_traffic, \"matrix_pairs\": $pairs, \"down_us\": $down}"
