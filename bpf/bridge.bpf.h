@@ -125,8 +125,8 @@ static __always_inline struct nsmon_bridge_state *bridge_slot(void)
  * by now: if it left by nowhere, it was dropped (or, for a link-local
  * 01:80:c2:00:00:0X frame, passed to the port's own stack).
  */
-static __always_inline void bridge_enter(const struct sk_buff *kskb, __u64 cookie, __u32 from,
-					 __u32 len, bool local)
+static __always_inline void bridge_enter(const struct __sk_buff *skb, const struct sk_buff *kskb,
+					 __u64 cookie, __u32 classes, bool local)
 {
 	struct nsmon_bridge_state *st = bridge_slot();
 
@@ -136,8 +136,10 @@ static __always_inline void bridge_enter(const struct sk_buff *kskb, __u64 cooki
 		bridge_flow_add(st->netns_cookie, st->from, NSMON_BR_NOWHERE, NSMON_BR_DROPPED);
 	st->netns_cookie = cookie;
 	st->head = (__u64)(long)kskb->head;
-	st->len = len;
-	st->from = from;
+	st->len = skb->len;
+	st->from = skb->ifindex;
+	st->classes = classes;
+	st->vlan_present = skb->vlan_present;
 	st->first_to = 0;
 	st->fanout = 0;
 	st->from_local = local;
@@ -145,24 +147,36 @@ static __always_inline void bridge_enter(const struct sk_buff *kskb, __u64 cooki
 }
 
 /*
- * A frame leaves the bridge by @to (a port, or the bridge device: local
- * delivery). @port_exit: by a port, where skb_iif still names the port a
+ * The state of the frame this bridge is handling, if @skb, leaving it by
+ * a port (@port_exit) or by the bridge device, is a copy of it; NULL for a
+ * frame of the device's own. By a port, skb_iif still names the port a
  * frame came from (on the bridge device the receive path set it to the
- * bridge). Broadcast and multicast are flood copies; unicast is forwarded
- * until the same frame leaves by a second place.
+ * bridge).
  */
-static __always_inline void bridge_leave(const struct __sk_buff *skb, const struct sk_buff *kskb,
-					 __u64 cookie, __u32 to, __u32 classes, bool port_exit)
+static __always_inline struct nsmon_bridge_state *
+bridge_exiting(const struct __sk_buff *skb, const struct sk_buff *kskb, __u64 cookie,
+	       bool port_exit)
 {
 	struct nsmon_bridge_state *st = bridge_slot();
-	__u32 from;
 
 	if (!st || !st->from || st->head != (__u64)(long)kskb->head || st->len != skb->len ||
 	    st->netns_cookie != cookie)
-		return;		/* not a frame this bridge is handling: the device's own */
-	from = st->from;
-	if (port_exit && !st->from_local && skb->ingress_ifindex != from)
-		return;
+		return NULL;
+	if (port_exit && !st->from_local && skb->ingress_ifindex != st->from)
+		return NULL;
+	return st;
+}
+
+/*
+ * The frame of @st leaves the bridge by @to (a port, or the bridge device:
+ * local delivery). Broadcast and multicast are flood copies; unicast is
+ * forwarded until the same frame leaves by a second place.
+ */
+static __always_inline void bridge_leave(struct nsmon_bridge_state *st, __u64 cookie, __u32 to,
+					 __u32 classes)
+{
+	__u32 from = st->from;
+
 	st->fanout += 1;
 	if (!(classes & (NSMON_CLASS(BROADCAST) | NSMON_CLASS(MULTICAST))) && st->fanout == 1) {
 		st->first_to = to;
@@ -178,23 +192,10 @@ static __always_inline void bridge_leave(const struct __sk_buff *skb, const stru
 		bridge_flow_reflood(cookie, from, st->first_to);
 }
 
-/**
- * bridge_count() - follow the frame @skb through a bridge, if the device it
- * passes (@dev, in the namespace @cookie) belongs to one: where it enters,
- * remember it; where it leaves, count from -> to. @classes: classify_frame().
- */
-static __always_inline void bridge_count(const struct __sk_buff *skb, const struct sk_buff *kskb,
-					 const struct net_device *dev, __u64 cookie,
-					 __u8 direction, __u32 classes)
+/* Does a frame passing a device of @role in @direction enter a bridge (or leave it)? */
+static __always_inline bool bridge_entry(enum bridge_role role, __u8 direction)
 {
-	enum bridge_role role = bridge_role(dev);
-
-	if (role == BRIDGE_ROLE_NONE)
-		return;
-	if ((role == BRIDGE_ROLE_PORT) == (direction == NSMON_DIR_RX))
-		bridge_enter(kskb, cookie, skb->ifindex, skb->len, role == BRIDGE_ROLE_DEVICE);
-	else
-		bridge_leave(skb, kskb, cookie, skb->ifindex, classes, role == BRIDGE_ROLE_PORT);
+	return (role == BRIDGE_ROLE_PORT) == (direction == NSMON_DIR_RX);
 }
 
 #endif /* NSMON_BRIDGE_BPF_H */

@@ -66,6 +66,8 @@ static __always_inline int tc_count(struct __sk_buff *skb, __u8 direction)
 {
 	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
 	struct net_device *dev = kskb->dev;
+	enum bridge_role role = bridge_role(dev);
+	struct nsmon_bridge_state *exit = NULL;
 	struct nsmon_if_key key = {
 		.netns_cookie = dev_netns_cookie(dev),
 		.ifindex = skb->ifindex,
@@ -74,10 +76,26 @@ static __always_inline int tc_count(struct __sk_buff *skb, __u8 direction)
 	};
 	/* A GSO skb leaves as gso_segs wire packets; a plain one has 0 or 1. */
 	__u32 segs = skb->gso_segs;
-	__u32 classes = classify_skb(skb);
+	__u32 classes;
+
+	/*
+	 * A frame leaving a bridge is the one that entered it on this CPU a
+	 * moment ago (bridge.bpf.h), with the classes found there: it is parsed
+	 * once, unless its tag moved between data and metadata on the way (a
+	 * VLAN-filtering bridge tagging or untagging it).
+	 */
+	if (role != BRIDGE_ROLE_NONE && !bridge_entry(role, direction))
+		exit = bridge_exiting(skb, kskb, key.netns_cookie, role == BRIDGE_ROLE_PORT);
+	if (exit && exit->vlan_present == skb->vlan_present)
+		classes = exit->classes;
+	else
+		classes = classify_skb(skb);
 
 	counters_add(&key, classes, segs ? segs : 1, skb->len);
-	bridge_count(skb, kskb, dev, key.netns_cookie, direction, classes);
+	if (role != BRIDGE_ROLE_NONE && bridge_entry(role, direction))
+		bridge_enter(skb, kskb, key.netns_cookie, classes, role == BRIDGE_ROLE_DEVICE);
+	else if (exit)
+		bridge_leave(exit, key.netns_cookie, skb->ifindex, classes);
 	return TC_ACT_UNSPEC;
 }
 

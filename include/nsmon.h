@@ -146,6 +146,8 @@ struct nsmon_bridge_state {
 	__u16 fanout;		/* how many places it left by so far */
 	__u8 from_local;	/* it entered from the bridge device (the host sent it) */
 	__u8 flooded;		/* counted in from -> NOWHERE FLOODED */
+	__u32 classes;		/* its classes at entry, which its exits reuse */
+	__u32 vlan_present;	/* its tag in skb metadata at entry (a VLAN-filtering bridge may change it) */
 };
 
 #endif /* NSMON_H */
