@@ -42,12 +42,26 @@ struct {
 	__type(value, struct nsmon_bridge_counters);
 } bridge_flows SEC(".maps");
 
+/* The pairs of places with one of the first fast slots (see nsmon.h): no hashing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSMON_MATRIX_CELLS);
+	__type(key, __u32);
+	__type(value, struct nsmon_bridge_counters);
+} bridge_matrix SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct nsmon_bridge_state);
 } bridge_state SEC(".maps");
+
+/* The matrix column of a place's fast slot (counters.bpf.h), or one past the last: none. */
+static __always_inline __u32 matrix_column(__u32 fast_slot)
+{
+	return fast_slot < NSMON_MATRIX_SLOTS ? fast_slot : NSMON_MATRIX_COLUMNS;
+}
 
 enum bridge_role {
 	BRIDGE_ROLE_NONE,
@@ -79,20 +93,39 @@ static __always_inline enum bridge_role bridge_role(const struct net_device *dev
 
 static const struct nsmon_bridge_counters bridge_flow_zero;
 
-/* Add one to @stat of (@cookie, @from, @to); as counters_slot(), the slot is created on first use. */
-static __always_inline void bridge_flow_add(__u64 cookie, __u32 from, __u32 to,
-					    enum nsmon_bridge_stat stat)
+/*
+ * The counters of (@cookie, @from, @to), whose fast slots are @from_slot and
+ * @to_col (matrix_column(), NSMON_MATRIX_SLOTS for NOWHERE): their matrix
+ * cell, else their bridge_flows entry, created on first use with @create.
+ * NULL when there is none (or the hash is full).
+ */
+static __always_inline struct nsmon_bridge_counters *
+bridge_flow(__u64 cookie, __u32 from, __u32 from_slot, __u32 to, __u32 to_col, bool create)
 {
 	struct nsmon_bridge_key key = { .netns_cookie = cookie, .from = from, .to = to };
-	struct nsmon_bridge_counters *c = bpf_map_lookup_elem(&bridge_flows, &key);
+	struct nsmon_bridge_counters *c;
+	__u32 cell = from_slot * NSMON_MATRIX_COLUMNS + to_col;
 
-	if (!c) {
-		bpf_map_update_elem(&bridge_flows, &key, &bridge_flow_zero, BPF_NOEXIST);
-		c = bpf_map_lookup_elem(&bridge_flows, &key);
-		if (!c)
-			return;		/* the map is full */
+	if (from_slot < NSMON_MATRIX_SLOTS && to_col < NSMON_MATRIX_COLUMNS) {
+		c = bpf_map_lookup_elem(&bridge_matrix, &cell);
+		if (c)
+			return c;
 	}
-	c->stat[stat] += 1;
+	c = bpf_map_lookup_elem(&bridge_flows, &key);
+	if (c || !create)
+		return c;
+	bpf_map_update_elem(&bridge_flows, &key, &bridge_flow_zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&bridge_flows, &key);
+}
+
+/* Add one to @stat of a flow (see bridge_flow()). */
+static __always_inline void bridge_flow_add(__u64 cookie, __u32 from, __u32 from_slot, __u32 to,
+					    __u32 to_col, enum nsmon_bridge_stat stat)
+{
+	struct nsmon_bridge_counters *c = bridge_flow(cookie, from, from_slot, to, to_col, true);
+
+	if (c)
+		c->stat[stat] += 1;
 }
 
 /*
@@ -101,10 +134,10 @@ static __always_inline void bridge_flow_add(__u64 cookie, __u32 from, __u32 to,
  * becomes a flood copy. Same CPU as the add, so the per-CPU value never
  * goes below zero.
  */
-static __always_inline void bridge_flow_reflood(__u64 cookie, __u32 from, __u32 to)
+static __always_inline void bridge_flow_reflood(__u64 cookie, __u32 from, __u32 from_slot,
+						__u32 to, __u32 to_col)
 {
-	struct nsmon_bridge_key key = { .netns_cookie = cookie, .from = from, .to = to };
-	struct nsmon_bridge_counters *c = bpf_map_lookup_elem(&bridge_flows, &key);
+	struct nsmon_bridge_counters *c = bridge_flow(cookie, from, from_slot, to, to_col, false);
 
 	if (!c || !c->stat[NSMON_BR_FORWARDED])
 		return;
@@ -126,18 +159,20 @@ static __always_inline struct nsmon_bridge_state *bridge_slot(void)
  * 01:80:c2:00:00:0X frame, passed to the port's own stack).
  */
 static __always_inline void bridge_enter(const struct __sk_buff *skb, const struct sk_buff *kskb,
-					 __u64 cookie, __u32 classes, bool local)
+					 __u64 cookie, __u32 fast_slot, __u32 classes, bool local)
 {
 	struct nsmon_bridge_state *st = bridge_slot();
 
 	if (!st)
 		return;
 	if (st->from && !st->fanout)
-		bridge_flow_add(st->netns_cookie, st->from, NSMON_BR_NOWHERE, NSMON_BR_DROPPED);
+		bridge_flow_add(st->netns_cookie, st->from, st->from_slot, NSMON_BR_NOWHERE,
+				NSMON_MATRIX_SLOTS, NSMON_BR_DROPPED);
 	st->netns_cookie = cookie;
 	st->head = (__u64)(long)kskb->head;
 	st->len = skb->len;
 	st->from = skb->ifindex;
+	st->from_slot = fast_slot;
 	st->classes = classes;
 	st->vlan_present = skb->vlan_present;
 	st->first_to = 0;
@@ -169,27 +204,31 @@ bridge_exiting(const struct __sk_buff *skb, const struct sk_buff *kskb, __u64 co
 
 /*
  * The frame of @st leaves the bridge by @to (a port, or the bridge device:
- * local delivery). Broadcast and multicast are flood copies; unicast is
- * forwarded until the same frame leaves by a second place.
+ * local delivery), whose fast slot is @to_slot. Broadcast and multicast are
+ * flood copies; unicast is forwarded until the same frame leaves by a
+ * second place.
  */
 static __always_inline void bridge_leave(struct nsmon_bridge_state *st, __u64 cookie, __u32 to,
-					 __u32 classes)
+					 __u32 to_slot, __u32 classes)
 {
-	__u32 from = st->from;
+	__u32 from = st->from, from_slot = st->from_slot, to_col = matrix_column(to_slot);
 
 	st->fanout += 1;
 	if (!(classes & (NSMON_CLASS(BROADCAST) | NSMON_CLASS(MULTICAST))) && st->fanout == 1) {
 		st->first_to = to;
-		bridge_flow_add(cookie, from, to, NSMON_BR_FORWARDED);
+		st->first_to_slot = to_slot;
+		bridge_flow_add(cookie, from, from_slot, to, to_col, NSMON_BR_FORWARDED);
 		return;
 	}
-	bridge_flow_add(cookie, from, to, NSMON_BR_FLOODED);
+	bridge_flow_add(cookie, from, from_slot, to, to_col, NSMON_BR_FLOODED);
 	if (st->flooded)
 		return;
 	st->flooded = 1;
-	bridge_flow_add(cookie, from, NSMON_BR_NOWHERE, NSMON_BR_FLOODED);
+	bridge_flow_add(cookie, from, from_slot, NSMON_BR_NOWHERE, NSMON_MATRIX_SLOTS,
+			NSMON_BR_FLOODED);
 	if (st->first_to)
-		bridge_flow_reflood(cookie, from, st->first_to);
+		bridge_flow_reflood(cookie, from, from_slot, st->first_to,
+				    matrix_column(st->first_to_slot));
 }
 
 /* Does a frame passing a device of @role in @direction enter a bridge (or leave it)? */

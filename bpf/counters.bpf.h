@@ -61,35 +61,39 @@ const volatile __u8 bit_index[32] = {
 /* No frame has more classes than this: L2, L3, L4, a refinement, VLAN, TRUNCATED. */
 #define MAX_CLASSES_PER_FRAME	6
 
+#define NO_FAST_SLOT	NSMON_FAST_SLOTS
+
 /*
- * The tc counters of @key in its fast slot, when userspace gave the
- * interface one; NULL otherwise. Two array lookups, which the verifier
- * inlines, where the hash costs a jhash and a bucket walk (~15 ns a frame).
+ * The fast slot userspace gave the interface of the tc key @key, or
+ * NO_FAST_SLOT. An array lookup, which the verifier inlines, where the hash
+ * costs a jhash and a bucket walk (~15 ns a frame).
  */
-static __always_inline struct nsmon_counters *counters_fast_slot(const struct nsmon_if_key *key)
+static __always_inline __u32 fast_slot_of(const struct nsmon_if_key *key)
 {
-	__u32 index = key->ifindex % NSMON_SLOT_INDEX, at;
+	__u32 index = key->ifindex % NSMON_SLOT_INDEX;
 	struct nsmon_slot *s = bpf_map_lookup_elem(&counter_slots, &index);
 
 	if (!s || s->ifindex != key->ifindex || s->netns_cookie != key->netns_cookie ||
 	    s->slot >= NSMON_FAST_SLOTS)
-		return NULL;
-	at = s->slot * NSMON_DIR_MAX + key->direction;
-	return bpf_map_lookup_elem(&counters_fast, &at);
+		return NO_FAST_SLOT;
+	return s->slot;
 }
 
 /*
- * The slot of @key: its fast slot, else its entry in the hash, created
- * zeroed on first use. BPF_NOEXIST because another CPU may create the same
- * key between our lookup and update: its -EEXIST is fine, the lookup after
- * it finds that slot. NULL only when the hash is full.
+ * The counters of @key: in fast slot @fast (fast_slot_of(), NO_FAST_SLOT
+ * for none), else its entry in the hash, created zeroed on first use.
+ * BPF_NOEXIST because another CPU may create the same key between our
+ * lookup and update: its -EEXIST is fine, the lookup after it finds that
+ * slot. NULL only when the hash is full.
  */
-static __always_inline struct nsmon_counters *counters_slot(const struct nsmon_if_key *key)
+static __always_inline struct nsmon_counters *counters_slot(const struct nsmon_if_key *key,
+							    __u32 fast)
 {
 	struct nsmon_counters *slot;
+	__u32 at = fast * NSMON_DIR_MAX + key->direction;
 
-	if (key->hook == NSMON_HOOK_TC) {
-		slot = counters_fast_slot(key);
+	if (fast < NSMON_FAST_SLOTS) {
+		slot = bpf_map_lookup_elem(&counters_fast, &at);
 		if (slot)
 			return slot;
 	}
@@ -103,14 +107,15 @@ static __always_inline struct nsmon_counters *counters_slot(const struct nsmon_i
 /**
  * counters_add() - count an skb or XDP frame of @bytes bytes that stands for
  * @segs wire packets and has the classes @classes (see classify_frame())
- * in the slot of @key. Plain adds, no atomics: the slot is this CPU's own,
+ * in the counters of @key (@fast: see counters_slot()). Plain adds, no
+ * atomics: the slot is this CPU's own,
  * and tc and XDP programs run with bottom halves disabled, so nothing else
  * on this CPU updates it halfway through.
  */
-static __always_inline void counters_add(const struct nsmon_if_key *key, __u32 classes,
-					 __u64 segs, __u64 bytes)
+static __always_inline void counters_add(const struct nsmon_if_key *key, __u32 fast,
+					 __u32 classes, __u64 segs, __u64 bytes)
 {
-	struct nsmon_counters *c = counters_slot(key);
+	struct nsmon_counters *c = counters_slot(key, fast);
 
 	if (!c)
 		return;

@@ -76,7 +76,7 @@ static __always_inline int tc_count(struct __sk_buff *skb, __u8 direction)
 	};
 	/* A GSO skb leaves as gso_segs wire packets; a plain one has 0 or 1. */
 	__u32 segs = skb->gso_segs;
-	__u32 classes;
+	__u32 classes, fast = fast_slot_of(&key);
 
 	/*
 	 * A frame leaving a bridge is the one that entered it on this CPU a
@@ -91,11 +91,11 @@ static __always_inline int tc_count(struct __sk_buff *skb, __u8 direction)
 	else
 		classes = classify_skb(skb);
 
-	counters_add(&key, classes, segs ? segs : 1, skb->len);
+	counters_add(&key, fast, classes, segs ? segs : 1, skb->len);
 	if (role != BRIDGE_ROLE_NONE && bridge_entry(role, direction))
-		bridge_enter(skb, kskb, key.netns_cookie, classes, role == BRIDGE_ROLE_DEVICE);
+		bridge_enter(skb, kskb, key.netns_cookie, fast, classes, role == BRIDGE_ROLE_DEVICE);
 	else if (exit)
-		bridge_leave(exit, key.netns_cookie, skb->ifindex, classes);
+		bridge_leave(exit, key.netns_cookie, skb->ifindex, fast, classes);
 	return TC_ACT_UNSPEC;
 }
 
@@ -127,6 +127,6 @@ int xdp_rx(struct xdp_md *ctx)
 	};
 
 	p.len = p.data_end - p.data;
-	counters_add(&key, classify_frame(&p), 1, p.len);
+	counters_add(&key, NO_FAST_SLOT, classify_frame(&p), 1, p.len);
 	return XDP_PASS;
 }

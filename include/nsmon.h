@@ -130,6 +130,18 @@ struct nsmon_bridge_counters {
 };
 
 /*
+ * The forwarding between places that have one of the first
+ * NSMON_MATRIX_SLOTS fast slots (see above), counted without hashing: cell
+ * from_slot * NSMON_MATRIX_COLUMNS + to_slot of the per-CPU array
+ * `bridge_matrix`, column NSMON_MATRIX_SLOTS standing for NSMON_BR_NOWHERE.
+ * Any other pair counts in bridge_flows. Userspace zeroes a slot's row and
+ * column before it gives the slot away.
+ */
+#define NSMON_MATRIX_SLOTS	64
+#define NSMON_MATRIX_COLUMNS	(NSMON_MATRIX_SLOTS + 1)
+#define NSMON_MATRIX_CELLS	(NSMON_MATRIX_SLOTS * NSMON_MATRIX_COLUMNS)
+
+/*
  * The frame a bridge is handling on this CPU: one slot of the per-CPU array
  * `bridge_state`. A bridge forwards a frame synchronously, on one CPU, from
  * where it enters to every place it leaves, so the slot set at entry names
@@ -148,6 +160,8 @@ struct nsmon_bridge_state {
 	__u8 flooded;		/* counted in from -> NOWHERE FLOODED */
 	__u32 classes;		/* its classes at entry, which its exits reuse */
 	__u32 vlan_present;	/* its tag in skb metadata at entry (a VLAN-filtering bridge may change it) */
+	__u32 from_slot;	/* the fast slot of `from`, NSMON_FAST_SLOTS for none */
+	__u32 first_to_slot;	/* the fast slot of `first_to` */
 };
 
 #endif /* NSMON_H */

@@ -43,7 +43,7 @@ int counters_open(struct counters_maps *m)
 {
 	int err;
 
-	m->slots = m->fast = m->owners = -1;
+	m->slots = m->fast = m->owners = m->matrix = -1;
 	m->hash = bpf_obj_get(NSMON_COUNTERS_PIN);
 	if (m->hash < 0)
 		return -errno;
@@ -52,6 +52,8 @@ int counters_open(struct counters_maps *m)
 		err = open_pin(NSMON_COUNTERS_FAST_PIN, &m->fast);
 	if (!err)
 		err = open_pin(NSMON_SLOT_OWNERS_PIN, &m->owners);
+	if (!err)
+		err = open_pin(NSMON_BRIDGE_MATRIX_PIN, &m->matrix);
 	if (err)
 		counters_close(m);
 	return err;
@@ -59,7 +61,7 @@ int counters_open(struct counters_maps *m)
 
 void counters_close(struct counters_maps *m)
 {
-	int *fds[] = { &m->hash, &m->slots, &m->fast, &m->owners };
+	int *fds[] = { &m->hash, &m->slots, &m->fast, &m->owners, &m->matrix };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -254,6 +256,32 @@ static int zero_fast_slot(const struct counters_maps *m, __u32 slot)
 	return err;
 }
 
+/* Zero the bridge matrix row and column of fast slot @slot on every CPU, in one batch. */
+static int zero_matrix_cross(const struct counters_maps *m, __u32 slot)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	__u32 keys[NSMON_MATRIX_COLUMNS + NSMON_MATRIX_SLOTS], count = 0;
+	struct nsmon_bridge_counters *zeros;
+	int err = 0;
+
+	if (m->matrix < 0 || slot >= NSMON_MATRIX_SLOTS)
+		return 0;
+	if (ncpus < 0)
+		return ncpus;
+	for (__u32 col = 0; col < NSMON_MATRIX_COLUMNS; col++)
+		keys[count++] = slot * NSMON_MATRIX_COLUMNS + col;
+	for (__u32 row = 0; row < NSMON_MATRIX_SLOTS; row++)
+		if (row != slot)
+			keys[count++] = row * NSMON_MATRIX_COLUMNS + slot;
+	zeros = calloc((size_t)count * ncpus, sizeof(*zeros));
+	if (!zeros)
+		return -ENOMEM;
+	if (bpf_map_update_batch(m->matrix, keys, zeros, &count, NULL))
+		err = -errno;
+	free(zeros);
+	return err;
+}
+
 int counters_give_slot(const struct counters_maps *m, __u64 netns_cookie, int ifindex)
 {
 	struct nsmon_slot owner = { .netns_cookie = netns_cookie, .ifindex = ifindex }, now;
@@ -278,6 +306,8 @@ int counters_give_slot(const struct counters_maps *m, __u64 netns_cookie, int if
 		return 0;	/* all given: the hash counts it */
 	/* Zeroed before the programs can find it: nothing else writes it yet. */
 	err = zero_fast_slot(m, slot);
+	if (!err)
+		err = zero_matrix_cross(m, slot);
 	if (!err && bpf_map_update_elem(m->slots, &index, &owner, BPF_ANY))
 		err = -errno;
 	/* Another run may have given that index entry to its own interface at the same time. */
@@ -382,23 +412,115 @@ struct flow_reader {
 	size_t n, cap;
 };
 
-/* A map_read_all() callback: the flow, summed over CPUs, if it is the bridge's. */
-static int keep_flow(const void *key_, const void *percpu_, void *data)
+/* Append (@from, @to) summed over @percpu's CPUs, unless it counted nothing. */
+static int add_flow(struct flow_reader *rd, __u32 from, __u32 to,
+		    const struct nsmon_bridge_counters *percpu)
+{
+	struct bridge_flow sum = {}, *f;
+	__u64 any = 0;
+
+	for (int cpu = 0; cpu < rd->ncpus; cpu++)
+		for (int i = 0; i < NSMON_BR_STAT_MAX; i++)
+			sum.stat[i] += percpu[cpu].stat[i];
+	for (int i = 0; i < NSMON_BR_STAT_MAX; i++)
+		any |= sum.stat[i];
+	if (!any)
+		return 0;
+	f = flow_append(&rd->v, &rd->n, &rd->cap, from, to);
+	if (!f)
+		return -ENOMEM;
+	memcpy(f->stat, sum.stat, sizeof(f->stat));
+	return 0;
+}
+
+/* A map_read_all() callback over bridge_flows: the flow, if it is the bridge's. */
+static int keep_flow(const void *key_, const void *percpu, void *data)
 {
 	const struct nsmon_bridge_key *key = key_;
-	const struct nsmon_bridge_counters *percpu = percpu_;
 	struct flow_reader *rd = data;
-	struct bridge_flow *f;
 
 	if (key->netns_cookie != rd->cookie)
 		return 0;
-	f = flow_append(&rd->v, &rd->n, &rd->cap, key->from, key->to);
-	if (!f)
-		return -ENOMEM;
-	for (int cpu = 0; cpu < rd->ncpus; cpu++)
-		for (int i = 0; i < NSMON_BR_STAT_MAX; i++)
-			f->stat[i] += percpu[cpu].stat[i];
+	return add_flow(rd, key->from, key->to, percpu);
+}
+
+/* The bridge matrix read with the owner of each fast slot (cookie 0: free). */
+struct matrix_reader {
+	struct flow_reader *rd;
+	struct nsmon_slot owners[NSMON_FAST_SLOTS];
+};
+
+static int keep_owner(const void *key, const void *value, void *data)
+{
+	struct matrix_reader *mr = data;
+	__u32 slot = *(const __u32 *)key;
+
+	if (slot < NSMON_FAST_SLOTS)
+		mr->owners[slot] = *(const struct nsmon_slot *)value;
 	return 0;
+}
+
+/* A map_read_all() callback over bridge_matrix: the cell's flow, if both places are the bridge's. */
+static int keep_cell(const void *key, const void *percpu, void *data)
+{
+	struct matrix_reader *mr = data;
+	__u32 cell = *(const __u32 *)key;
+	__u32 from = cell / NSMON_MATRIX_COLUMNS, to = cell % NSMON_MATRIX_COLUMNS;
+	__u64 cookie = mr->rd->cookie;
+
+	if (from >= NSMON_MATRIX_SLOTS || mr->owners[from].netns_cookie != cookie ||
+	    (to < NSMON_MATRIX_SLOTS && mr->owners[to].netns_cookie != cookie))
+		return 0;
+	return add_flow(mr->rd, mr->owners[from].ifindex,
+			to < NSMON_MATRIX_SLOTS ? mr->owners[to].ifindex : NSMON_BR_NOWHERE, percpu);
+}
+
+/* The matrix's flows into @rd; nothing when it is not pinned (an older datapath). */
+static int read_matrix(struct flow_reader *rd)
+{
+	struct matrix_reader *mr = calloc(1, sizeof(*mr));
+	int owners = bpf_obj_get(NSMON_SLOT_OWNERS_PIN), matrix = bpf_obj_get(NSMON_BRIDGE_MATRIX_PIN);
+	int err = mr ? 0 : -ENOMEM;
+
+	if (!err && owners >= 0 && matrix >= 0) {
+		mr->rd = rd;
+		err = map_read_all(owners, sizeof(__u32), sizeof(struct nsmon_slot), false, keep_owner, mr);
+		if (!err)
+			err = map_read_all(matrix, sizeof(__u32), sizeof(struct nsmon_bridge_counters), true,
+					   keep_cell, mr);
+	}
+	if (owners >= 0)
+		close(owners);
+	if (matrix >= 0)
+		close(matrix);
+	free(mr);
+	return err;
+}
+
+static int by_places(const void *a, const void *b)
+{
+	const struct bridge_flow *x = a, *y = b;
+
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	return x->to < y->to ? -1 : x->to > y->to;
+}
+
+/* One flow per (from, to): the matrix and the hash may both hold a pair whose slot came late. */
+static void coalesce_flows(struct flow_reader *rd)
+{
+	size_t out = 0;
+
+	qsort(rd->v, rd->n, sizeof(*rd->v), by_places);
+	for (size_t i = 0; i < rd->n; i++) {
+		if (out && !by_places(&rd->v[out - 1], &rd->v[i])) {
+			for (int s = 0; s < NSMON_BR_STAT_MAX; s++)
+				rd->v[out - 1].stat[s] += rd->v[i].stat[s];
+			continue;
+		}
+		rd->v[out++] = rd->v[i];
+	}
+	rd->n = out;
 }
 
 int bridge_flows_read(__u64 cookie, struct bridge_flow **flows)
@@ -415,7 +537,11 @@ int bridge_flows_read(__u64 cookie, struct bridge_flow **flows)
 	err = map_read_all(fd, sizeof(struct nsmon_bridge_key), sizeof(struct nsmon_bridge_counters),
 			   true, keep_flow, &rd);
 	if (!err)
+		err = read_matrix(&rd);
+	if (!err) {
+		coalesce_flows(&rd);
 		err = add_pending_drops(rd.ncpus, cookie, &rd.v, &rd.n, &rd.cap);
+	}
 	close(fd);
 	if (err) {
 		free(rd.v);

@@ -17,13 +17,14 @@
  * by one nsmon run and leave by a port attached by another. */
 #define NSMON_BRIDGE_FLOWS_PIN	NSMON_PIN_ROOT "/bridge_flows"
 #define NSMON_BRIDGE_STATE_PIN	NSMON_PIN_ROOT "/bridge_state"
+#define NSMON_BRIDGE_MATRIX_PIN	NSMON_PIN_ROOT "/bridge_matrix"
 
 /* JSON key of each enum nsmon_stat, in enum order. */
 extern const char *const nsmon_stat_names[NSMON_STAT_MAX];
 
-/* The counters maps, as fds: the hash, and the fast slots' three maps. */
+/* The counters maps, as fds: the hash, the fast slots' three maps and the bridge matrix. */
 struct counters_maps {
-	int hash, slots, fast, owners;
+	int hash, slots, fast, owners, matrix;
 };
 
 /**
@@ -58,9 +59,10 @@ int counters_read(const struct counters_snapshot *s, __u64 netns_cookie, int ifi
 bool counters_exist(const struct counters_snapshot *s, __u64 netns_cookie, int ifindex, int hook);
 
 /**
- * counters_give_slot() - give the interface a fast slot for its tc counters,
- * zeroed, if one is free and its index entry is (else the hash counts it:
- * not an error). Call it before the interface is hooked.
+ * counters_give_slot() - give the interface a fast slot for its tc counters
+ * (and its row and column of the bridge matrix), zeroed, if one is free and
+ * its index entry is (else the hashes count it: not an error). Call it
+ * before the interface is hooked.
  * Return: 0 or -errno.
  */
 int counters_give_slot(const struct counters_maps *m, __u64 netns_cookie, int ifindex);

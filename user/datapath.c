@@ -137,6 +137,8 @@ int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode, bo
 	if (!err)
 		err = bpf_map__set_pin_path(dp->skel->maps.bridge_state, NSMON_BRIDGE_STATE_PIN);
 	if (!err)
+		err = bpf_map__set_pin_path(dp->skel->maps.bridge_matrix, NSMON_BRIDGE_MATRIX_PIN);
+	if (!err)
 		err = bpf_program__set_autoload(dp->skel->progs.xdp_rx, xdp);
 	if (!err)
 		err = datapath_bpf__load(dp->skel);
@@ -263,6 +265,7 @@ static int give_slot(struct datapath *dp, __u64 cookie, int ifindex)
 		.slots = bpf_map__fd(dp->skel->maps.counter_slots),
 		.fast = bpf_map__fd(dp->skel->maps.counters_fast),
 		.owners = bpf_map__fd(dp->skel->maps.slot_owners),
+		.matrix = bpf_map__fd(dp->skel->maps.bridge_matrix),
 	};
 	int err = counters_give_slot(&m, cookie, ifindex);
 
@@ -430,6 +433,7 @@ void datapath_release_pins(const char *bridge)
 	unlink(NSMON_SLOT_OWNERS_PIN);
 	unlink(NSMON_BRIDGE_FLOWS_PIN);
 	unlink(NSMON_BRIDGE_STATE_PIN);
+	unlink(NSMON_BRIDGE_MATRIX_PIN);
 	rmdir(NSMON_PIN_ROOT);
 	rmdir(NSMON_RUN_DIR);
 }

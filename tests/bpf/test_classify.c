@@ -603,6 +603,7 @@ static struct counters_maps skel_counters(const struct datapath_bpf *skel)
 		.slots = bpf_map__fd(skel->maps.counter_slots),
 		.fast = bpf_map__fd(skel->maps.counters_fast),
 		.owners = bpf_map__fd(skel->maps.slot_owners),
+		.matrix = bpf_map__fd(skel->maps.bridge_matrix),
 	};
 }
 

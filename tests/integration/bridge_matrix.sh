@@ -202,6 +202,9 @@ check_eq "tcpdump red -> blue, blue -> red vs the matrix" "$got" "$want"
 t "bridge_matrix: every frame that entered is counted exactly once"
 check_partition "$(quiet_stats)"
 
+t "bridge_matrix: a small bridge's pairs count in the matrix array, none in the flows hash"
+check_eq "bridge_flows entries" "$(bpftool map dump pinned /sys/fs/bpf/nsmon/bridge_flows -j | jq length)" 0
+
 t "bridge_matrix: green joins (programs loaded by another run)"
 check_cmd "nsmon up green" "$NSMON" up green
 wait_links_up red blue green || fail "links did not come up"

@@ -37,7 +37,7 @@ for count in 2 250; do
 	events_kb=$(peak_kb "$nsmon" events --json)
 	watch_kb=$(peak_kb "$nsmon" watch --interval 1)
 	stats_kb=$(/usr/bin/time -f %M "$nsmon" stats --json 2>&1 >/dev/null | tail -1)
-	datapath_kb=$(map_kb counters counter_slots counters_fast slot_owners bridge_flows bridge_state)
+	datapath_kb=$(map_kb counters counter_slots counters_fast slot_owners bridge_flows bridge_state bridge_matrix)
 	"$nsmon" events --json >/dev/null 2>&1 &
 	ev=$!
 	sleep 2
