@@ -116,13 +116,19 @@ struct counters_snapshot {
 	size_t nhash, cap;
 };
 
+/* Where keep_slot() puts struct nsmon_slot values: by their __u32 key, below @n. */
+struct slot_array {
+	struct nsmon_slot *v;
+	__u32 n;
+};
+
 static int keep_slot(const void *key, const void *value, void *data)
 {
-	struct counters_snapshot *s = data;
-	__u32 index = *(const __u32 *)key;
+	const struct slot_array *a = data;
+	__u32 i = *(const __u32 *)key;
 
-	if (index < NSMON_SLOT_INDEX)
-		s->slots[index] = *(const struct nsmon_slot *)value;
+	if (i < a->n)
+		a->v[i] = *(const struct nsmon_slot *)value;
 	return 0;
 }
 
@@ -177,7 +183,8 @@ int counters_snapshot(const struct counters_maps *m, struct counters_snapshot **
 	}
 	s->have_fast = m->slots >= 0 && m->fast >= 0;
 	err = !s->have_fast ? 0 : map_read_all(m->slots, sizeof(__u32), sizeof(struct nsmon_slot),
-					       false, keep_slot, s);
+					       false, keep_slot,
+					       &(struct slot_array){ s->slots, NSMON_SLOT_INDEX });
 	if (!err && s->have_fast)
 		err = map_read_all(m->fast, sizeof(__u32), sizeof(struct nsmon_counters), true,
 				   keep_fast, s);
@@ -450,16 +457,6 @@ struct matrix_reader {
 	struct nsmon_slot owners[NSMON_FAST_SLOTS];
 };
 
-static int keep_owner(const void *key, const void *value, void *data)
-{
-	struct matrix_reader *mr = data;
-	__u32 slot = *(const __u32 *)key;
-
-	if (slot < NSMON_FAST_SLOTS)
-		mr->owners[slot] = *(const struct nsmon_slot *)value;
-	return 0;
-}
-
 /* A map_read_all() callback over bridge_matrix: the cell's flow, if both places are the bridge's. */
 static int keep_cell(const void *key, const void *percpu, void *data)
 {
@@ -484,7 +481,8 @@ static int read_matrix(struct flow_reader *rd)
 
 	if (!err && owners >= 0 && matrix >= 0) {
 		mr->rd = rd;
-		err = map_read_all(owners, sizeof(__u32), sizeof(struct nsmon_slot), false, keep_owner, mr);
+		err = map_read_all(owners, sizeof(__u32), sizeof(struct nsmon_slot), false, keep_slot,
+				   &(struct slot_array){ mr->owners, NSMON_FAST_SLOTS });
 		if (!err)
 			err = map_read_all(matrix, sizeof(__u32), sizeof(struct nsmon_bridge_counters), true,
 					   keep_cell, mr);

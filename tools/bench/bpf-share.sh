@@ -10,11 +10,8 @@
 # of the hooks themselves (tcx), which it leaves out. ROUNDS runs; medians.
 # Usage: tools/bench/bpf-share.sh [ROUNDS]   (JSON lines on stdout, a summary on stderr)
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
-if [ "${NSMON_SANDBOXED:-}" != 1 ]; then
-	(cd "$top" && make -s bench-tools)
-fi
-. "$top/tools/bench/lib.sh"
+bench_make=bench-tools
+. "$(dirname "$0")/lib.sh"
 rounds=${1:-3}
 dst=192.168.15.2
 

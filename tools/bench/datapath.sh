@@ -30,12 +30,8 @@
 # BENCH_CONFIGS / BENCH_FLOOD narrow the two series (space-separated names;
 # both must include bare, and the flood tc, for the ratios).
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
-# Build udpgen/udpsink here, before lib.sh re-executes this script in the sandbox.
-if [ "${NSMON_SANDBOXED:-}" != 1 ]; then
-	(cd "$top" && make -s bench-tools)
-fi
-. "$top/tools/bench/lib.sh"
+bench_make=bench-tools	# udpgen and udpsink
+. "$(dirname "$0")/lib.sh"
 rounds=${1:-3}
 gen=$top/.output/bench/udpgen
 sink=$top/.output/bench/udpsink

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-# What every benchmark shares. Source it first thing: it re-executes the
+# What every benchmark shares. Source it first thing: it builds the make
+# targets in $bench_make (if the script set it), then re-executes the
 # benchmark in throwaway namespaces (tests/sandbox.sh), so its labs and
 # traffic never touch the machine's interfaces, and sets $top, $nsmon and a
 # $tmp directory removed on exit.
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 if [ "${NSMON_SANDBOXED:-}" != 1 ]; then
+	[ -z "${bench_make:-}" ] || (cd "$top" && make -s $bench_make)
 	exec "$top/tests/sandbox.sh" "$0" "$@"
 fi
 nsmon=$top/nsmon

@@ -9,11 +9,8 @@
 # is parse + count. ROUNDS invocations; medians.
 # Usage: tools/bench/progcost.sh [ROUNDS]   (JSON lines on stdout, a table on stderr)
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
-if [ "${NSMON_SANDBOXED:-}" != 1 ]; then
-	(cd "$top" && make -s tests-build)
-fi
-. "$top/tools/bench/lib.sh"
+bench_make=tests-build	# test_classify
+. "$(dirname "$0")/lib.sh"
 rounds=${1:-3}
 
 for r in $(seq "$rounds"); do
