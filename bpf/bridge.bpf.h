@@ -118,14 +118,30 @@ bridge_flow(__u64 cookie, __u32 from, __u32 from_slot, __u32 to, __u32 to_col, b
 	return bpf_map_lookup_elem(&bridge_flows, &key);
 }
 
-/* Add one to @stat of a flow (see bridge_flow()). */
+static __always_inline struct nsmon_bridge_state *bridge_slot(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&bridge_state, &zero);
+}
+
+/*
+ * Add one to @stat of a flow (see bridge_flow()); when the hash is full,
+ * to the uncounted, so that a reader knows the matrix is short.
+ */
 static __always_inline void bridge_flow_add(__u64 cookie, __u32 from, __u32 from_slot, __u32 to,
 					    __u32 to_col, enum nsmon_bridge_stat stat)
 {
 	struct nsmon_bridge_counters *c = bridge_flow(cookie, from, from_slot, to, to_col, true);
+	struct nsmon_bridge_state *st;
 
-	if (c)
+	if (c) {
 		c->stat[stat] += 1;
+		return;
+	}
+	st = bridge_slot();
+	if (st)
+		st->uncounted += 1;
 }
 
 /*
@@ -143,13 +159,6 @@ static __always_inline void bridge_flow_reflood(__u64 cookie, __u32 from, __u32 
 		return;
 	c->stat[NSMON_BR_FORWARDED] -= 1;
 	c->stat[NSMON_BR_FLOODED] += 1;
-}
-
-static __always_inline struct nsmon_bridge_state *bridge_slot(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&bridge_state, &zero);
 }
 
 /*

@@ -162,6 +162,7 @@ struct nsmon_bridge_state {
 	__u32 vlan_present;	/* its tag in skb metadata at entry (a VLAN-filtering bridge may change it) */
 	__u32 from_slot;	/* the fast slot of `from`, NSMON_FAST_SLOTS for none */
 	__u32 first_to_slot;	/* the fast slot of `first_to` */
+	__u64 uncounted;	/* counts of any bridge lost since bridge_flows was full */
 };
 
 #endif /* NSMON_H */

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "nsmon.h"
 #include "stats_model.h"
 
 /* Columns of the table: header, counter key. */
@@ -185,6 +186,7 @@ static void print_matrix(const json_t *br)
 static void print_table(const json_t *doc)
 {
 	const json_t *br;
+	long long uncounted;
 	size_t i;
 
 	printf("%-10s %-15s %-6s", "NETNS", "INTERFACE", "DIR");
@@ -197,6 +199,10 @@ static void print_table(const json_t *doc)
 		print_forwarding(br);
 		print_matrix(br);
 	}
+	uncounted = json_integer_value(json_object_get(doc, "bridge_flows_uncounted"));
+	if (uncounted)
+		printf("\nnote: %lld frame copies went uncounted in the forwarding figures: the bridge flows map (%d pairs) is full\n",
+		       uncounted, NSMON_MAX_BRIDGE_FLOWS);
 }
 
 int cmd_stats(int argc, char **argv)

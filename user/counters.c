@@ -371,28 +371,52 @@ static struct bridge_flow *flow_append(struct bridge_flow **v, size_t *n, size_t
 	return &(*v)[(*n)++];
 }
 
+/* Every CPU's bridge state into *@st (the caller frees it). Return 0, -ENOENT or -errno. */
+static int read_bridge_states(int ncpus, struct nsmon_bridge_state **st)
+{
+	__u32 zero = 0;
+	int fd, err = 0;
+
+	*st = NULL;
+	fd = bpf_obj_get(NSMON_BRIDGE_STATE_PIN);
+	if (fd < 0)
+		return -errno;
+	*st = calloc(ncpus, sizeof(**st));
+	if (!*st)
+		err = -ENOMEM;
+	else if (bpf_map_lookup_elem(fd, &zero, *st))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int bridge_flows_uncounted(__u64 *count)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct nsmon_bridge_state *st;
+	int err;
+
+	*count = 0;
+	if (ncpus < 0)
+		return ncpus;
+	err = read_bridge_states(ncpus, &st);
+	for (int cpu = 0; !err && cpu < ncpus; cpu++)
+		*count += st[cpu].uncounted;
+	free(st);
+	return err == -ENOENT ? 0 : err;
+}
+
 /* Each CPU's frame that left by nowhere, as long as no next frame has said so. */
 static int add_pending_drops(int ncpus, __u64 cookie, struct bridge_flow **v, size_t *n,
 			     size_t *cap)
 {
 	struct nsmon_bridge_state *st;
 	struct bridge_flow *f;
-	__u32 zero = 0;
-	int fd, err = 0;
+	int err = read_bridge_states(ncpus, &st);
 
-	fd = bpf_obj_get(NSMON_BRIDGE_STATE_PIN);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	st = calloc(ncpus, sizeof(*st));
-	if (!st) {
-		err = -ENOMEM;
-		goto out;
-	}
-	if (bpf_map_lookup_elem(fd, &zero, st)) {
-		err = -errno;
-		goto out;
-	}
-	for (int cpu = 0; cpu < ncpus && !err; cpu++) {
+	if (err == -ENOENT)
+		err = 0;
+	for (int cpu = 0; st && cpu < ncpus && !err; cpu++) {
 		size_t i;
 
 		if (!st[cpu].from || st[cpu].fanout || st[cpu].netns_cookie != cookie)
@@ -406,9 +430,7 @@ static int add_pending_drops(int ncpus, __u64 cookie, struct bridge_flow **v, si
 		else
 			err = -ENOMEM;
 	}
-out:
 	free(st);
-	close(fd);
 	return err;
 }
 

@@ -89,6 +89,14 @@ struct bridge_flow {
  */
 int bridge_flows_read(__u64 cookie, struct bridge_flow **flows);
 
+/**
+ * bridge_flows_uncounted() - how many counts of bridge flows were lost, on
+ * any bridge, because bridge_flows was full (65,536 pairs: about 256 ports
+ * all flooding each other), so that a reader can say its matrix is short.
+ * Return: 0 (*@count 0 when nothing is pinned) or -errno.
+ */
+int bridge_flows_uncounted(__u64 *count);
+
 /* Delete the bridge flows from or to @ifindex in @cookie. Return 0 or -errno. */
 int bridge_flows_forget(__u64 cookie, int ifindex);
 

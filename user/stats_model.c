@@ -356,6 +356,7 @@ static void report_one_bridge(struct report *r, const char *bridge)
 static int build(struct report *r, const char *bridge, json_t **doc)
 {
 	struct counters_maps maps;
+	__u64 uncounted = 0;
 	int err;
 
 	err = counters_open(&maps);
@@ -387,7 +388,13 @@ static int build(struct report *r, const char *bridge, json_t **doc)
 	if (!r->err && r->only_netns && !json_array_size(r->namespaces))
 		report_error(r, -ENOENT, "namespace \"%s\" is not monitored", r->only_netns);
 	if (!r->err) {
-		*doc = json_pack("{s:o, s:o}", "namespaces", r->namespaces, "bridges", r->bridges);
+		err = bridge_flows_uncounted(&uncounted);
+		if (err)
+			report_error(r, err, "cannot read the bridge state: %s", strerror(-err));
+	}
+	if (!r->err) {
+		*doc = json_pack("{s:o, s:o, s:I}", "namespaces", r->namespaces, "bridges", r->bridges,
+				 "bridge_flows_uncounted", (json_int_t)uncounted);
 	} else {
 		json_decref(r->namespaces);
 		json_decref(r->bridges);

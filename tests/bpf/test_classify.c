@@ -569,6 +569,63 @@ static void bench_bridge(struct datapath_bpf *skel, const struct prog_case *ingr
 }
 
 /* Userspace reads the map through nsmon.h: the object must agree with it. */
+/*
+ * A count that needs a new pair while bridge_flows is full is not lost
+ * silently: it adds to the bridge state's uncounted. A copy of the programs
+ * whose bridge_flows holds one pair, on the bench bridge (no fast slots, so
+ * every pair goes to the hash); each ingress counts the frame before it as
+ * dropped, a pair (port, NOWHERE).
+ */
+static void test_flows_full(void)
+{
+	const char *name = "classify: a count a full bridge_flows cannot take goes to uncounted";
+	struct datapath_bpf *skel = datapath_bpf__open();
+	struct nsmon_bridge_state *st = calloc(num_cpus, sizeof(*st));
+	struct prog_case pc = { "tc_ingress", NULL, NULL, PROG_TC, NSMON_DIR_RX };
+	cpu_set_t one, saved;
+	struct bench_bridge bb;
+	__u64 uncounted = 0;
+	struct frame f;
+	__u32 zero = 0;
+	int err;
+
+	TEST_BEGIN();
+	if (!ASSERT_TRUE(name, skel && st) ||
+	    !ASSERT_OK(name, bpf_map__set_max_entries(skel->maps.bridge_flows, 1)) ||
+	    !ASSERT_OK(name, datapath_bpf__load(skel)))
+		goto out;
+	err = bench_bridge_build(&bb);
+	if (err) {
+		TEST_SKIP(name, err == -EPERM ? "builds a bridge: runs only in tests/sandbox.sh"
+					      : "cannot build a bridge with ip link");
+		bench_bridge_remove();
+		goto free;
+	}
+	pc.prog = skel->progs.tc_ingress;
+	parse_frame(row_named("icmp_echo_request")->hex, &f);
+	sched_getaffinity(0, sizeof(saved), &saved);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	sched_setaffinity(0, sizeof(one), &one);
+	/* (port 0, NOWHERE) fills the map; (port 1, NOWHERE) finds no room. */
+	err = run_port(&pc, &f, bb.port[0], 0, 2, NULL);
+	if (!err)
+		err = run_port(&pc, &f, bb.port[1], 0, 2, NULL);
+	sched_setaffinity(0, sizeof(saved), &saved);
+	bench_bridge_remove();
+	if (!ASSERT_OK(name, err) ||
+	    !ASSERT_OK(name, bpf_map_lookup_elem(bpf_map__fd(skel->maps.bridge_state), &zero, st)))
+		goto out;
+	for (int cpu = 0; cpu < num_cpus; cpu++)
+		uncounted += st[cpu].uncounted;
+	ASSERT_EQ(name, uncounted, 1);
+out:
+	TEST_END(name);
+free:
+	free(st);
+	datapath_bpf__destroy(skel);
+}
+
 static void test_map_abi(const struct bpf_map *map)
 {
 	const char *name = "classify counters_map_abi";
@@ -751,6 +808,7 @@ static void test_all(struct datapath_bpf *skel, struct datapath_bpf *skel_lb, bo
 	bench(&progs[0], "icmp_echo_request");
 	bench(&progs[2], "icmp_echo_request");
 	bench_bridge(skel, &progs[0], &progs[1]);
+	test_flows_full();
 }
 
 int main(int argc, char **argv)
