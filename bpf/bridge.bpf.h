@@ -3,7 +3,7 @@
  * Bridge forwarding (BPF only): which port a frame entered a bridge by, and
  * which ports (or the bridge device) it left by, as forwarded unicast or
  * flood copies; frames that left by nowhere are drops. Include it after
- * vmlinux.h, nsmon.h and parse.bpf.h.
+ * vmlinux.h, nsmon.h, parse.bpf.h and counters.bpf.h.
  *
  * How a frame is followed without kprobes: the bridge forwards a frame
  * synchronously, on one CPU, from the rx_handler of the port it entered by
@@ -174,9 +174,17 @@ static __always_inline void bridge_enter(const struct __sk_buff *skb, const stru
 
 	if (!st)
 		return;
-	if (st->from && !st->fanout)
-		bridge_flow_add(st->netns_cookie, st->from, st->from_slot, NSMON_BR_NOWHERE,
+	if (st->from && !st->fanout) {
+		/*
+		 * That frame may be from long ago, its port's slot released and
+		 * given to another since: look the slot up again.
+		 */
+		struct nsmon_if_key prev = { .netns_cookie = st->netns_cookie, .ifindex = st->from,
+					     .hook = NSMON_HOOK_TC };
+
+		bridge_flow_add(st->netns_cookie, st->from, fast_slot_of(&prev), NSMON_BR_NOWHERE,
 				NSMON_MATRIX_SLOTS, NSMON_BR_DROPPED);
+	}
 	st->netns_cookie = cookie;
 	st->head = (__u64)(long)kskb->head;
 	st->len = skb->len;

@@ -90,8 +90,8 @@ struct {
 /* Drop events streamed in the current second, per CPU. */
 struct rate_window {
 	__u64 start_ns;		/* when the window's first drop was streamed */
+	__u64 checked_jiffies;	/* when a held-back drop last read the clock */
 	__u32 count;		/* drops streamed in it */
-	__u32 held;		/* drops held back since it filled up */
 };
 
 struct {
@@ -500,14 +500,14 @@ int BPF_PROG(fdb_add, struct ndmsg *ndm, struct net_device *dev, const unsigned 
  * in a window that starts with its first one. Reading the clock costs more
  * than the rest of the drop's accounting in a VM (and the coarse clock is
  * not allowed here), so it is read when a window starts and, once one is
- * full, every 64th drop held back: a new window may start up to 63 drops
- * after the second is over.
+ * full, at most once a tick (jiffies, a plain load): a flood reads it a few
+ * hundred times a second, not once a drop, and a window ends on time.
  */
 static __always_inline bool drop_rate_allows(void)
 {
 	__u32 zero = 0;
 	struct rate_window *w = bpf_map_lookup_elem(&drop_rate, &zero);
-	__u64 now;
+	__u64 now, tick;
 
 	if (!drops_per_sec)
 		return true;
@@ -519,14 +519,15 @@ static __always_inline bool drop_rate_allows(void)
 		w->count++;
 		return true;
 	}
-	if (++w->held % 64)
+	tick = bpf_jiffies64();
+	if (tick == w->checked_jiffies)
 		return false;
+	w->checked_jiffies = tick;
 	now = bpf_ktime_get_ns();
 	if (now - w->start_ns < 1000000000ULL)
 		return false;
 	w->start_ns = now;
 	w->count = 1;
-	w->held = 0;
 	return true;
 }
 

@@ -289,6 +289,9 @@ static int zero_matrix_cross(const struct counters_maps *m, __u32 slot)
 	return err;
 }
 
+/* Set once a claim found every fast slot given: later attaches of this run skip the search. */
+static bool slots_all_given;
+
 int counters_give_slot(const struct counters_maps *m, __u64 netns_cookie, int ifindex)
 {
 	struct nsmon_slot owner = { .netns_cookie = netns_cookie, .ifindex = ifindex }, now;
@@ -299,8 +302,8 @@ int counters_give_slot(const struct counters_maps *m, __u64 netns_cookie, int if
 		return 0;
 	if (bpf_map_lookup_elem(m->slots, &index, &now))
 		return -errno;
-	if (now.netns_cookie)
-		return 0;	/* another interface's (or ours already) */
+	if (now.netns_cookie || slots_all_given)
+		return 0;	/* another interface's (or ours already); or none left */
 	/* Claim a slot: the insert succeeds for one nsmon run only. */
 	for (slot = 0; slot < NSMON_FAST_SLOTS; slot++) {
 		owner.slot = slot;
@@ -309,18 +312,22 @@ int counters_give_slot(const struct counters_maps *m, __u64 netns_cookie, int if
 		if (errno != EEXIST)
 			return -errno;
 	}
-	if (slot == NSMON_FAST_SLOTS)
-		return 0;	/* all given: the hash counts it */
+	if (slot == NSMON_FAST_SLOTS) {
+		slots_all_given = true;	/* this run need not try again: the hash counts the rest */
+		return 0;
+	}
 	/* Zeroed before the programs can find it: nothing else writes it yet. */
 	err = zero_fast_slot(m, slot);
 	if (!err)
 		err = zero_matrix_cross(m, slot);
 	if (!err && bpf_map_update_elem(m->slots, &index, &owner, BPF_ANY))
 		err = -errno;
-	/* Another run may have given that index entry to its own interface at the same time. */
-	if (!err && (bpf_map_lookup_elem(m->slots, &index, &now) ||
-		     memcmp(&now, &owner, sizeof(now))))
-		err = bpf_map_delete_elem(m->owners, &slot) ? -errno : 0;
+	/*
+	 * Given back on any failure, and when another run gave that index entry
+	 * to an interface of its own at the same time (readers trust the entry).
+	 */
+	if (err || bpf_map_lookup_elem(m->slots, &index, &now) || memcmp(&now, &owner, sizeof(now)))
+		bpf_map_delete_elem(m->owners, &slot);
 	return err;
 }
 
@@ -473,11 +480,26 @@ static int keep_flow(const void *key_, const void *percpu, void *data)
 	return add_flow(rd, key->from, key->to, percpu);
 }
 
-/* The bridge matrix read with the owner of each fast slot (cookie 0: free). */
+/*
+ * The bridge matrix, read with the owner of each fast slot (cookie 0: free)
+ * as the index confirms it: a claim that was never published (a run that
+ * died half-way) owns no cells.
+ */
 struct matrix_reader {
 	struct flow_reader *rd;
 	struct nsmon_slot owners[NSMON_FAST_SLOTS];
+	struct nsmon_slot index[NSMON_SLOT_INDEX];
 };
+
+static void confirm_owners(struct matrix_reader *mr)
+{
+	for (__u32 slot = 0; slot < NSMON_FAST_SLOTS; slot++) {
+		struct nsmon_slot *o = &mr->owners[slot];
+
+		if (memcmp(o, &mr->index[o->ifindex % NSMON_SLOT_INDEX], sizeof(*o)))
+			memset(o, 0, sizeof(*o));
+	}
+}
 
 /* A map_read_all() callback over bridge_matrix: the cell's flow, if both places are the bridge's. */
 static int keep_cell(const void *key, const void *percpu, void *data)
@@ -494,25 +516,38 @@ static int keep_cell(const void *key, const void *percpu, void *data)
 			to < NSMON_MATRIX_SLOTS ? mr->owners[to].ifindex : NSMON_BR_NOWHERE, percpu);
 }
 
+/* The pin at @path, -1 when it is not there; -errno on another failure. */
+static int get_pin(const char *path)
+{
+	int fd = bpf_obj_get(path);
+
+	return fd >= 0 || errno == ENOENT ? fd : -errno;
+}
+
 /* The matrix's flows into @rd; nothing when it is not pinned (an older datapath). */
 static int read_matrix(struct flow_reader *rd)
 {
 	struct matrix_reader *mr = calloc(1, sizeof(*mr));
-	int owners = bpf_obj_get(NSMON_SLOT_OWNERS_PIN), matrix = bpf_obj_get(NSMON_BRIDGE_MATRIX_PIN);
-	int err = mr ? 0 : -ENOMEM;
+	int owners = get_pin(NSMON_SLOT_OWNERS_PIN), index = get_pin(NSMON_COUNTER_SLOTS_PIN);
+	int matrix = get_pin(NSMON_BRIDGE_MATRIX_PIN);
+	int err = !mr ? -ENOMEM : owners < -1 ? owners : index < -1 ? index : matrix < -1 ? matrix : 0;
 
-	if (!err && owners >= 0 && matrix >= 0) {
+	if (!err && owners >= 0 && index >= 0 && matrix >= 0) {
 		mr->rd = rd;
 		err = map_read_all(owners, sizeof(__u32), sizeof(struct nsmon_slot), false, keep_slot,
 				   &(struct slot_array){ mr->owners, NSMON_FAST_SLOTS });
 		if (!err)
+			err = map_read_all(index, sizeof(__u32), sizeof(struct nsmon_slot), false,
+					   keep_slot, &(struct slot_array){ mr->index, NSMON_SLOT_INDEX });
+		if (!err) {
+			confirm_owners(mr);
 			err = map_read_all(matrix, sizeof(__u32), sizeof(struct nsmon_bridge_counters), true,
 					   keep_cell, mr);
+		}
 	}
-	if (owners >= 0)
-		close(owners);
-	if (matrix >= 0)
-		close(matrix);
+	for (int i = 0, fds[] = { owners, index, matrix }; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	free(mr);
 	return err;
 }

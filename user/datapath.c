@@ -257,8 +257,12 @@ static int attach_xdp(struct datapath *dp, const char *netns, const char *ifname
 	return err;
 }
 
-/* A fast slot for the tc counters of an interface about to be hooked (see nsmon.h). */
-static int give_slot(struct datapath *dp, __u64 cookie, int ifindex)
+/*
+ * A fast slot for the tc counters of an interface about to be hooked (see
+ * nsmon.h). Without one the hash counts it, only slower: a warning, not a
+ * failure.
+ */
+static void give_slot(struct datapath *dp, __u64 cookie, int ifindex)
 {
 	const struct counters_maps m = {
 		.hash = bpf_map__fd(dp->skel->maps.counters),
@@ -270,8 +274,8 @@ static int give_slot(struct datapath *dp, __u64 cookie, int ifindex)
 	int err = counters_give_slot(&m, cookie, ifindex);
 
 	if (err)
-		pr_warn("cannot give ifindex %d a counters slot: %s", ifindex, strerror(-err));
-	return err;
+		pr_warn("cannot give ifindex %d a counters slot: %s (its counters go to the hash)",
+			ifindex, strerror(-err));
 }
 
 /*
@@ -295,7 +299,7 @@ static int attach(struct datapath *dp, const char *netns, int netns_fd, const ch
 	/* Recorded first: the counters of this interface go with the lab. */
 	err = ledger_add(dp->ledger, "keys %llu %d", (unsigned long long)cookie, ifindex);
 	if (!err && tc)
-		err = give_slot(dp, cookie, ifindex);
+		give_slot(dp, cookie, ifindex);
 	if (err || (!tc && !xdp))
 		return err;
 

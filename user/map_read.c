@@ -9,13 +9,14 @@
 
 #define BATCH		1024
 #define TOKEN_MAX	64	/* the batch position: a bucket or an index */
+#define ENOTSUPP	524	/* the kernel's own, what an unsupported batch op returns */
 
 size_t map_percpu_stride(size_t value_size)
 {
 	return (value_size + 7) & ~(size_t)7;
 }
 
-/* -EINVAL when the kernel (or this map type) has no batch lookup. */
+/* -EOPNOTSUPP when the kernel (or this map type) has no batch lookup, before any entry was read. */
 static int read_batched(int fd, void *keys, size_t key_size, void *values, size_t value_len,
 			map_entry_cb cb, void *data)
 {
@@ -29,8 +30,10 @@ static int read_batched(int fd, void *keys, size_t key_size, void *values, size_
 		err = bpf_map_lookup_batch(fd, first ? NULL : in, out, keys, values, &count, NULL);
 		if (err) {
 			err = -errno;
+			if (first && (err == -EINVAL || err == -EOPNOTSUPP || err == -ENOTSUPP))
+				return -EOPNOTSUPP;
 			if (err != -ENOENT)	/* ENOENT: this is the last batch */
-				return first ? -EINVAL : err;
+				return err;
 			last = true;
 		}
 		first = false;
@@ -52,13 +55,16 @@ static int read_one_by_one(int fd, void *key, void *value, map_entry_cb cb, void
 	/* The kernel reads the key before it writes the next one: one buffer does. */
 	while (!bpf_map_get_next_key(fd, first ? NULL : key, key)) {
 		first = false;
-		if (bpf_map_lookup_elem(fd, key, value))
-			continue;	/* deleted since we saw its key */
+		if (bpf_map_lookup_elem(fd, key, value)) {
+			if (errno == ENOENT)
+				continue;	/* deleted since we saw its key */
+			return -errno;
+		}
 		err = cb(key, value, data);
 		if (err)
 			return err;
 	}
-	return 0;
+	return errno == ENOENT ? 0 : -errno;	/* ENOENT: no key after the last */
 }
 
 int map_read_all(int fd, size_t key_size, size_t value_size, bool percpu, map_entry_cb cb,
@@ -75,7 +81,7 @@ int map_read_all(int fd, size_t key_size, size_t value_size, bool percpu, map_en
 	keys = calloc(BATCH, key_size);
 	values = calloc(BATCH, value_len);
 	err = keys && values ? read_batched(fd, keys, key_size, values, value_len, cb, data) : -ENOMEM;
-	if (err == -EINVAL)
+	if (err == -EOPNOTSUPP)
 		err = read_one_by_one(fd, keys, values, cb, data);
 	free(keys);
 	free(values);
