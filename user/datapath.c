@@ -96,6 +96,42 @@ static int make_dir(const char *path)
 	return 0;
 }
 
+/*
+ * A map pinned by another version of nsmon (for a lab it left up) may have
+ * another shape, which libbpf refuses with a bare EINVAL: name it and say
+ * what to do. Return 0 or -EEXIST.
+ */
+static int check_pinned_maps(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj) {
+		const char *path = bpf_map__pin_path(map);
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		int fd, err;
+
+		if (!path)
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;	/* not pinned yet: ours to create */
+		err = bpf_obj_get_info_by_fd(fd, &info, &len);
+		close(fd);
+		if (err)
+			continue;	/* libbpf will say what is wrong */
+		if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
+		    info.value_size != bpf_map__value_size(map) ||
+		    info.max_entries != bpf_map__max_entries(map) ||
+		    info.map_flags != bpf_map__map_flags(map)) {
+			pr_warn("%s was pinned by another version of nsmon: take its labs down with that version first",
+				path);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
 int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode, bool xdp,
 		  struct ledger *lg)
 {
@@ -125,19 +161,24 @@ int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode, bo
 	 * pin. The bridge maps too: a frame may enter by a port one run attached
 	 * and leave by a port another run attached (auto-attach, nsmon up NS).
 	 */
-	err = bpf_map__set_pin_path(dp->skel->maps.counters, NSMON_COUNTERS_PIN);
+	const struct { struct bpf_map *map; const char *path; } pins[] = {
+		{ dp->skel->maps.counters, NSMON_COUNTERS_PIN },
+		{ dp->skel->maps.counter_slots, NSMON_COUNTER_SLOTS_PIN },
+		{ dp->skel->maps.counters_fast, NSMON_COUNTERS_FAST_PIN },
+		{ dp->skel->maps.slot_owners, NSMON_SLOT_OWNERS_PIN },
+		{ dp->skel->maps.bridge_flows, NSMON_BRIDGE_FLOWS_PIN },
+		{ dp->skel->maps.bridge_state, NSMON_BRIDGE_STATE_PIN },
+		{ dp->skel->maps.bridge_matrix, NSMON_BRIDGE_MATRIX_PIN },
+	};
+
+	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]) && !err; i++)
+		err = bpf_map__set_pin_path(pins[i].map, pins[i].path);
 	if (!err)
-		err = bpf_map__set_pin_path(dp->skel->maps.counter_slots, NSMON_COUNTER_SLOTS_PIN);
-	if (!err)
-		err = bpf_map__set_pin_path(dp->skel->maps.counters_fast, NSMON_COUNTERS_FAST_PIN);
-	if (!err)
-		err = bpf_map__set_pin_path(dp->skel->maps.slot_owners, NSMON_SLOT_OWNERS_PIN);
-	if (!err)
-		err = bpf_map__set_pin_path(dp->skel->maps.bridge_flows, NSMON_BRIDGE_FLOWS_PIN);
-	if (!err)
-		err = bpf_map__set_pin_path(dp->skel->maps.bridge_state, NSMON_BRIDGE_STATE_PIN);
-	if (!err)
-		err = bpf_map__set_pin_path(dp->skel->maps.bridge_matrix, NSMON_BRIDGE_MATRIX_PIN);
+		err = check_pinned_maps(dp->skel->obj);
+	if (err == -EEXIST) {
+		datapath_close(dp);
+		return err;
+	}
 	if (!err)
 		err = bpf_program__set_autoload(dp->skel->progs.xdp_rx, xdp);
 	if (!err)

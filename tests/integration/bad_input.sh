@@ -98,3 +98,21 @@ ip link del veth-blue-br
 check_nothing_left
 check_cmd "up works afterwards" "$NSMON" up
 check_cmd "down" "$NSMON" down
+
+t "bad input: a map pinned by another nsmon version is named, and nothing is built"
+mkdir -p /sys/fs/bpf/nsmon
+bpftool map create /sys/fs/bpf/nsmon/counters type percpu_hash key 16 value 64 entries 16 name counters ||
+	fail "cannot pin a stand-in map"
+err=$("$NSMON" up 2>&1); rc=$?
+check_eq "exit code" "$rc" 4
+check_eq "error lines" "$(echo "$err" | wc -l)" 1
+echo "$err" | grep -q "/sys/fs/bpf/nsmon/counters was pinned by another version" ||
+	fail "error does not name the pin: $err"
+check_eq "namespaces" "$(lab_namespaces | wc -l)" 0
+ip link show v-net-0 >/dev/null 2>&1 && fail "the bridge was built"
+rm -f /sys/fs/bpf/nsmon/counters
+check_nothing_left
+check_cmd "up works afterwards" "$NSMON" up
+check_cmd "a second lab reuses the pins" "$NSMON" up --bridge v-net-1 --subnet 10.9.0.0/24 green
+check_cmd "down v-net-1" "$NSMON" down --bridge v-net-1
+check_cmd "down" "$NSMON" down
