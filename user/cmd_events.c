@@ -44,9 +44,19 @@ static void print_event(const struct nsmon_event *ev, void *data)
 	} else {
 		puts(ev->line);
 	}
-	/* Line by line even into a pipe: consumers (jq, tests) read as it happens. */
-	fflush(stdout);
 	p->printed++;
+}
+
+/*
+ * One poll's events at once, even into a pipe: consumers (jq, tests) read
+ * them as they happen, and a flood costs one write per drain, not per event.
+ */
+static int poll_and_print(struct event_stream *es, int wait_ms, struct printer *p)
+{
+	int ret = event_stream_poll(es, wait_ms, print_event, p);
+
+	fflush(stdout);
+	return ret;
 }
 
 /* A whole number >= 0 from @text for option @name, or -1 after the error line. */
@@ -141,7 +151,7 @@ int cmd_events(int argc, char **argv)
 			if (deadline_ms - now_ms < (__u64)wait_ms)
 				wait_ms = deadline_ms - now_ms;
 		}
-		ret = event_stream_poll(es, wait_ms, print_event, &printer);
+		ret = poll_and_print(es, wait_ms, &printer);
 		if (ret < 0 && ret != -EINTR) {
 			pr_warn("cannot read events: %s", strerror(-ret));
 			err = ret;
@@ -150,8 +160,9 @@ int cmd_events(int argc, char **argv)
 	}
 	/* Stop the sources and drain the ring, so that delivered + lost adds up. */
 	event_stream_stop(es);
-	event_stream_poll(es, 0, print_event, &printer);
+	poll_and_print(es, 0, &printer);
 	event_stream_report_lost(es, print_event, &printer);
+	fflush(stdout);
 	event_stream_totals(es, &totals);
 	fprintf(stderr, "events: submitted %llu, delivered %llu, lost %llu, suppressed %llu\n",
 		(unsigned long long)totals.submitted, (unsigned long long)totals.delivered,
