@@ -83,15 +83,21 @@ static struct nsmon_if_key make_key(__u64 cookie, int ifindex, int dir, int hook
 	return key;
 }
 
+/* Does the index entry @s give the interface (@cookie, @ifindex) a fast slot? */
+static bool slot_is_of(const struct nsmon_slot *s, __u64 cookie, int ifindex)
+{
+	return s->netns_cookie == cookie && s->ifindex == (__u32)ifindex &&
+	       s->slot < NSMON_FAST_SLOTS;
+}
+
 /* The fast slot of the interface, or -ENOENT when it has none. */
 static int fast_slot_of(const struct counters_maps *m, __u64 cookie, int ifindex)
 {
 	__u32 index = (__u32)ifindex % NSMON_SLOT_INDEX;
 	struct nsmon_slot s;
 
-	if (m->slots < 0 || m->fast < 0 || bpf_map_lookup_elem(m->slots, &index, &s))
-		return -ENOENT;
-	if (s.netns_cookie != cookie || s.ifindex != (__u32)ifindex || s.slot >= NSMON_FAST_SLOTS)
+	if (m->slots < 0 || m->fast < 0 || bpf_map_lookup_elem(m->slots, &index, &s) ||
+	    !slot_is_of(&s, cookie, ifindex))
 		return -ENOENT;
 	return (int)s.slot;
 }
@@ -217,8 +223,7 @@ int counters_read(const struct counters_snapshot *s, __u64 netns_cookie, int ifi
 	bool found = false;
 
 	memset(sum, 0, sizeof(*sum));
-	if (hook == NSMON_HOOK_TC && s->have_fast && slot->netns_cookie == netns_cookie &&
-	    slot->ifindex == (__u32)ifindex && slot->slot < NSMON_FAST_SLOTS) {
+	if (hook == NSMON_HOOK_TC && s->have_fast && slot_is_of(slot, netns_cookie, ifindex)) {
 		add_counters(sum, &s->fast[slot->slot * NSMON_DIR_MAX + dir]);
 		found = true;
 	}
@@ -242,51 +247,47 @@ bool counters_exist(const struct counters_snapshot *s, __u64 netns_cookie, int i
 }
 
 /* Zero both directions of fast slot @slot on every CPU. */
-static int zero_fast_slot(const struct counters_maps *m, __u32 slot)
+/* Zero entries @keys (@count of them) of the per-CPU array @fd, on every CPU, in one batch. */
+static int zero_percpu(int fd, const __u32 *keys, __u32 count, size_t value_size)
 {
 	int ncpus = libbpf_num_possible_cpus();
-	struct nsmon_counters *zeros;
+	void *zeros;
 	int err = 0;
 
 	if (ncpus < 0)
 		return ncpus;
-	zeros = calloc(ncpus, sizeof(*zeros));
+	zeros = calloc((size_t)count * ncpus, map_percpu_stride(value_size));
 	if (!zeros)
 		return -ENOMEM;
-	for (__u32 dir = 0; dir < NSMON_DIR_MAX && !err; dir++) {
-		__u32 at = slot * NSMON_DIR_MAX + dir;
-
-		if (bpf_map_update_elem(m->fast, &at, zeros, BPF_ANY))
-			err = -errno;
-	}
+	if (bpf_map_update_batch(fd, keys, zeros, &count, NULL))
+		err = -errno;
 	free(zeros);
 	return err;
 }
 
-/* Zero the bridge matrix row and column of fast slot @slot on every CPU, in one batch. */
+/* Zero both directions of fast slot @slot. */
+static int zero_fast_slot(const struct counters_maps *m, __u32 slot)
+{
+	__u32 keys[NSMON_DIR_MAX];
+
+	for (__u32 dir = 0; dir < NSMON_DIR_MAX; dir++)
+		keys[dir] = slot * NSMON_DIR_MAX + dir;
+	return zero_percpu(m->fast, keys, NSMON_DIR_MAX, sizeof(struct nsmon_counters));
+}
+
+/* Zero the bridge matrix row and column of fast slot @slot. */
 static int zero_matrix_cross(const struct counters_maps *m, __u32 slot)
 {
-	int ncpus = libbpf_num_possible_cpus();
 	__u32 keys[NSMON_MATRIX_COLUMNS + NSMON_MATRIX_SLOTS], count = 0;
-	struct nsmon_bridge_counters *zeros;
-	int err = 0;
 
 	if (m->matrix < 0 || slot >= NSMON_MATRIX_SLOTS)
 		return 0;
-	if (ncpus < 0)
-		return ncpus;
 	for (__u32 col = 0; col < NSMON_MATRIX_COLUMNS; col++)
 		keys[count++] = slot * NSMON_MATRIX_COLUMNS + col;
 	for (__u32 row = 0; row < NSMON_MATRIX_SLOTS; row++)
 		if (row != slot)
 			keys[count++] = row * NSMON_MATRIX_COLUMNS + slot;
-	zeros = calloc((size_t)count * ncpus, sizeof(*zeros));
-	if (!zeros)
-		return -ENOMEM;
-	if (bpf_map_update_batch(m->matrix, keys, zeros, &count, NULL))
-		err = -errno;
-	free(zeros);
-	return err;
+	return zero_percpu(m->matrix, keys, count, sizeof(struct nsmon_bridge_counters));
 }
 
 /* Set once a claim found every fast slot given: later attaches of this run skip the search. */
