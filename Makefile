@@ -23,8 +23,13 @@ ALL_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -Iinclude -Iuser -I$(OUTPUT) -MMD
 	      $(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
 LDLIBS    := $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null)
 
+# -target bpf drops the host's include directories, which the uapi headers
+# need (asm/types.h): add them back after ours, as libbpf-bootstrap does.
+CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
-	      -Iinclude -I$(dir $(VMLINUX)) -MMD -MP
+	      -Iinclude -I$(dir $(VMLINUX)) $(CLANG_BPF_SYS_INCLUDES) -MMD -MP
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))

@@ -3,7 +3,7 @@
  * Bridge forwarding (BPF only): which port a frame entered a bridge by, and
  * which ports (or the bridge device) it left by, as forwarded unicast or
  * flood copies; frames that left by nowhere are drops. Include it after
- * vmlinux.h, nsmon.h, parse.bpf.h and counters.bpf.h.
+ * the uapi headers, nsmon.h, parse.bpf.h and counters.bpf.h.
  *
  * How a frame is followed without kprobes: the bridge forwards a frame
  * synchronously, on one CPU, from the rx_handler of the port it entered by
@@ -23,15 +23,21 @@
  *
  * The slot outlives the frame, and a port also sends frames of its own (an
  * IPv6 link-local address gives it neighbour discovery and MLD), so an
- * exit only counts when it is the same frame: the same skb->head (clones
- * share it) and length, and for a frame from a port, skb_iif (which the
- * receive path set to the ingress port and clones copy) equal to that port.
+ * exit only counts when it is the same frame: the same skb->data (tc
+ * shows every hook the frame from its Ethernet header, and clones share
+ * it) and length, and for a frame from a port, skb_iif (which the receive
+ * path set to the ingress port and clones copy) equal to that port.
+ *
+ * What a device is to its bridge (port or the bridge itself) is not read
+ * from the device: userspace attaches the programs of that role
+ * (datapath.bpf.c), so no kernel structure is read and loading needs no
+ * kernel BTF. A port released from its bridge keeps its programs until
+ * `nsmon detach` or `down`, and its frames count as dropped by the bridge.
  */
 #ifndef NSMON_BRIDGE_BPF_H
 #define NSMON_BRIDGE_BPF_H
 
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -64,45 +70,28 @@ static __always_inline __u32 matrix_column(__u32 fast_slot)
 }
 
 enum bridge_role {
-	BRIDGE_ROLE_NONE,
 	BRIDGE_ROLE_PORT,
 	BRIDGE_ROLE_DEVICE,	/* the bridge itself */
 };
 
 /*
- * What @dev is to a bridge, from its own priv_flags (IFF_BRIDGE_PORT,
- * IFF_EBRIDGE), read with CO-RE rather than looked up in a map userspace
- * fills at attach: one load from the device (measured: about 1 ns a frame),
- * where a map would cost a hash lookup on every frame of every veth,
- * namespace side included, and could disagree with the kernel when a port
- * is enslaved or released while attached (auto-attach, nsmon attach). A
- * bitfield since Linux 6.12, a plain field before: BPF_CORE_READ_BITFIELD
- * reads both, as a direct load (dev is a trusted pointer, see
- * dev_netns_cookie()).
+ * The namespace of the bridge (and so of its ports) the programs are
+ * attached around, set by userspace before loading: the namespace half of
+ * every key these programs write.
  */
-static __always_inline enum bridge_role bridge_role(const struct net_device *dev)
-{
-	__u64 flags = BPF_CORE_READ_BITFIELD(dev, priv_flags);
-
-	if (flags & bpf_core_enum_value(enum netdev_priv_flags, IFF_BRIDGE_PORT))
-		return BRIDGE_ROLE_PORT;
-	if (flags & bpf_core_enum_value(enum netdev_priv_flags, IFF_EBRIDGE))
-		return BRIDGE_ROLE_DEVICE;
-	return BRIDGE_ROLE_NONE;
-}
+const volatile __u64 bridge_netns_cookie;
 
 static const struct nsmon_bridge_counters bridge_flow_zero;
 
 /*
- * The counters of (@cookie, @from, @to), whose fast slots are @from_slot and
- * @to_col (matrix_column(), NSMON_MATRIX_SLOTS for NOWHERE): their matrix
- * cell, else their bridge_flows entry, created on first use with @create.
- * NULL when there is none (or the hash is full).
+ * The counters of the flow @key, whose places have the fast slots
+ * @from_slot and @to_col (matrix_column(), NSMON_MATRIX_SLOTS for NOWHERE):
+ * their matrix cell, else their bridge_flows entry, created on first use
+ * with @create. NULL when there is none (or the hash is full).
  */
 static __always_inline struct nsmon_bridge_counters *
-bridge_flow(__u64 cookie, __u32 from, __u32 from_slot, __u32 to, __u32 to_col, bool create)
+bridge_flow(const struct nsmon_bridge_key *key, __u32 from_slot, __u32 to_col, bool create)
 {
-	struct nsmon_bridge_key key = { .netns_cookie = cookie, .from = from, .to = to };
 	struct nsmon_bridge_counters *c;
 	__u32 cell = from_slot * NSMON_MATRIX_COLUMNS + to_col;
 
@@ -111,11 +100,11 @@ bridge_flow(__u64 cookie, __u32 from, __u32 from_slot, __u32 to, __u32 to_col, b
 		if (c)
 			return c;
 	}
-	c = bpf_map_lookup_elem(&bridge_flows, &key);
+	c = bpf_map_lookup_elem(&bridge_flows, key);
 	if (c || !create)
 		return c;
-	bpf_map_update_elem(&bridge_flows, &key, &bridge_flow_zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&bridge_flows, &key);
+	bpf_map_update_elem(&bridge_flows, key, &bridge_flow_zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&bridge_flows, key);
 }
 
 static __always_inline struct nsmon_bridge_state *bridge_slot(void)
@@ -126,22 +115,35 @@ static __always_inline struct nsmon_bridge_state *bridge_slot(void)
 }
 
 /*
- * Add one to @stat of a flow (see bridge_flow()); when the hash is full,
- * to the uncounted, so that a reader knows the matrix is short.
+ * Add one to @stat of the flow @key (see bridge_flow()); when the hash is
+ * full, to the uncounted, so that a reader knows the matrix is short. A
+ * global function: the verifier checks it once rather than at each of its
+ * callers, and the program holds one copy of it (@stat is 64-bit so that
+ * clang bounds and indexes the same register). Return 0.
  */
-static __always_inline void bridge_flow_add(__u64 cookie, __u32 from, __u32 from_slot, __u32 to,
-					    __u32 to_col, enum nsmon_bridge_stat stat)
+__noinline int bridge_flow_add(const struct nsmon_bridge_key *key, __u32 from_slot, __u32 to_col,
+			       __u64 stat)
 {
-	struct nsmon_bridge_counters *c = bridge_flow(cookie, from, from_slot, to, to_col, true);
+	struct nsmon_bridge_counters *c;
 	struct nsmon_bridge_state *st;
 
-	if (c) {
+	if (!key)
+		return 0;
+	c = bridge_flow(key, from_slot, to_col, true);
+	if (c && stat < NSMON_BR_STAT_MAX) {
 		c->stat[stat] += 1;
-		return;
+		return 0;
 	}
 	st = bridge_slot();
 	if (st)
 		st->uncounted += 1;
+	return 0;
+}
+
+/* The flow from @from to @to on this program's bridge. */
+static __always_inline struct nsmon_bridge_key flow_key(__u32 from, __u32 to)
+{
+	return (struct nsmon_bridge_key){ .netns_cookie = bridge_netns_cookie, .from = from, .to = to };
 }
 
 /*
@@ -150,10 +152,10 @@ static __always_inline void bridge_flow_add(__u64 cookie, __u32 from, __u32 from
  * becomes a flood copy. Same CPU as the add, so the per-CPU value never
  * goes below zero.
  */
-static __always_inline void bridge_flow_reflood(__u64 cookie, __u32 from, __u32 from_slot,
-						__u32 to, __u32 to_col)
+static __always_inline void bridge_flow_reflood(__u32 from, __u32 from_slot, __u32 to, __u32 to_col)
 {
-	struct nsmon_bridge_counters *c = bridge_flow(cookie, from, from_slot, to, to_col, false);
+	struct nsmon_bridge_key key = flow_key(from, to);
+	struct nsmon_bridge_counters *c = bridge_flow(&key, from_slot, to_col, false);
 
 	if (!c || !c->stat[NSMON_BR_FORWARDED])
 		return;
@@ -167,8 +169,8 @@ static __always_inline void bridge_flow_reflood(__u64 cookie, __u32 from, __u32 
  * by now: if it left by nowhere, it was dropped (or, for a link-local
  * 01:80:c2:00:00:0X frame, passed to the port's own stack).
  */
-static __always_inline void bridge_enter(const struct __sk_buff *skb, const struct sk_buff *kskb,
-					 __u64 cookie, __u32 fast_slot, __u32 classes, bool local)
+static __always_inline void bridge_enter(const struct __sk_buff *skb, __u32 fast_slot,
+					 __u32 classes, bool local)
 {
 	struct nsmon_bridge_state *st = bridge_slot();
 
@@ -177,16 +179,18 @@ static __always_inline void bridge_enter(const struct __sk_buff *skb, const stru
 	if (st->from && !st->fanout) {
 		/*
 		 * That frame may be from long ago, its port's slot released and
-		 * given to another since: look the slot up again.
+		 * given to another since: look the slot up again. It may also
+		 * have crossed another bridge, in another namespace.
 		 */
 		struct nsmon_if_key prev = { .netns_cookie = st->netns_cookie, .ifindex = st->from,
 					     .hook = NSMON_HOOK_TC };
+		struct nsmon_bridge_key dropped = { .netns_cookie = st->netns_cookie, .from = st->from,
+						    .to = NSMON_BR_NOWHERE };
 
-		bridge_flow_add(st->netns_cookie, st->from, fast_slot_of(&prev), NSMON_BR_NOWHERE,
-				NSMON_MATRIX_SLOTS, NSMON_BR_DROPPED);
+		bridge_flow_add(&dropped, fast_slot_of(&prev), NSMON_MATRIX_SLOTS, NSMON_BR_DROPPED);
 	}
-	st->netns_cookie = cookie;
-	st->head = (__u64)(long)kskb->head;
+	st->netns_cookie = bridge_netns_cookie;
+	st->frame = skb->data;
 	st->len = skb->len;
 	st->from = skb->ifindex;
 	st->from_slot = fast_slot;
@@ -206,13 +210,12 @@ static __always_inline void bridge_enter(const struct __sk_buff *skb, const stru
  * bridge).
  */
 static __always_inline struct nsmon_bridge_state *
-bridge_exiting(const struct __sk_buff *skb, const struct sk_buff *kskb, __u64 cookie,
-	       bool port_exit)
+bridge_exiting(const struct __sk_buff *skb, bool port_exit)
 {
 	struct nsmon_bridge_state *st = bridge_slot();
 
-	if (!st || !st->from || st->head != (__u64)(long)kskb->head || st->len != skb->len ||
-	    st->netns_cookie != cookie)
+	if (!st || !st->from || st->frame != skb->data || st->len != skb->len ||
+	    st->netns_cookie != bridge_netns_cookie)
 		return NULL;
 	if (port_exit && !st->from_local && skb->ingress_ifindex != st->from)
 		return NULL;
@@ -225,27 +228,27 @@ bridge_exiting(const struct __sk_buff *skb, const struct sk_buff *kskb, __u64 co
  * flood copies; unicast is forwarded until the same frame leaves by a
  * second place.
  */
-static __always_inline void bridge_leave(struct nsmon_bridge_state *st, __u64 cookie, __u32 to,
-					 __u32 to_slot, __u32 classes)
+static __always_inline void bridge_leave(struct nsmon_bridge_state *st, __u32 to, __u32 to_slot,
+					 __u32 classes)
 {
-	__u32 from = st->from, from_slot = st->from_slot, to_col = matrix_column(to_slot);
+	__u32 from = st->from, from_slot = st->from_slot;
+	struct nsmon_bridge_key key = flow_key(from, to);
 
 	st->fanout += 1;
 	if (!(classes & (NSMON_CLASS(BROADCAST) | NSMON_CLASS(MULTICAST))) && st->fanout == 1) {
 		st->first_to = to;
 		st->first_to_slot = to_slot;
-		bridge_flow_add(cookie, from, from_slot, to, to_col, NSMON_BR_FORWARDED);
+		bridge_flow_add(&key, from_slot, matrix_column(to_slot), NSMON_BR_FORWARDED);
 		return;
 	}
-	bridge_flow_add(cookie, from, from_slot, to, to_col, NSMON_BR_FLOODED);
+	bridge_flow_add(&key, from_slot, matrix_column(to_slot), NSMON_BR_FLOODED);
 	if (st->flooded)
 		return;
 	st->flooded = 1;
-	bridge_flow_add(cookie, from, from_slot, NSMON_BR_NOWHERE, NSMON_MATRIX_SLOTS,
-			NSMON_BR_FLOODED);
+	key.to = NSMON_BR_NOWHERE;
+	bridge_flow_add(&key, from_slot, NSMON_MATRIX_SLOTS, NSMON_BR_FLOODED);
 	if (st->first_to)
-		bridge_flow_reflood(cookie, from, from_slot, st->first_to,
-				    matrix_column(st->first_to_slot));
+		bridge_flow_reflood(from, from_slot, st->first_to, matrix_column(st->first_to_slot));
 }
 
 /* Does a frame passing a device of @role in @direction enter a bridge (or leave it)? */

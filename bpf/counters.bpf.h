@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The counters maps and adding a classified frame to its per-CPU slot (BPF
- * only; one program object includes it). Include after vmlinux.h and nsmon.h.
+ * only). Include after the kernel's types (vmlinux.h or the uapi headers) and
+ * nsmon.h.
  */
 #ifndef NSMON_COUNTERS_BPF_H
 #define NSMON_COUNTERS_BPF_H

@@ -26,7 +26,8 @@
  *   and never count TRUNCATED. ICMP/ICMPv6 reads the type byte for the echo
  *   classes: without it the frame counts ICMP and TRUNCATED.
  *
- * Include it after vmlinux.h and nsmon.h.
+ * Include it after the kernel's types (vmlinux.h or the uapi headers) and
+ * nsmon.h.
  */
 #ifndef NSMON_PARSE_BPF_H
 #define NSMON_PARSE_BPF_H
@@ -112,37 +113,22 @@ struct ipv6_ext_wire {
 	__u8 hdrlen;		/* in 8-byte units, not counting the first 8 */
 };
 
-/* Room for the largest header read through bpf_skb_load_bytes. */
-union hdr_buf {
-	struct eth_wire eth;
-	struct ipv6_wire ipv6;
-};
-
 /*
- * Where the parser reads a frame. Without @skb: directly in [data, data_end),
- * the XDP frame or the linear part of an skb, @len bytes. With @skb: anywhere
- * in its @len bytes, paged fragments included, through bpf_skb_load_bytes.
+ * Where the parser reads a frame: [data, data_end), the XDP frame or the
+ * linear part of an skb, @len bytes.
  */
 struct pkt {
 	const void *data;
 	const void *data_end;
-	struct __sk_buff *skb;
 	__u32 len;
 	bool vlan_offloaded;	/* the outer tag is in skb metadata, not in the data */
 };
 
-/*
- * The @size bytes at @off, or NULL when the frame is shorter. @buf receives
- * them on the bpf_skb_load_bytes path, so what a call returns is only valid
- * until the next call with the same @buf.
- */
-static __always_inline const void *pkt_peek(const struct pkt *p, __u32 off, __u32 size,
-					    union hdr_buf *buf)
+/* The @size bytes at @off, or NULL when the frame is shorter. */
+static __always_inline const void *pkt_peek(const struct pkt *p, __u32 off, __u32 size)
 {
 	const __u8 *at = (const __u8 *)p->data + off;
 
-	if (p->skb)
-		return bpf_skb_load_bytes(p->skb, off, buf, size) ? NULL : buf;
 	/* One pointer, checked then returned, so the verifier ties the range to it. */
 	if (at + size > (const __u8 *)p->data_end)
 		return NULL;
@@ -167,8 +153,7 @@ static __always_inline bool is_vlan_tpid(__be16 type)
  * Step *@off and *@type over the tags in the data, an offloaded outer tag
  * taking the first turn. Return false when a tag is cut short.
  */
-static __always_inline bool skip_vlan_tags(const struct pkt *p, __u32 *off, __be16 *type,
-					   union hdr_buf *buf)
+static __always_inline bool skip_vlan_tags(const struct pkt *p, __u32 *off, __be16 *type)
 {
 	const struct vlan_wire *tag;
 
@@ -178,7 +163,7 @@ static __always_inline bool skip_vlan_tags(const struct pkt *p, __u32 *off, __be
 			continue;
 		if (!is_vlan_tpid(*type))
 			return true;
-		tag = pkt_peek(p, *off, sizeof(*tag), buf);
+		tag = pkt_peek(p, *off, sizeof(*tag));
 		if (!tag)
 			return false;
 		*type = tag->type;
@@ -187,9 +172,9 @@ static __always_inline bool skip_vlan_tags(const struct pkt *p, __u32 *off, __be
 	return true;
 }
 
-static __always_inline __u32 classify_arp(const struct pkt *p, __u32 off, union hdr_buf *buf)
+static __always_inline __u32 classify_arp(const struct pkt *p, __u32 off)
 {
-	const struct arp_wire *arp = pkt_peek(p, off, sizeof(*arp), buf);
+	const struct arp_wire *arp = pkt_peek(p, off, sizeof(*arp));
 
 	if (!arp)
 		return NSMON_CLASS(TRUNCATED);
@@ -202,9 +187,9 @@ static __always_inline __u32 classify_arp(const struct pkt *p, __u32 off, union 
 
 /* ICMP and ICMPv6 share the layout of the type byte, only the values differ. */
 static __always_inline __u32 classify_icmp(const struct pkt *p, __u32 off, __u8 echo_request,
-					   __u8 echo_reply, union hdr_buf *buf)
+					   __u8 echo_reply)
 {
-	const __u8 *type = pkt_peek(p, off, 1, buf);
+	const __u8 *type = pkt_peek(p, off, 1);
 
 	if (!type)
 		return NSMON_CLASS(ICMP) | NSMON_CLASS(TRUNCATED);
@@ -220,21 +205,20 @@ static __always_inline __u32 classify_icmp(const struct pkt *p, __u32 off, __u8 
  * @icmp_proto, @echo_request and @echo_reply tell ICMP from ICMPv6.
  */
 static __always_inline __u32 classify_l4(const struct pkt *p, __u32 off, __u8 proto,
-					 __u8 icmp_proto, __u8 echo_request, __u8 echo_reply,
-					 union hdr_buf *buf)
+					 __u8 icmp_proto, __u8 echo_request, __u8 echo_reply)
 {
 	if (proto == IPPROTO_TCP)
 		return NSMON_CLASS(TCP);
 	if (proto == IPPROTO_UDP)
 		return NSMON_CLASS(UDP);
 	if (proto == icmp_proto)
-		return classify_icmp(p, off, echo_request, echo_reply, buf);
+		return classify_icmp(p, off, echo_request, echo_reply);
 	return NSMON_CLASS(L4_OTHER);
 }
 
-static __always_inline __u32 classify_ipv4(const struct pkt *p, __u32 off, union hdr_buf *buf)
+static __always_inline __u32 classify_ipv4(const struct pkt *p, __u32 off)
 {
-	const struct ipv4_wire *ip = pkt_peek(p, off, sizeof(*ip), buf);
+	const struct ipv4_wire *ip = pkt_peek(p, off, sizeof(*ip));
 	__u32 hlen;
 	__u8 proto;
 
@@ -249,7 +233,7 @@ static __always_inline __u32 classify_ipv4(const struct pkt *p, __u32 off, union
 	if (ip->frag_off & bpf_htons(IP_OFFSET_MASK))
 		return NSMON_CLASS(L4_OTHER);
 	return classify_l4(p, off + hlen, proto, IPPROTO_ICMP, IPV4_ICMP_ECHO_REQUEST,
-			   IPV4_ICMP_ECHO_REPLY, buf);
+			   IPV4_ICMP_ECHO_REPLY);
 }
 
 static __always_inline bool is_ipv6_skipped_ext(__u8 nexthdr)
@@ -257,9 +241,9 @@ static __always_inline bool is_ipv6_skipped_ext(__u8 nexthdr)
 	return nexthdr == IPV6_HOPOPTS || nexthdr == IPV6_ROUTING || nexthdr == IPV6_DSTOPTS;
 }
 
-static __always_inline __u32 classify_ipv6(const struct pkt *p, __u32 off, union hdr_buf *buf)
+static __always_inline __u32 classify_ipv6(const struct pkt *p, __u32 off)
 {
-	const struct ipv6_wire *ip6 = pkt_peek(p, off, sizeof(*ip6), buf);
+	const struct ipv6_wire *ip6 = pkt_peek(p, off, sizeof(*ip6));
 	const struct ipv6_ext_wire *ext;
 	__u8 nexthdr;
 
@@ -272,7 +256,7 @@ static __always_inline __u32 classify_ipv6(const struct pkt *p, __u32 off, union
 	for (int i = 0; i < IPV6_EXT_MAX; i++) {
 		if (!is_ipv6_skipped_ext(nexthdr))
 			break;
-		ext = pkt_peek(p, off, sizeof(*ext), buf);
+		ext = pkt_peek(p, off, sizeof(*ext));
 		if (!ext)
 			return NSMON_CLASS(TRUNCATED);
 		nexthdr = ext->nexthdr;
@@ -283,7 +267,7 @@ static __always_inline __u32 classify_ipv6(const struct pkt *p, __u32 off, union
 	if (is_ipv6_skipped_ext(nexthdr))
 		return NSMON_CLASS(L4_OTHER);
 	return classify_l4(p, off, nexthdr, IPV6_ICMP, IPV6_ICMP_ECHO_REQUEST,
-			   IPV6_ICMP_ECHO_REPLY, buf);
+			   IPV6_ICMP_ECHO_REPLY);
 }
 
 /**
@@ -293,8 +277,7 @@ static __always_inline __u32 classify_ipv6(const struct pkt *p, __u32 off, union
  */
 static __always_inline __u32 classify_frame(const struct pkt *p)
 {
-	union hdr_buf buf;
-	const struct eth_wire *eth = pkt_peek(p, 0, sizeof(*eth), &buf);
+	const struct eth_wire *eth = pkt_peek(p, 0, sizeof(*eth));
 	__u32 classes, off = sizeof(*eth);
 	__be16 type;
 
@@ -304,16 +287,16 @@ static __always_inline __u32 classify_frame(const struct pkt *p)
 	type = eth->type;
 	if (p->vlan_offloaded || is_vlan_tpid(type)) {
 		classes |= NSMON_CLASS(VLAN);
-		if (!skip_vlan_tags(p, &off, &type, &buf))
+		if (!skip_vlan_tags(p, &off, &type))
 			return classes | NSMON_CLASS(TRUNCATED);
 	}
 
 	if (type == bpf_htons(ETH_P_ARP))
-		return classes | NSMON_CLASS(ARP) | classify_arp(p, off, &buf);
+		return classes | NSMON_CLASS(ARP) | classify_arp(p, off);
 	if (type == bpf_htons(ETH_P_IP))
-		return classes | NSMON_CLASS(IPV4) | classify_ipv4(p, off, &buf);
+		return classes | NSMON_CLASS(IPV4) | classify_ipv4(p, off);
 	if (type == bpf_htons(ETH_P_IPV6))
-		return classes | NSMON_CLASS(IPV6) | classify_ipv6(p, off, &buf);
+		return classes | NSMON_CLASS(IPV6) | classify_ipv6(p, off);
 	return classes | NSMON_CLASS(OTHER);
 }
 

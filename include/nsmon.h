@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The BPF <-> userspace ABI of nsmon: map keys, map values, limits.
- * Fixed-width types only; included by the BPF programs (after vmlinux.h)
- * and by userspace.
+ * Fixed-width types only; included by the BPF programs (after vmlinux.h or
+ * the uapi headers) and by userspace.
  */
 #ifndef NSMON_H
 #define NSMON_H
@@ -151,8 +151,8 @@ struct nsmon_bridge_counters {
  */
 struct nsmon_bridge_state {
 	__u64 netns_cookie;
-	__u64 head;		/* skb->head: the frame and its flood clones share it */
-	__u32 len;		/* skb->len at entry: with head, tells a reused buffer apart */
+	__u64 frame;		/* skb->data at entry: the frame and its flood clones share it */
+	__u32 len;		/* skb->len at entry: with frame, tells a reused buffer apart */
 	__u32 from;		/* 0: no frame yet */
 	__u32 first_to;		/* where a unicast frame left first */
 	__u16 fanout;		/* how many places it left by so far */

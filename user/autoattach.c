@@ -181,9 +181,9 @@ static void decide(struct autoattach *aa, int ifindex, const char *ifname, const
 		return;
 	}
 	find_peer(aa, ifindex, &peer);
-	err = datapath_open(&dp, master, TC_MODE_AUTO, false, lg);
+	err = datapath_open(&dp, master, aa->host_fd, TC_MODE_AUTO, false, lg);
 	if (!err) {
-		err = datapath_attach(&dp, NULL, aa->host_fd, ifname, ifindex);
+		err = datapath_attach_port(&dp, aa->host_fd, ifname, ifindex);
 		if (!err && peer.info.ifindex)
 			err = datapath_attach_peer(&dp, peer.netns ? peer.netns->name : NULL,
 						   peer.netns ? peer.netns_fd : aa->host_fd,

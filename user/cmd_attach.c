@@ -18,11 +18,11 @@ static int attach_lab(struct datapath *dp, const struct lab *lab, bool xdp)
 {
 	int err;
 
-	err = datapath_attach(dp, NULL, lab->host.fd, lab->bridge.name, lab->bridge.ifindex);
+	err = datapath_attach_bridge(dp, lab->host.fd, lab->bridge.name, lab->bridge.ifindex);
 	for (size_t i = 0; !err && i < lab->nports; i++) {
 		const struct lab_port *lp = &lab->ports[i];
 
-		err = datapath_attach(dp, NULL, lab->host.fd, lp->port.name, lp->port.ifindex);
+		err = datapath_attach_port(dp, lab->host.fd, lp->port.name, lp->port.ifindex);
 		if (err || !lp->peer.ifindex) {
 			if (lp->peer_unnamed)
 				pr_info("%s: its peer is in a namespace with no name in /run/netns: counting the bridge side only",
@@ -94,7 +94,7 @@ int cmd_attach(int argc, char **argv)
 		pr_warn("cannot create the ledger in %s: %s", NSMON_RUN_DIR, strerror(-err));
 	}
 	if (!err)
-		err = datapath_open(&dp, bridge, mode, xdp, lg);
+		err = datapath_open(&dp, bridge, lab.host.fd, mode, xdp, lg);
 	if (!err)
 		err = attach_lab(&dp, &lab, xdp);
 	if (!err)

@@ -147,7 +147,7 @@ static int add_bridge(struct build *b)
 	}
 	err = record_link(b, b->spec->bridge, &b->bridge_ifindex);
 	if (!err)
-		err = datapath_attach(&b->dp, NULL, b->host_fd, b->spec->bridge,
+		err = datapath_attach_bridge(&b->dp, b->host_fd, b->spec->bridge,
 				      b->bridge_ifindex);
 	return err;
 }
@@ -186,7 +186,7 @@ static int add_member(struct build *b, const char *name, int ns_fd, unsigned int
 		pr_warn("cannot find \"%s\" in namespace \"%s\": %s", peer, name, nl_strerror(ns_nl, err));
 		goto out;
 	}
-	err = datapath_attach(&b->dp, NULL, b->host_fd, port, port_ifindex);
+	err = datapath_attach_port(&b->dp, b->host_fd, port, port_ifindex);
 	if (!err)
 		err = datapath_attach_peer(&b->dp, name, ns_fd, peer, ns_if.ifindex, spec->xdp);
 	if (err)
@@ -225,7 +225,7 @@ static int build(struct build *b, int *ns_fds)
 
 	err = check_free(b);
 	if (!err)
-		err = datapath_open(&b->dp, spec->bridge, spec->mode, spec->xdp, b->lg);
+		err = datapath_open(&b->dp, spec->bridge, b->host_fd, spec->mode, spec->xdp, b->lg);
 	if (!err && !b->joining)
 		err = ledger_add(b->lg, "subnet %s/%d",
 				 inet_ntoa((struct in_addr){ htonl(spec->subnet.network) }),

@@ -7,6 +7,7 @@
 #include <linux/types.h>
 #include "nsmon.h"
 
+/* datapath.c pins every map at NSMON_PIN_ROOT/ its name: these follow the BPF side. */
 #define NSMON_COUNTERS_PIN	NSMON_PIN_ROOT "/counters"
 /* The fast slots beside it (see nsmon.h). */
 #define NSMON_COUNTER_SLOTS_PIN	NSMON_PIN_ROOT "/counter_slots"

@@ -16,6 +16,7 @@
 #include "counters.h"
 #include "datapath.h"
 #include "datapath.skel.h"
+#include "xdp.skel.h"
 #include "log.h"
 #include "netns.h"
 #include "tcx.h"
@@ -132,8 +133,55 @@ static int check_pinned_maps(struct bpf_object *obj)
 	return 0;
 }
 
-int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode, bool xdp,
-		  struct ledger *lg)
+/*
+ * Every CLI run and every lab shares one counters map: libbpf reuses the
+ * pin. The bridge maps too: a frame may enter by a port one run attached
+ * and leave by a port another run attached (auto-attach, nsmon up NS). So
+ * every map of ours (not .rodata and the like) lives at
+ * NSMON_PIN_ROOT/NAME, whichever object declares it.
+ */
+static int share_maps(struct bpf_object *obj)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+	int err;
+
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", NSMON_PIN_ROOT, bpf_map__name(map));
+		err = bpf_map__set_pin_path(map, path);
+		if (err)
+			return err;
+	}
+	return check_pinned_maps(obj);
+}
+
+static int load_tc(struct datapath *dp, __u64 netns_cookie)
+{
+	int err;
+
+	dp->skel = datapath_bpf__open();
+	if (!dp->skel)
+		return -errno;
+	dp->skel->rodata->bridge_netns_cookie = netns_cookie;
+	err = share_maps(dp->skel->obj);
+	return err ? err : datapath_bpf__load(dp->skel);
+}
+
+static int load_xdp(struct datapath *dp)
+{
+	int err;
+
+	dp->xdp_skel = xdp_bpf__open();
+	if (!dp->xdp_skel)
+		return -errno;
+	err = share_maps(dp->xdp_skel->obj);
+	return err ? err : xdp_bpf__load(dp->xdp_skel);
+}
+
+int datapath_open(struct datapath *dp, const char *bridge, int netns_fd, enum tc_mode mode,
+		  bool xdp, struct ledger *lg)
 {
 	int err;
 
@@ -142,6 +190,12 @@ int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode, bo
 	dp->ledger = lg;
 	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/%s", NSMON_PIN_ROOT, bridge);
 
+	err = netns_cookie(netns_fd, &dp->netns_cookie);
+	if (err) {
+		pr_warn("cannot read the netns cookie of bridge %s's namespace: %s", bridge,
+			strerror(-err));
+		return err;
+	}
 	err = ensure_bpffs();
 	if (!err)
 		err = make_dir(NSMON_PIN_ROOT);
@@ -150,49 +204,21 @@ int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode, bo
 	if (err)
 		return err;
 
-	dp->skel = datapath_bpf__open();
-	if (!dp->skel) {
-		err = -errno;
-		pr_warn("cannot open the datapath programs: %s", strerror(-err));
-		return err;
-	}
-	/*
-	 * Every CLI run and every lab shares one counters map: libbpf reuses the
-	 * pin. The bridge maps too: a frame may enter by a port one run attached
-	 * and leave by a port another run attached (auto-attach, nsmon up NS).
-	 */
-	const struct { struct bpf_map *map; const char *path; } pins[] = {
-		{ dp->skel->maps.counters, NSMON_COUNTERS_PIN },
-		{ dp->skel->maps.counter_slots, NSMON_COUNTER_SLOTS_PIN },
-		{ dp->skel->maps.counters_fast, NSMON_COUNTERS_FAST_PIN },
-		{ dp->skel->maps.slot_owners, NSMON_SLOT_OWNERS_PIN },
-		{ dp->skel->maps.bridge_flows, NSMON_BRIDGE_FLOWS_PIN },
-		{ dp->skel->maps.bridge_state, NSMON_BRIDGE_STATE_PIN },
-		{ dp->skel->maps.bridge_matrix, NSMON_BRIDGE_MATRIX_PIN },
-	};
-
-	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]) && !err; i++)
-		err = bpf_map__set_pin_path(pins[i].map, pins[i].path);
-	if (!err)
-		err = check_pinned_maps(dp->skel->obj);
-	if (err == -EEXIST) {
-		datapath_close(dp);
-		return err;
-	}
-	if (!err)
-		err = bpf_program__set_autoload(dp->skel->progs.xdp_rx, xdp);
-	if (!err)
-		err = datapath_bpf__load(dp->skel);
-	if (err) {
+	err = load_tc(dp, dp->netns_cookie);
+	if (!err && xdp)
+		err = load_xdp(dp);
+	if (err && err != -EEXIST)	/* check_pinned_maps() said why */
 		pr_warn("cannot load the datapath programs: %s (nsmon -v shows the verifier's log)",
 			strerror(-err));
+	if (err)
 		datapath_close(dp);
-	}
 	return err;
 }
 
 void datapath_close(struct datapath *dp)
 {
+	xdp_bpf__destroy(dp->xdp_skel);
+	dp->xdp_skel = NULL;
 	datapath_bpf__destroy(dp->skel);
 	dp->skel = NULL;
 }
@@ -287,7 +313,7 @@ static int attach_xdp(struct datapath *dp, const char *netns, const char *ifname
 	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = XDP_FLAGS_DRV_MODE);
 	int fd, err;
 
-	fd = bpf_link_create(bpf_program__fd(dp->skel->progs.xdp_rx), ifindex, BPF_XDP, &opts);
+	fd = bpf_link_create(bpf_program__fd(dp->xdp_skel->progs.xdp_rx), ifindex, BPF_XDP, &opts);
 	if (fd < 0) {
 		err = -errno;
 		pr_warn("cannot attach native XDP to %s: %s", ifname, strerror(-err));
@@ -321,13 +347,12 @@ static void give_slot(struct datapath *dp, __u64 cookie, int ifindex)
 
 /*
  * Record @ifname's counters with the lab, then hook it: tc in both
- * directions with @tc, native XDP with @xdp.
+ * directions with the programs @tc_progs (NULL for none), native XDP with
+ * @xdp.
  */
 static int attach(struct datapath *dp, const char *netns, int netns_fd, const char *ifname,
-		  int ifindex, bool tc, bool xdp)
+		  int ifindex, const struct bpf_program *const *tc_progs, bool xdp)
 {
-	int progs[] = { bpf_program__fd(dp->skel->progs.tc_ingress),
-			bpf_program__fd(dp->skel->progs.tc_egress) };
 	__u64 cookie;
 	int saved, err;
 
@@ -337,11 +362,16 @@ static int attach(struct datapath *dp, const char *netns, int netns_fd, const ch
 			strerror(-err));
 		return err;
 	}
+	/* The tc programs write the bridge's namespace into every key. */
+	if (tc_progs && cookie != dp->netns_cookie) {
+		pr_warn("%s is not in the namespace of its bridge", ifname);
+		return -EXDEV;
+	}
 	/* Recorded first: the counters of this interface go with the lab. */
 	err = ledger_add(dp->ledger, "keys %llu %d", (unsigned long long)cookie, ifindex);
-	if (!err && tc)
+	if (!err && tc_progs)
 		give_slot(dp, cookie, ifindex);
-	if (err || (!tc && !xdp))
+	if (err || (!tc_progs && !xdp))
 		return err;
 
 	/* tcx, clsact and XDP resolve the ifindex in the caller's namespace. */
@@ -351,24 +381,35 @@ static int attach(struct datapath *dp, const char *netns, int netns_fd, const ch
 			strerror(-saved));
 		return saved;
 	}
-	for (size_t i = 0; tc && i < 2 && !err; i++)
-		err = attach_tc(dp, netns, ifname, ifindex, &tc_dirs[i], progs[i]);
+	for (size_t i = 0; tc_progs && i < 2 && !err; i++)
+		err = attach_tc(dp, netns, ifname, ifindex, &tc_dirs[i],
+				bpf_program__fd(tc_progs[i]));
 	if (!err && xdp)
 		err = attach_xdp(dp, netns, ifname, ifindex);
 	netns_leave(saved);
 	return err;
 }
 
-int datapath_attach(struct datapath *dp, const char *netns, int netns_fd,
-		    const char *ifname, int ifindex)
+int datapath_attach_bridge(struct datapath *dp, int netns_fd, const char *ifname, int ifindex)
 {
-	return attach(dp, netns, netns_fd, ifname, ifindex, true, false);
+	const struct bpf_program *progs[] = { dp->skel->progs.bridge_ingress,
+					      dp->skel->progs.bridge_egress };
+
+	return attach(dp, NULL, netns_fd, ifname, ifindex, progs, false);
+}
+
+int datapath_attach_port(struct datapath *dp, int netns_fd, const char *ifname, int ifindex)
+{
+	const struct bpf_program *progs[] = { dp->skel->progs.port_ingress,
+					      dp->skel->progs.port_egress };
+
+	return attach(dp, NULL, netns_fd, ifname, ifindex, progs, false);
 }
 
 int datapath_attach_peer(struct datapath *dp, const char *netns, int netns_fd,
 			 const char *ifname, int ifindex, bool xdp)
 {
-	return attach(dp, netns, netns_fd, ifname, ifindex, false, xdp);
+	return attach(dp, netns, netns_fd, ifname, ifindex, NULL, xdp);
 }
 
 int datapath_unpin(const char *path)

@@ -21,9 +21,12 @@ enum tc_mode {
 };
 
 struct datapath_bpf;
+struct xdp_bpf;
 
 struct datapath {
-	struct datapath_bpf *skel;
+	struct datapath_bpf *skel;	/* the tc programs */
+	struct xdp_bpf *xdp_skel;	/* with --xdp only */
+	__u64 netns_cookie;		/* the bridge's namespace, which the tc programs key by */
 	enum tc_mode mode;
 	char pin_dir[128];	/* NSMON_PIN_ROOT/BRIDGE: names are short */
 	struct ledger *ledger;
@@ -33,26 +36,29 @@ struct datapath {
 int tc_mode_parse(const char *text, enum tc_mode *mode);
 
 /**
- * datapath_open() - load the programs, sharing the pinned counters and
- * bridge maps (created and pinned on first use), for attachments on @bridge;
- * the XDP program only with @xdp (its verification is a few ms of `up`).
- * Prints its own error line. Return: 0 or -errno.
+ * datapath_open() - load the tc programs for attachments around @bridge,
+ * which lives in the namespace @netns_fd, sharing the pinned counters and
+ * bridge maps (created and pinned on first use); the XDP program only with
+ * @xdp (it needs kernel BTF, which libbpf takes ~55 ms to parse). Prints its
+ * own error line. Return: 0 or -errno.
  */
-int datapath_open(struct datapath *dp, const char *bridge, enum tc_mode mode, bool xdp,
-		  struct ledger *lg);
+int datapath_open(struct datapath *dp, const char *bridge, int netns_fd, enum tc_mode mode,
+		  bool xdp, struct ledger *lg);
 
 /**
- * datapath_attach() - count @ifname (@ifindex in the namespace @netns_fd,
- * labelled @netns, NULL for the root namespace) at tc in both directions:
- * a bridge port or the bridge. Call it while the link is still down, so no
- * packet goes uncounted. Prints its own error line. Return: 0 or -errno.
+ * datapath_attach_bridge() and datapath_attach_port() - count @ifname
+ * (@ifindex in the bridge's namespace @netns_fd), the bridge itself or one
+ * of its ports, at tc in both directions, and follow frames through the
+ * bridge there. Call them while the link is still down, so no packet goes
+ * uncounted. Print their own error line. Return: 0 or -errno.
  */
-int datapath_attach(struct datapath *dp, const char *netns, int netns_fd,
-		    const char *ifname, int ifindex);
+int datapath_attach_bridge(struct datapath *dp, int netns_fd, const char *ifname, int ifindex);
+int datapath_attach_port(struct datapath *dp, int netns_fd, const char *ifname, int ifindex);
 
 /**
- * datapath_attach_peer() - count @ifname, the other end of a veth whose
- * bridge port datapath_attach() hooks, from that port: a veth's tx is its
+ * datapath_attach_peer() - count @ifname (in the namespace @netns_fd,
+ * labelled @netns, NULL for ours), the other end of a veth whose bridge port
+ * datapath_attach_port() hooks, from that port: a veth's tx is its
  * peer's rx and its rx its peer's tx, as the kernel's own veth statistics
  * have it, so one pair of tc hooks per veth pair counts both ends (each
  * packet runs two programs across the bridge, not four). Records the

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The datapath's classification, table-driven over BPF_PROG_TEST_RUN: each
- * crafted frame runs through tc_ingress, tc_egress, xdp_rx, and tc_ingress
- * forced onto its bpf_skb_load_bytes parser; after each run the counters
+ * crafted frame runs through port_ingress, port_egress, xdp_rx, and
+ * port_ingress forced to pull the skb and parse it again; after each run the counters
  * map must hold one key, the one that program must use, and every stat of
  * it exactly what the row expects. Then the fast-slot path, and the bridge
  * state. Runs as root in a throwaway netns.
@@ -28,6 +28,7 @@
 #include "counters.h"
 #include "test.h"
 #include "datapath.skel.h"
+#include "xdp.skel.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE		71
@@ -554,9 +555,9 @@ static void bench_bridge(struct datapath_bpf *skel, const struct prog_case *ingr
 			     flow_sum(flows, bb.port[0], bb.port[1], NSMON_BR_FLOODED);
 		ASSERT_TRUE(name, flow_sum(flows, bb.port[0], NSMON_BR_NOWHERE,
 					   NSMON_BR_DROPPED) >= BENCH_REPEAT - 1);
-		printf("# bench tc_ingress bridge port (a drop each run): %u ns/run (%d runs)\n",
+		printf("# bench port_ingress (a drop each run): %u ns/run (%d runs)\n",
 		       in_ns, BENCH_REPEAT);
-		printf("# bench tc_egress bridge port (%s): %u ns/run (%d runs)\n",
+		printf("# bench port_egress (%s): %u ns/run (%d runs)\n",
 		       attributed == BENCH_REPEAT ? "frame attributed" :
 		       attributed ? "partly attributed" : "not attributed: another buffer",
 		       out_ns, BENCH_REPEAT);
@@ -581,7 +582,7 @@ static void test_flows_full(void)
 	const char *name = "classify: a count a full bridge_flows cannot take goes to uncounted";
 	struct datapath_bpf *skel = datapath_bpf__open();
 	struct nsmon_bridge_state *st = calloc(num_cpus, sizeof(*st));
-	struct prog_case pc = { "tc_ingress", NULL, NULL, PROG_TC, NSMON_DIR_RX };
+	struct prog_case pc = { "port_ingress", NULL, NULL, PROG_TC, NSMON_DIR_RX };
 	cpu_set_t one, saved;
 	struct bench_bridge bb;
 	__u64 uncounted = 0;
@@ -590,8 +591,10 @@ static void test_flows_full(void)
 	int err;
 
 	TEST_BEGIN();
-	if (!ASSERT_TRUE(name, skel && st) ||
-	    !ASSERT_OK(name, bpf_map__set_max_entries(skel->maps.bridge_flows, 1)) ||
+	if (!ASSERT_TRUE(name, skel && st))
+		goto out;
+	skel->rodata->bridge_netns_cookie = here_cookie;
+	if (!ASSERT_OK(name, bpf_map__set_max_entries(skel->maps.bridge_flows, 1)) ||
 	    !ASSERT_OK(name, datapath_bpf__load(skel)))
 		goto out;
 	err = bench_bridge_build(&bb);
@@ -601,7 +604,7 @@ static void test_flows_full(void)
 		bench_bridge_remove();
 		goto free;
 	}
-	pc.prog = skel->progs.tc_ingress;
+	pc.prog = skel->progs.port_ingress;
 	parse_frame(row_named("icmp_echo_request")->hex, &f);
 	sched_getaffinity(0, sizeof(saved), &saved);
 	CPU_ZERO(&one);
@@ -778,22 +781,23 @@ static int bench_all(const struct datapath_bpf *skel, const struct prog_case *pr
 	return 0;
 }
 
-static void test_all(struct datapath_bpf *skel, struct datapath_bpf *skel_lb, bool bench_only)
+static void test_all(struct datapath_bpf *skel, struct datapath_bpf *skel_pull,
+		     struct xdp_bpf *skel_xdp, bool bench_only)
 {
 	const struct prog_case progs[] = {
-		{ "tc_ingress", skel->progs.tc_ingress, skel->maps.counters,
+		{ "port_ingress", skel->progs.port_ingress, skel->maps.counters,
 		  PROG_TC, NSMON_DIR_RX },
-		{ "tc_egress", skel->progs.tc_egress, skel->maps.counters,
+		{ "port_egress", skel->progs.port_egress, skel->maps.counters,
 		  PROG_TC, NSMON_DIR_TX },
-		{ "xdp_rx", skel->progs.xdp_rx, skel->maps.counters,
+		{ "xdp_rx", skel_xdp->progs.xdp_rx, skel_xdp->maps.counters,
 		  PROG_XDP, NSMON_DIR_RX },
-		{ "tc_ingress_load_bytes", skel_lb->progs.tc_ingress, skel_lb->maps.counters,
+		{ "port_ingress_pulled", skel_pull->progs.port_ingress, skel_pull->maps.counters,
 		  PROG_TC, NSMON_DIR_RX },
 	};
 	size_t r, p;
 
 	if (bench_only) {
-		/* The first three: the load_bytes parser is a fallback nsmon seldom takes. */
+		/* The first three: pulling is a fallback nsmon seldom takes. */
 		if (bench_all(skel, progs, 3))
 			tests_failed++;
 		return;
@@ -811,11 +815,28 @@ static void test_all(struct datapath_bpf *skel, struct datapath_bpf *skel_lb, bo
 	test_flows_full();
 }
 
+/* The tc programs, keyed by this namespace, pulling every skb with @pull. */
+static struct datapath_bpf *load_tc(bool pull)
+{
+	struct datapath_bpf *skel = datapath_bpf__open();
+
+	if (!skel)
+		return NULL;
+	skel->rodata->bridge_netns_cookie = here_cookie;
+	skel->rodata->force_pull = pull;
+	if (datapath_bpf__load(skel)) {
+		datapath_bpf__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
 int main(int argc, char **argv)
 {
-	struct datapath_bpf *skel = NULL, *skel_lb = NULL;
+	struct datapath_bpf *skel = NULL, *skel_pull = NULL;
 	bool bench_only = argc > 1 && !strcmp(argv[1], "--bench");
-	int err;
+	struct xdp_bpf *skel_xdp = NULL;
+	int err = 0;
 
 	test_require_sandbox();
 
@@ -827,29 +848,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	skel = datapath_bpf__open_and_load();
-	if (!skel) {
-		err = -errno;
-		goto out;
-	}
-	skel_lb = datapath_bpf__open();
-	if (!skel_lb) {
-		err = -errno;
-		goto out;
-	}
-	skel_lb->rodata->force_load_bytes = true;
-	err = datapath_bpf__load(skel_lb);
-	if (err)
-		goto out;
-
-	test_all(skel, skel_lb, bench_only);
-out:
-	if (err) {
+	skel = load_tc(false);
+	skel_pull = skel ? load_tc(true) : NULL;
+	skel_xdp = skel_pull ? xdp_bpf__open_and_load() : NULL;
+	if (skel_xdp) {
+		test_all(skel, skel_pull, skel_xdp, bench_only);
+	} else {
 		/* libbpf has printed the verifier's log on stderr. */
-		printf("FAIL: classify: cannot load the datapath programs: %s\n", strerror(-err));
+		printf("FAIL: classify: cannot load the datapath programs: %s\n", strerror(errno));
 		tests_failed++;
 	}
-	datapath_bpf__destroy(skel_lb);
+	xdp_bpf__destroy(skel_xdp);
+	datapath_bpf__destroy(skel_pull);
 	datapath_bpf__destroy(skel);
 	return tests_failed ? 1 : 0;
 }

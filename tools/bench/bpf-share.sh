@@ -28,12 +28,12 @@ for r in $(seq "$rounds"); do
 	wait "$gen" "$sink"
 	# Each sample: a header line, then its stack, innermost first.
 	perf script -i "$tmp/perf.data" 2>/dev/null | awk -v round="$r" '
-		function ours(sym) { return sym ~ /^bpf_prog_[0-9a-f]+_(tc_ingress|tc_egress|classify_skb)/ }
+		function ours(sym) { return sym ~ /^bpf_prog_[0-9a-f]+_(port_|bridge_|classify_)/ }
 		/cpu-clock/ { n++; depth = 0; counted = 0; next }
 		NF == 0 { next }
 		{ depth++; sym = $2; sub(/\+0x.*/, "", sym)
 		  if (counted) next
-		  if (depth == 1 && ours(sym)) { self[sym ~ /classify/ ? "classify_skb" : sym ~ /ingress/ ? "tc_ingress" : "tc_egress"]++; counted = 1 }
+		  if (depth == 1 && ours(sym)) { sub(/^bpf_prog_[0-9a-f]+_/, "", sym); self[sym]++; counted = 1 }
 		  else if (depth <= 4 && ours(sym)) { self["map helpers"]++; counted = 1 } }
 		END {
 			for (k in self) total += self[k]

@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # What each datapath program costs a frame, by frame class, measured with
 # BPF_PROG_TEST_RUN (`test_classify --bench`: 200,000 runs of each frame
-# through each program): tc_ingress and tc_egress counting in a fast slot
-# (how nsmon counts the interfaces it hooks) and in the hash (no slot),
-# xdp_rx (the hash). test_run's own cost per run, measured on an empty
+# through each program): port_ingress and port_egress counting in a fast
+# slot (how nsmon counts the interfaces it hooks) and in the hash (no slot),
+# xdp_rx (the hash). The port programs do their bridge step too: each
+# port_ingress run also counts the run before it as a bridge drop (no frame
+# leaves between runs), the dearest entry there is; port_egress finds no
+# frame of its own in the bridge state and parses. test_run's own cost per run, measured on an empty
 # program of the same kind before each series, is subtracted: what is left
 # is parse + count. ROUNDS invocations; medians.
 # Usage: tools/bench/progcost.sh [ROUNDS]   (JSON lines on stdout, a table on stderr)
