@@ -41,6 +41,16 @@ struct waiting_port {
 	__u64 due_us;
 };
 
+/*
+ * A port this process took the programs off when it left its bridge: if it
+ * comes back, it is attached again, though the ledger (of `nsmon up`, which
+ * created it) says its link is the lab's.
+ */
+struct detached_port {
+	char bridge[IF_NAMESIZE];
+	int ifindex;
+};
+
 struct autoattach {
 	struct event_stream *es;
 	struct waiting_port *waiting;
@@ -49,6 +59,8 @@ struct autoattach {
 	int host_fd;
 	struct attached_port *ports;
 	size_t nports;
+	struct detached_port *detached;
+	size_t ndetached;
 };
 
 int autoattach_open(struct event_stream *es, struct autoattach **out)
@@ -165,6 +177,18 @@ void autoattach_port(struct event_stream *es, int ifindex, const char *ifname, c
 	w->due_us = event_now_us() + SETTLE_US;
 }
 
+/* Was @ifindex detached from @master by this process? It is not any more. */
+static bool forget_detached(struct autoattach *aa, const char *master, int ifindex)
+{
+	for (size_t i = 0; i < aa->ndetached; i++) {
+		if (aa->detached[i].ifindex == ifindex && !strcmp(aa->detached[i].bridge, master)) {
+			aa->detached[i] = aa->detached[--aa->ndetached];
+			return true;
+		}
+	}
+	return false;
+}
+
 static void decide(struct autoattach *aa, int ifindex, const char *ifname, const char *master)
 {
 	struct event_stream *es = aa->es;
@@ -175,7 +199,8 @@ static void decide(struct autoattach *aa, int ifindex, const char *ifname, const
 
 	if (ledger_open(master, &lg))
 		return;		/* not a bridge nsmon monitors */
-	if (ledger_link_ifindex(lg, ifname) == ifindex || already_counted(master, ifname)) {
+	if ((ledger_link_ifindex(lg, ifname) == ifindex && !forget_detached(aa, master, ifindex)) ||
+	    already_counted(master, ifname)) {
 		ledger_close(lg);
 		emit_attach(es, "counted", master, ifname, ifindex, NULL);
 		return;
@@ -227,6 +252,56 @@ static bool is_port_line(const char *line, void *data)
 	return !strncmp(line, "pin ", 4) && strstr(line, p->lines[0]);
 }
 
+/* The ledger lines of a port's programs: its pins, or its clsact qdisc and filters. */
+struct port_hooks {
+	char pin[IF_NAMESIZE + 8];	/* "/host:PORT:" */
+	char qdisc[32];			/* "qdisc - IFINDEX" */
+	char filter[32];		/* "filter - IFINDEX " */
+};
+
+static bool is_hook_line(const char *line, void *data)
+{
+	const struct port_hooks *h = data;
+
+	if (!strncmp(line, "pin ", 4))
+		return strstr(line, h->pin);
+	return !strcmp(line, h->qdisc) || !strncmp(line, h->filter, strlen(h->filter));
+}
+
+void autoattach_released(struct event_stream *es, int ifindex, const char *ifname,
+			 const char *master)
+{
+	struct autoattach *aa = event_stream_autoattach(es);
+	struct port_hooks h;
+	struct detached_port *v;
+	struct ledger *lg;
+
+	if (!aa || !already_counted(master, ifname) || ledger_open(master, &lg))
+		return;
+	snprintf(h.pin, sizeof(h.pin), "/host:%s:", ifname);
+	snprintf(h.qdisc, sizeof(h.qdisc), "qdisc - %d", ifindex);
+	snprintf(h.filter, sizeof(h.filter), "filter - %d ", ifindex);
+	if (ledger_undo_if(lg, is_hook_line, &h)) {
+		ledger_close(lg);
+		pr_warn("cannot take the programs off %s, released from %s", ifname, master);
+		return;
+	}
+	ledger_close(lg);
+	for (size_t i = 0; i < aa->nports; i++) {
+		if (aa->ports[i].ifindex == ifindex && !strcmp(aa->ports[i].port, ifname)) {
+			aa->ports[i] = aa->ports[--aa->nports];
+			break;
+		}
+	}
+	v = realloc(aa->detached, (aa->ndetached + 1) * sizeof(*v));
+	if (v) {
+		aa->detached = v;
+		snprintf(v[aa->ndetached].bridge, sizeof(v->bridge), "%s", master);
+		v[aa->ndetached++].ifindex = ifindex;
+	}
+	emit_attach(es, "detached", master, ifname, ifindex, NULL);
+}
+
 void autoattach_gone(struct event_stream *es, int ifindex, const char *ifname)
 {
 	struct autoattach *aa = event_stream_autoattach(es);
@@ -256,6 +331,7 @@ void autoattach_close(struct autoattach *aa)
 	if (aa->host_fd >= 0)
 		close(aa->host_fd);
 	free(aa->ports);
+	free(aa->detached);
 	free(aa->waiting);
 	free(aa);
 }

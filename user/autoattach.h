@@ -5,7 +5,9 @@
  * at both ends (programs on the port, see datapath_attach_peer()), recorded
  * in that bridge's ledger, and an
  * "attach" event says so; when the port goes away, what was attached for it
- * is released.
+ * is released. A port that leaves such a bridge but stays (`ip link set
+ * PORT nomaster`) loses its programs, which would count its frames as the
+ * bridge's drops; its counters stay.
  */
 #ifndef NSMON_AUTOATTACH_H
 #define NSMON_AUTOATTACH_H
@@ -21,6 +23,10 @@ void autoattach_port(struct event_stream *es, int ifindex, const char *ifname, c
 
 /* Decide on the ports whose settling time is over; called from the stream's loop. */
 void autoattach_tick(struct event_stream *es);
+
+/* rtnetlink saw root-namespace link @ifname leave bridge @master. */
+void autoattach_released(struct event_stream *es, int ifindex, const char *ifname,
+			 const char *master);
 
 /* rtnetlink saw root-namespace link @ifname deleted. */
 void autoattach_gone(struct event_stream *es, int ifindex, const char *ifname);

@@ -162,6 +162,9 @@ static void on_newlink(struct event_rtnl *er, const struct origin *o, const stru
 		if (l->master) {
 			snprintf(detail, sizeof(detail), "from %s", link_name(er, o->nsid, l->master));
 			emit_link(er, o, "released", info, detail);
+			if (o->nsid < 0 && er->hooks.port_released)
+				er->hooks.port_released(er->es, info->ifindex, info->name,
+							link_name(er, -1, l->master));
 		}
 		if (info->master) {
 			snprintf(detail, sizeof(detail), "to %s", link_name(er, o->nsid, info->master));
@@ -282,6 +285,13 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWLINK:
 	case RTM_DELLINK:
+		/*
+		 * AF_BRIDGE ones are a bridge's news about its ports (what
+		 * `bridge monitor link` prints): its RTM_DELLINK says a port
+		 * left it, not that the link is gone.
+		 */
+		if (((const struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_family == AF_BRIDGE)
+			break;
 		if (link_parse(nlh, &info))
 			break;
 		if (nlh->nlmsg_type == RTM_NEWLINK)

@@ -18,6 +18,9 @@ struct rtnl_hooks {
 	/* @ifname became a port of bridge @master */
 	void (*port_added)(struct event_stream *es, int ifindex, const char *ifname,
 			   const char *master);
+	/* @ifname stopped being a port of bridge @master (it still exists) */
+	void (*port_released)(struct event_stream *es, int ifindex, const char *ifname,
+			      const char *master);
 	/* @ifname was deleted */
 	void (*link_deleted)(struct event_stream *es, int ifindex, const char *ifname);
 };

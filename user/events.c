@@ -449,6 +449,7 @@ int event_stream_open(const struct event_opts *opts, struct event_stream **out)
 	if (wants_any(opts, RTNL_TYPES) || opts->auto_attach) {
 		static const struct rtnl_hooks attach_hooks = {
 			.port_added = autoattach_port,
+			.port_released = autoattach_released,
 			.link_deleted = autoattach_gone,
 		};
 

@@ -151,6 +151,20 @@ expect "counted" '.type == "attach" and .action == "counted" and .port == "veth-
 check_eq "pins of veth-orange-br" "$(ls /sys/fs/bpf/nsmon/v-net-0 | grep orange | paste -sd' ')" \
 	"host:veth-orange-br:tcx_egress host:veth-orange-br:tcx_ingress"
 
+t "events: a port released from the bridge loses its programs, keeps its counters, and gets them back"
+check_cmd "ping orange -> red" ip netns exec orange ping -c 2 -i 0.2 -W 2 -q 192.168.15.1
+before=$(nsmon_stat host veth-orange-br rx icmp_echo_request)
+check_eq "echo requests before" "$before" 2
+ip link set veth-orange-br nomaster
+expect "detached" '.type == "attach" and .action == "detached" and .port == "veth-orange-br" and .bridge == "v-net-0"'
+sleep 0.2
+check_eq "pins of a released port" "$(ls /sys/fs/bpf/nsmon/v-net-0 | grep -c orange)" 0
+ip link set veth-orange-br master v-net-0
+expect "attached again" '.type == "attach" and .action == "attached" and .port == "veth-orange-br" and .peer_netns == "orange"'
+check_cmd "ping orange -> red again" ip netns exec orange ping -c 2 -i 0.2 -W 2 -q 192.168.15.1
+# The counters kept what they had while the port was away.
+check_eq "echo requests after" "$(nsmon_stat host veth-orange-br rx icmp_echo_request)" 4
+
 t "events: the human lines look like ip monitor -ts with a [TYPE] prefix"
 line=$(timeout 5 "$NSMON" events --count 1 --type netns 2>/dev/null & sleep 1; ip netns add tline; wait; ip netns del tline)
 echo "$line" | grep -Eq '^\[[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\] \[NETNS\] added tline' ||
