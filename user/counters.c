@@ -360,25 +360,6 @@ int counters_forget(const struct counters_maps *m, __u64 netns_cookie, int ifind
 	return m->owners >= 0 ? release_fast_slot(m, netns_cookie, ifindex) : 0;
 }
 
-/* A zeroed flow (@from, @to) appended to @v; NULL when out of memory. */
-static struct bridge_flow *flow_append(struct bridge_flow **v, size_t *n, size_t *cap,
-				       __u32 from, __u32 to)
-{
-	struct bridge_flow *grown;
-
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		grown = realloc(*v, *cap * sizeof(**v));
-		if (!grown)
-			return NULL;
-		*v = grown;
-	}
-	memset(&(*v)[*n], 0, sizeof(**v));
-	(*v)[*n].from = from;
-	(*v)[*n].to = to;
-	return &(*v)[(*n)++];
-}
-
 /* Every CPU's bridge state into *@st (the caller frees it). Return 0, -ENOENT or -errno. */
 static int read_bridge_states(int ncpus, struct nsmon_bridge_state **st)
 {
@@ -414,46 +395,41 @@ int bridge_flows_uncounted(__u64 *count)
 	return err == -ENOENT ? 0 : err;
 }
 
-/* Each CPU's frame that left by nowhere, as long as no next frame has said so. */
-static int add_pending_drops(int ncpus, __u64 cookie, struct bridge_flow **v, size_t *n,
-			     size_t *cap)
+struct flow_reader {
+	int ncpus;
+	__u64 cookie;
+	bridge_flow_cb cb;
+	void *data;
+};
+
+/*
+ * Each CPU's frame that left by nowhere, as long as no next frame has said
+ * so: one more drop of its source, as a flow of its own.
+ */
+static int add_pending_drops(struct flow_reader *rd)
 {
 	struct nsmon_bridge_state *st;
-	struct bridge_flow *f;
-	int err = read_bridge_states(ncpus, &st);
+	int err = read_bridge_states(rd->ncpus, &st);
 
 	if (err == -ENOENT)
 		err = 0;
-	for (int cpu = 0; st && cpu < ncpus && !err; cpu++) {
-		size_t i;
+	for (int cpu = 0; st && cpu < rd->ncpus && !err; cpu++) {
+		struct bridge_flow f = { .from = st[cpu].from, .to = NSMON_BR_NOWHERE };
 
-		if (!st[cpu].from || st[cpu].fanout || st[cpu].netns_cookie != cookie)
+		if (!st[cpu].from || st[cpu].fanout || st[cpu].netns_cookie != rd->cookie)
 			continue;
-		for (i = 0; i < *n; i++)
-			if ((*v)[i].from == st[cpu].from && (*v)[i].to == NSMON_BR_NOWHERE)
-				break;
-		f = i < *n ? &(*v)[i] : flow_append(v, n, cap, st[cpu].from, NSMON_BR_NOWHERE);
-		if (f)
-			f->stat[NSMON_BR_DROPPED]++;
-		else
-			err = -ENOMEM;
+		f.stat[NSMON_BR_DROPPED] = 1;
+		err = rd->cb(&f, rd->data);
 	}
 	free(st);
 	return err;
 }
 
-struct flow_reader {
-	int ncpus;
-	__u64 cookie;
-	struct bridge_flow *v;
-	size_t n, cap;
-};
-
-/* Append (@from, @to) summed over @percpu's CPUs, unless it counted nothing. */
+/* (@from, @to) summed over @percpu's CPUs to the reader's callback, unless it counted nothing. */
 static int add_flow(struct flow_reader *rd, __u32 from, __u32 to,
 		    const struct nsmon_bridge_counters *percpu)
 {
-	struct bridge_flow sum = {}, *f;
+	struct bridge_flow sum = { .from = from, .to = to };
 	__u64 any = 0;
 
 	for (int cpu = 0; cpu < rd->ncpus; cpu++)
@@ -461,13 +437,7 @@ static int add_flow(struct flow_reader *rd, __u32 from, __u32 to,
 			sum.stat[i] += percpu[cpu].stat[i];
 	for (int i = 0; i < NSMON_BR_STAT_MAX; i++)
 		any |= sum.stat[i];
-	if (!any)
-		return 0;
-	f = flow_append(&rd->v, &rd->n, &rd->cap, from, to);
-	if (!f)
-		return -ENOMEM;
-	memcpy(f->stat, sum.stat, sizeof(f->stat));
-	return 0;
+	return any ? rd->cb(&sum, rd->data) : 0;
 }
 
 /* A map_read_all() callback over bridge_flows: the flow, if it is the bridge's. */
@@ -553,38 +523,12 @@ static int read_matrix(struct flow_reader *rd)
 	return err;
 }
 
-static int by_places(const void *a, const void *b)
+int bridge_flows_foreach(__u64 cookie, bridge_flow_cb cb, void *data)
 {
-	const struct bridge_flow *x = a, *y = b;
-
-	if (x->from != y->from)
-		return x->from < y->from ? -1 : 1;
-	return x->to < y->to ? -1 : x->to > y->to;
-}
-
-/* One flow per (from, to): the matrix and the hash may both hold a pair whose slot came late. */
-static void coalesce_flows(struct flow_reader *rd)
-{
-	size_t out = 0;
-
-	qsort(rd->v, rd->n, sizeof(*rd->v), by_places);
-	for (size_t i = 0; i < rd->n; i++) {
-		if (out && !by_places(&rd->v[out - 1], &rd->v[i])) {
-			for (int s = 0; s < NSMON_BR_STAT_MAX; s++)
-				rd->v[out - 1].stat[s] += rd->v[i].stat[s];
-			continue;
-		}
-		rd->v[out++] = rd->v[i];
-	}
-	rd->n = out;
-}
-
-int bridge_flows_read(__u64 cookie, struct bridge_flow **flows)
-{
-	struct flow_reader rd = { .cookie = cookie, .ncpus = libbpf_num_possible_cpus() };
+	struct flow_reader rd = { .cookie = cookie, .ncpus = libbpf_num_possible_cpus(),
+				  .cb = cb, .data = data };
 	int fd, err;
 
-	*flows = NULL;
 	if (rd.ncpus < 0)
 		return rd.ncpus;
 	fd = bpf_obj_get(NSMON_BRIDGE_FLOWS_PIN);
@@ -594,17 +538,10 @@ int bridge_flows_read(__u64 cookie, struct bridge_flow **flows)
 			   true, keep_flow, &rd);
 	if (!err)
 		err = read_matrix(&rd);
-	if (!err) {
-		coalesce_flows(&rd);
-		err = add_pending_drops(rd.ncpus, cookie, &rd.v, &rd.n, &rd.cap);
-	}
+	if (!err)
+		err = add_pending_drops(&rd);
 	close(fd);
-	if (err) {
-		free(rd.v);
-		return err;
-	}
-	*flows = rd.v;
-	return (int)rd.n;
+	return err;
 }
 
 /*

@@ -78,17 +78,22 @@ struct bridge_flow {
 	__u64 stat[NSMON_BR_STAT_MAX];
 };
 
+typedef int (*bridge_flow_cb)(const struct bridge_flow *flow, void *data);
+
 /**
- * bridge_flows_read() - every bridge flow counted in the namespace @cookie,
- * summed over CPUs, the drops not counted yet included: a frame that left
- * by nowhere is counted when the next one enters on its CPU, so the last
- * one of each CPU is still in the per-CPU state (a frame in flight at that
- * very moment would read as dropped too).
- * Return: the number of flows in *@flows (the caller frees it), 0 with
- * *@flows NULL when there are none or the maps are not pinned (an older
- * datapath), or -errno.
+ * bridge_flows_foreach() - call @cb on every bridge flow counted in the
+ * namespace @cookie, summed over CPUs, the drops not counted yet included: a
+ * frame that left by nowhere is counted when the next one enters on its CPU,
+ * so the last one of each CPU is still in the per-CPU state (a frame in
+ * flight at that very moment would read as dropped too). In no particular
+ * order, and a pair may come more than once (the matrix and the hash may
+ * both have counted it; a pending drop comes as a flow of its own): @cb adds
+ * them up. Nothing is kept: a full map is 65,536 flows, 2 MB that cost more
+ * to fault in than to read.
+ * Return: 0 (nothing when the maps are not pinned: an older datapath), the
+ * first non-zero return of @cb, or -errno.
  */
-int bridge_flows_read(__u64 cookie, struct bridge_flow **flows);
+int bridge_flows_foreach(__u64 cookie, bridge_flow_cb cb, void *data);
 
 /**
  * bridge_flows_uncounted() - how many counts of bridge flows were lost, on

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Discovering a lab from its bridge: see lab.h. Every step asks the kernel
+ * about all ports or all namespaces at once (a dump, or requests many to a
+ * datagram): with 500 namespaces a round trip each was most of a `stats`.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -12,54 +17,106 @@
 
 /* A named namespace as seen from ours: the nsid we give it names its veth peers. */
 struct candidate {
-	struct lab_netns ns;
-	int nsid;		/* -1: none assigned, so no link of ours points there */
+	char *name;
+	int fd;
+	__u64 inode;
+	int nsid;			/* -1: none assigned, so no link of ours points there */
+	struct lab_netns *adopted;	/* its entry in lab->netns, once a port peers into it */
 };
 
 struct discovery {
 	struct nl_sock *nl;
 	struct lab *lab;
 	struct candidate *cands;
-	size_t ncands;
-	struct link_info *ports;	/* the bridge's ports as the dump gave them */
-	size_t nports;
+	size_t ncands, cap;
+	struct candidate **by_nsid;	/* the candidates that have an nsid, in nsid order */
+	size_t nby_nsid;
 };
 
+/* Open every named namespace; their nsids are asked for all at once afterwards. */
 static int add_candidate(const char *name, void *data)
 {
 	struct discovery *d = data;
 	struct candidate *c, *cands;
-	int fd, nsid;
+	int fd;
 
 	fd = netns_open(name);
 	if (fd < 0)
 		return 0;	/* deleted while we looked, or not a namespace */
-	cands = realloc(d->cands, (d->ncands + 1) * sizeof(*cands));
-	if (!cands) {
+	if (d->ncands == d->cap) {
+		cands = realloc(d->cands, (d->cap ? 2 * d->cap : 64) * sizeof(*cands));
+		if (!cands) {
+			close(fd);
+			return -ENOMEM;
+		}
+		d->cands = cands;
+		d->cap = d->cap ? 2 * d->cap : 64;
+	}
+	c = &d->cands[d->ncands];
+	memset(c, 0, sizeof(*c));
+	c->name = strdup(name);
+	if (!c->name) {
 		close(fd);
 		return -ENOMEM;
 	}
-	d->cands = cands;
-	c = &cands[d->ncands];
-	memset(c, 0, sizeof(*c));
-	snprintf(c->ns.name, sizeof(c->ns.name), "%s", name);
-	c->ns.fd = fd;
-	netns_inode(fd, &c->ns.inode);
-	nsid = netnsid_of(d->nl, fd);
-	c->nsid = nsid >= 0 ? nsid : -1;
-	/* Our own namespace under a name is not a peer's home. */
-	if (c->ns.inode == d->lab->host.inode)
-		c->nsid = -1;
+	c->fd = fd;
+	c->nsid = -1;
+	netns_inode(fd, &c->inode);
 	d->ncands++;
 	return 0;
 }
 
-static struct candidate *candidate_by_nsid(struct discovery *d, int nsid)
+static int by_nsid(const void *a, const void *b)
 {
+	const struct candidate *x = *(struct candidate *const *)a, *y = *(struct candidate *const *)b;
+
+	if (x->nsid != y->nsid)
+		return x->nsid < y->nsid ? -1 : 1;
+	return x < y ? -1 : x > y;	/* one namespace under two names: the first name */
+}
+
+/* Every candidate's nsid, asked in a few datagrams, and the candidates in nsid order. */
+static int number_candidates(struct discovery *d)
+{
+	int *fds = calloc(d->ncands, sizeof(*fds)), *nsids = calloc(d->ncands, sizeof(*nsids));
+	int err = -ENOMEM;
+
+	d->by_nsid = calloc(d->ncands, sizeof(*d->by_nsid));
+	if (!fds || !nsids || !d->by_nsid)
+		goto out;
 	for (size_t i = 0; i < d->ncands; i++)
-		if (d->cands[i].nsid == nsid)
-			return &d->cands[i];
-	return NULL;
+		fds[i] = d->cands[i].fd;
+	err = netnsid_of_many(d->nl, fds, d->ncands, nsids);
+	for (size_t i = 0; !err && i < d->ncands; i++) {
+		struct candidate *c = &d->cands[i];
+
+		/* Our own namespace under a name is not a peer's home. */
+		if (nsids[i] < 0 || c->inode == d->lab->host.inode)
+			continue;
+		c->nsid = nsids[i];
+		d->by_nsid[d->nby_nsid++] = c;
+	}
+	qsort(d->by_nsid, d->nby_nsid, sizeof(*d->by_nsid), by_nsid);
+out:
+	free(fds);
+	free(nsids);
+	return err;
+}
+
+static struct candidate *candidate_by_nsid(const struct discovery *d, int nsid)
+{
+	size_t lo = 0, hi = d->nby_nsid;
+
+	/* The first of equal nsids, as by_nsid() orders them. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->by_nsid[mid]->nsid < nsid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < d->nby_nsid && d->by_nsid[lo]->nsid == nsid ? d->by_nsid[lo] : NULL;
 }
 
 /*
@@ -69,87 +126,162 @@ static struct candidate *candidate_by_nsid(struct discovery *d, int nsid)
 static struct lab_netns *adopt(struct discovery *d, struct candidate *c)
 {
 	struct lab *lab = d->lab;
+	struct lab_netns *ns = &lab->netns[lab->nnetns];
 
-	for (size_t i = 0; i < lab->nnetns; i++)
-		if (lab->netns[i].inode == c->ns.inode)
-			return &lab->netns[i];
-	if (netns_cookie(c->ns.fd, &c->ns.cookie))
+	if (c->adopted)
+		return c->adopted;
+	if (netns_cookie(c->fd, &ns->cookie))
 		return NULL;
-	lab->netns[lab->nnetns] = c->ns;
-	c->ns.fd = -1;
-	return &lab->netns[lab->nnetns++];
+	snprintf(ns->name, sizeof(ns->name), "%s", c->name);
+	ns->fd = c->fd;
+	ns->inode = c->inode;
+	c->fd = -1;
+	c->adopted = ns;
+	lab->nnetns++;
+	return ns;
 }
 
-static int find_peer(struct discovery *d, const struct link_info *port, struct lab_port *lp)
+/*
+ * Where to ask for @lp's veth peer: in our namespace (nsid -1) or by the
+ * nsid of a named one, found in *@home. Return: false when there is nothing
+ * to ask: no peer, or one in a namespace without a name.
+ */
+static bool peer_ref(const struct discovery *d, struct lab_port *lp, struct link_ref *ref,
+		     struct candidate **home)
 {
-	struct link_info peer;
-	struct candidate *c;
+	*home = NULL;
+	if (!lp->link_peer)
+		return false;
+	ref->ifindex = lp->link_peer;
+	ref->nsid = lp->link_netnsid;
+	if (lp->link_netnsid < 0)
+		return true;
+	*home = candidate_by_nsid(d, lp->link_netnsid);
+	lp->peer_unnamed = !*home;
+	return *home;
+}
+
+/* The peers, asked for from here (by nsid: no socket inside each namespace), all at once. */
+struct peer_query {
+	struct link_ref *refs;
+	struct candidate **homes;
+	size_t *port;			/* the lab port each ref is for */
+	struct link_info *peers;
+	int *errs;
+	size_t n;
+};
+
+static void peer_query_free(struct peer_query *q)
+{
+	free(q->refs);
+	free(q->homes);
+	free(q->port);
+	free(q->peers);
+	free(q->errs);
+}
+
+static int resolve_peers(struct discovery *d)
+{
+	struct lab *lab = d->lab;
+	size_t n = lab->nports ?: 1;
+	struct peer_query q = {
+		.refs = calloc(n, sizeof(*q.refs)), .homes = calloc(n, sizeof(*q.homes)),
+		.port = calloc(n, sizeof(*q.port)), .peers = calloc(n, sizeof(*q.peers)),
+		.errs = calloc(n, sizeof(*q.errs)),
+	};
 	int err;
 
-	if (!port->peer_ifindex || strcmp(port->kind, "veth"))
-		return 0;
-	if (port->peer_netnsid < 0) {
-		err = link_get_index(d->nl, port->peer_ifindex, &peer);
-		goto found;
+	lab->netns = calloc(d->ncands ?: 1, sizeof(*lab->netns));
+	if (!q.refs || !q.homes || !q.port || !q.peers || !q.errs || !lab->netns) {
+		peer_query_free(&q);
+		return -ENOMEM;
 	}
-	c = candidate_by_nsid(d, port->peer_netnsid);
-	if (!c) {
-		lp->peer_unnamed = true;
-		return 0;
+	for (size_t i = 0; i < lab->nports; i++)
+		if (peer_ref(d, &lab->ports[i], &q.refs[q.n], &q.homes[q.n]))
+			q.port[q.n++] = i;
+	err = link_get_many(d->nl, q.refs, q.n, q.peers, q.errs);
+	for (size_t j = 0; !err && j < q.n; j++) {
+		struct lab_port *lp = &lab->ports[q.port[j]];
+
+		if (q.errs[j]) {
+			/* -ENODEV: gone since the dump, so no peer. */
+			err = q.errs[j] == -ENODEV ? 0 : q.errs[j];
+			continue;
+		}
+		if (q.homes[j]) {
+			lp->netns = adopt(d, q.homes[j]);
+			if (!lp->netns) {
+				err = -ENOMEM;
+				break;
+			}
+		}
+		snprintf(lp->peer.name, sizeof(lp->peer.name), "%s", q.peers[j].name);
+		lp->peer.ifindex = q.peers[j].ifindex;
 	}
-	/* Asked from here by nsid: no socket inside each namespace. */
-	err = link_get_index_in(d->nl, port->peer_netnsid, port->peer_ifindex, &peer);
-	if (!err) {
-		lp->netns = adopt(d, c);
-		if (!lp->netns)
-			return -ENOMEM;
-	}
-found:
+	peer_query_free(&q);
+	return err;
+}
+
+static bool any_peer_elsewhere(const struct lab *lab)
+{
+	for (size_t i = 0; i < lab->nports; i++)
+		if (lab->ports[i].link_peer && lab->ports[i].link_netnsid >= 0)
+			return true;
+	return false;
+}
+
+int lab_discover_peers(struct nl_sock *nl, struct lab *lab)
+{
+	struct discovery d = { .nl = nl, .lab = lab };
+	int err = 0;
+
+	/* Names are needed for peers in other namespaces only. */
+	if (any_peer_elsewhere(lab))
+		err = netns_foreach(add_candidate, &d);
+	if (!err && d.ncands)
+		err = number_candidates(&d);
+	if (!err)
+		err = resolve_peers(&d);
 	if (err)
-		return err == -ENODEV ? 0 : err;
-	snprintf(lp->peer.name, sizeof(lp->peer.name), "%s", peer.name);
-	lp->peer.ifindex = peer.ifindex;
-	return 0;
+		pr_warn("cannot discover the ports of bridge \"%s\": %s", lab->bridge.name,
+			strerror(-err));
+	for (size_t i = 0; i < d.ncands; i++) {
+		if (d.cands[i].fd >= 0)
+			close(d.cands[i].fd);
+		free(d.cands[i].name);
+	}
+	free(d.cands);
+	free(d.by_nsid);
+	if (err)
+		lab_free(lab);
+	return err;
 }
 
 /* Only collect during the dump: the socket serves one request at a time. */
 static int add_port(const struct link_info *info, void *data)
 {
-	struct discovery *d = data;
-	struct link_info *ports;
+	struct lab *lab = data;
+	struct lab_port *ports, *lp;
 
-	if (info->master != d->lab->bridge.ifindex)
+	if (info->master != lab->bridge.ifindex)
 		return 0;
-	ports = realloc(d->ports, (d->nports + 1) * sizeof(*ports));
+	ports = realloc(lab->ports, (lab->nports + 1) * sizeof(*ports));
 	if (!ports)
 		return -ENOMEM;
-	d->ports = ports;
-	ports[d->nports++] = *info;
+	lab->ports = ports;
+	lp = &ports[lab->nports++];
+	memset(lp, 0, sizeof(*lp));
+	snprintf(lp->port.name, sizeof(lp->port.name), "%s", info->name);
+	lp->port.ifindex = info->ifindex;
+	if (info->peer_ifindex && !strcmp(info->kind, "veth")) {
+		lp->link_peer = info->peer_ifindex;
+		lp->link_netnsid = info->peer_netnsid;
+	}
 	return 0;
 }
 
-static int resolve_ports(struct discovery *d)
+int lab_discover_ports(struct nl_sock *nl, const char *bridge, struct lab *lab)
 {
-	struct lab *lab = d->lab;
-	int err = 0;
-
-	lab->ports = calloc(d->nports ?: 1, sizeof(*lab->ports));
-	lab->netns = calloc(d->ncands ?: 1, sizeof(*lab->netns));
-	if (!lab->ports || !lab->netns)
-		return -ENOMEM;
-	for (size_t i = 0; !err && i < d->nports; i++) {
-		struct lab_port *lp = &lab->ports[lab->nports++];
-
-		snprintf(lp->port.name, sizeof(lp->port.name), "%s", d->ports[i].name);
-		lp->port.ifindex = d->ports[i].ifindex;
-		err = find_peer(d, &d->ports[i], lp);
-	}
-	return err;
-}
-
-int lab_discover(struct nl_sock *nl, const char *bridge, struct lab *lab)
-{
-	struct discovery d = { .nl = nl, .lab = lab };
 	struct link_info br;
 	int err;
 
@@ -176,23 +308,21 @@ int lab_discover(struct nl_sock *nl, const char *bridge, struct lab *lab)
 	snprintf(lab->bridge.name, sizeof(lab->bridge.name), "%s", br.name);
 	lab->bridge.ifindex = br.ifindex;
 
-	/* The dump assigns nsids to the peers' namespaces, so it comes first. */
-	err = link_foreach(nl, add_port, &d);
-	if (!err)
-		err = netns_foreach(add_candidate, &d);
-	if (!err)
-		err = resolve_ports(&d);
+	/* The dump assigns nsids to the peers' namespaces, so it comes before their names. */
+	err = link_foreach_port(nl, lab->bridge.ifindex, add_port, lab);
 	if (err)
 		pr_warn("cannot discover the ports of bridge \"%s\": %s", bridge, strerror(-err));
 out:
-	for (size_t i = 0; i < d.ncands; i++)
-		if (d.cands[i].ns.fd >= 0)
-			close(d.cands[i].ns.fd);
-	free(d.cands);
-	free(d.ports);
 	if (err)
 		lab_free(lab);
 	return err;
+}
+
+int lab_discover(struct nl_sock *nl, const char *bridge, struct lab *lab)
+{
+	int err = lab_discover_ports(nl, bridge, lab);
+
+	return err ? err : lab_discover_peers(nl, lab);
 }
 
 void lab_free(struct lab *lab)

@@ -31,6 +31,9 @@ struct lab_port {
 	struct lab_iface peer;		/* its veth peer, ifindex 0 if not found */
 	struct lab_netns *netns;	/* where the peer lives; NULL: ours, or unnamed */
 	bool peer_unnamed;		/* the peer is in a namespace with no /run/netns name */
+	/* What the port's own link says of its peer: IFLA_LINK (0: not a veth), IFLA_LINK_NETNSID. */
+	int link_peer;
+	int link_netnsid;		/* -1: our namespace */
 };
 
 struct lab {
@@ -43,12 +46,28 @@ struct lab {
 };
 
 /**
- * lab_discover() - find the lab around @bridge (in @nl's namespace).
+ * lab_discover() - find the lab around @bridge (in @nl's namespace):
+ * lab_discover_ports(), then lab_discover_peers().
  * Prints its own error line.
  * Return: 0, -ENODEV if there is no such bridge, -EMEDIUMTYPE if @bridge is
  * not a bridge, or -errno.
  */
 int lab_discover(struct nl_sock *nl, const char *bridge, struct lab *lab);
+
+/**
+ * lab_discover_ports() - the first half of lab_discover(): the bridge and its
+ * ports (one dump), without their peers, for a caller that can start on the
+ * ports while the peers are found (a request or two per namespace).
+ * Return: as lab_discover(); on failure @lab is freed already.
+ */
+int lab_discover_ports(struct nl_sock *nl, const char *bridge, struct lab *lab);
+
+/**
+ * lab_discover_peers() - the second half: each port's veth peer and the
+ * named namespace that holds it.
+ * Return: 0 or -errno, with @lab freed already.
+ */
+int lab_discover_peers(struct nl_sock *nl, struct lab *lab);
 
 void lab_free(struct lab *lab);
 

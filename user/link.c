@@ -207,6 +207,62 @@ int link_foreach(struct nl_sock *nl, int (*cb)(const struct link_info *info, voi
 	return err ? err : ctx.ret;
 }
 
+/*
+ * The kernel dumps only the links with this master (and says so with
+ * NLM_F_DUMP_FILTERED); statistics are skipped too, which nothing here reads.
+ */
+int link_foreach_port(struct nl_sock *nl, int master_ifindex,
+		      int (*cb)(const struct link_info *info, void *data), void *data)
+{
+	struct nlmsghdr *nlh = nl_msg_start(nl, RTM_GETLINK, 0);
+	struct foreach_ctx ctx = { .cb = cb, .data = data };
+	int err;
+
+	link_msg(nlh, 0);
+	mnl_attr_put_u32(nlh, IFLA_MASTER, master_ifindex);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	err = nl_dump(nl, nlh, foreach_link_cb, &ctx);
+	return err ? err : ctx.ret;
+}
+
+struct many_links {
+	const struct link_ref *refs;
+	struct link_info *info;
+	int *err;
+};
+
+static void build_link_get(struct nlmsghdr *nlh, size_t i, void *data)
+{
+	const struct many_links *m = data;
+
+	link_msg(nlh, m->refs[i].ifindex);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if (m->refs[i].nsid >= 0)
+		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, m->refs[i].nsid);
+}
+
+static void take_link(const struct nlmsghdr *nlh, int err, size_t i, void *data)
+{
+	const struct many_links *m = data;
+
+	if (!err)
+		err = link_parse(nlh, &m->info[i]);
+	if (!err && !m->info[i].ifindex)
+		err = -ENODEV;
+	m->err[i] = err;
+}
+
+int link_get_many(struct nl_sock *nl, const struct link_ref *refs, size_t n,
+		  struct link_info *info, int *err)
+{
+	struct many_links m = { .refs = refs, .info = info, .err = err };
+
+	/* What no answer came back for (the exchange failed half-way) stays failed. */
+	for (size_t i = 0; i < n; i++)
+		err[i] = -EIO;
+	return nl_batch(nl, RTM_GETLINK, n, build_link_get, take_link, &m);
+}
+
 int addr_add_v4(struct nl_sock *nl, int ifindex, __u32 addr, int prefixlen)
 {
 	struct nlmsghdr *nlh = nl_msg_start(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
@@ -249,6 +305,39 @@ int netnsid_of(struct nl_sock *nl, int netns_fd)
 	if (err)
 		return err;
 	return nsid < 0 ? -ENOENT : nsid;
+}
+
+struct many_nsids {
+	const int *fd;
+	int *nsid;
+};
+
+static void build_nsid_get(struct nlmsghdr *nlh, size_t i, void *data)
+{
+	const struct many_nsids *m = data;
+	struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, m->fd[i]);
+}
+
+static void take_nsid(const struct nlmsghdr *nlh, int err, size_t i, void *data)
+{
+	const struct many_nsids *m = data;
+	int nsid = NETNSA_NSID_NOT_ASSIGNED;
+
+	if (!err)
+		nsid_cb(nlh, &nsid);
+	m->nsid[i] = err ? err : nsid < 0 ? -ENOENT : nsid;
+}
+
+int netnsid_of_many(struct nl_sock *nl, const int *netns_fd, size_t n, int *nsid)
+{
+	struct many_nsids m = { .fd = netns_fd, .nsid = nsid };
+
+	for (size_t i = 0; i < n; i++)
+		nsid[i] = -EIO;
+	return nl_batch(nl, RTM_GETNSID, n, build_nsid_get, take_nsid, &m);
 }
 
 int netnsid_assign(struct nl_sock *nl, int netns_fd)

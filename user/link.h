@@ -63,6 +63,29 @@ int link_foreach(struct nl_sock *nl, int (*cb)(const struct link_info *info, voi
 		 void *data);
 
 /**
+ * link_foreach_port() - link_foreach() over the links enslaved to
+ * @master_ifindex only: the kernel leaves the others out of the dump
+ * (`ip link show master BRIDGE`), and their statistics.
+ */
+int link_foreach_port(struct nl_sock *nl, int master_ifindex,
+		      int (*cb)(const struct link_info *info, void *data), void *data);
+
+/* Which link to look up: by ifindex in the namespace @nl's numbers @nsid (-1: @nl's own). */
+struct link_ref {
+	int nsid;
+	int ifindex;
+};
+
+/**
+ * link_get_many() - link_get_index_in() (link_get_index() for nsid -1) of
+ * @n links at once, in a few datagrams: @info[i] and @err[i] (0, -ENODEV or
+ * -errno) for @refs[i]. Leaves the statistics out.
+ * Return: 0, or -errno when the exchange itself failed.
+ */
+int link_get_many(struct nl_sock *nl, const struct link_ref *refs, size_t n,
+		  struct link_info *info, int *err);
+
+/**
  * addr_add_v4() - `ip addr add A/PLEN dev IFINDEX`: IFA_LOCAL and IFA_ADDRESS,
  * no broadcast, scope global, exactly as iproute2 sends it.
  * @addr: network byte order.
@@ -75,6 +98,13 @@ int addr_add_v4(struct nl_sock *nl, int ifindex, __u32 addr, int prefixlen);
  * Return: the nsid (>= 0), -ENOENT if none is assigned, or -errno.
  */
 int netnsid_of(struct nl_sock *nl, int netns_fd);
+
+/**
+ * netnsid_of_many() - netnsid_of() of @n namespaces at once, in a few
+ * datagrams: @nsid[i] for @netns_fd[i], -ENOENT where none is assigned.
+ * Return: 0, or -errno when the exchange itself failed.
+ */
+int netnsid_of_many(struct nl_sock *nl, const int *netns_fd, size_t n, int *nsid);
 
 /**
  * netnsid_assign() - have @nl's namespace give the namespace @netns_fd an id

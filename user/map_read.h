@@ -9,8 +9,8 @@
 typedef int (*map_entry_cb)(const void *key, const void *value, void *data);
 
 /**
- * map_read_all() - call @cb for every entry of the map @fd, read 1024 at a
- * time with BPF_MAP_LOOKUP_BATCH (one by one on a kernel without it). A
+ * map_read_all() - call @cb for every entry of the map @fd, read up to 1024
+ * at a time with BPF_MAP_LOOKUP_BATCH (one by one on a kernel without it). A
  * @percpu map's value is every possible CPU's, each @value_size rounded up
  * to 8 bytes, as the kernel lays them out.
  * Return: 0, the first non-zero return of @cb, or -errno.

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /* rtnetlink requests over libmnl: see nl.h. */
+#define _GNU_SOURCE	/* recvmmsg() */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
 #include "nl.h"
 #include "netns.h"
+
+#define NL_BUF_SIZE	32768
 
 struct nl_sock {
 	struct mnl_socket *sock;
@@ -19,7 +23,10 @@ struct nl_sock {
 	char ext_ack[256];
 	char reason[384];
 	/* One request or one batch of answers; the kernel sends dumps in up to 32 KiB. */
-	char buf[32768];
+	char buf[NL_BUF_SIZE];
+	/* nl_batch()'s answers, a slot of buf each. */
+	struct mmsghdr msgs[NL_BUF_SIZE / 4096];
+	struct iovec iov[NL_BUF_SIZE / 4096];
 };
 
 struct nl_sock *nl_open(void)
@@ -196,6 +203,105 @@ int nl_dump(struct nl_sock *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 {
 	req->nlmsg_flags |= NLM_F_DUMP;
 	return exchange(nl, req, cb, data);
+}
+
+/*
+ * Requests per datagram: their answers (a link is ~2 KiB, more in the
+ * socket's accounting) must all fit in the receive buffer at once, since the
+ * kernel answers a whole datagram before we read anything, and drops what
+ * does not fit.
+ */
+#define BATCH_WINDOW	32
+/* Answers are read many at a time, each into a slot of the socket's buffer. */
+#define BATCH_SLOT	4096
+#define BATCH_SLOTS	(NL_BUF_SIZE / BATCH_SLOT)
+/* Room for one request of a batch: a header and a few attributes. */
+#define BATCH_REQ_MAX	256
+
+/*
+ * Up to @want answers, each a datagram of its own, in one recvmmsg(): the
+ * kernel has queued them all by the time sendto() returns. Return: how many,
+ * or -errno (-EMSGSIZE for an answer bigger than a slot, which is lost).
+ */
+static int recv_answers(struct nl_sock *nl, size_t want)
+{
+	int n;
+
+	if (want > BATCH_SLOTS)
+		want = BATCH_SLOTS;
+	for (size_t i = 0; i < want; i++) {
+		nl->iov[i] = (struct iovec){ nl->buf + i * BATCH_SLOT, BATCH_SLOT };
+		nl->msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &nl->iov[i], .msg_iovlen = 1 } };
+	}
+	n = recvmmsg(mnl_socket_get_fd(nl->sock), nl->msgs, want, MSG_WAITFORONE, NULL);
+	if (n < 0)
+		return -errno;
+	for (int i = 0; i < n; i++)
+		if (nl->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
+			return -EMSGSIZE;
+	return n;
+}
+
+/* Hand each answer in @buf to the request it answers; count those in *@pending. */
+static void batch_answers(struct nl_sock *nl, const char *buf, int len, unsigned int first,
+			  size_t base, size_t count, nl_batch_answer_t answer, void *data,
+			  size_t *pending)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		unsigned int i = nlh->nlmsg_seq - first;
+		const struct nlmsgerr *e;
+
+		if (nlh->nlmsg_pid != nl->portid && nlh->nlmsg_pid != 0)
+			continue;
+		if (i >= count || nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_DONE)
+			continue;	/* not ours, or nothing to answer with */
+		(*pending)--;
+		if (nlh->nlmsg_type != NLMSG_ERROR) {
+			answer(nlh, 0, base + i, data);
+			continue;
+		}
+		e = mnl_nlmsg_get_payload(nlh);
+		if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+			answer(NULL, -EBADMSG, base + i, data);
+		else
+			answer(NULL, e->error ? e->error : -ENOMSG, base + i, data);
+	}
+}
+
+int nl_batch(struct nl_sock *nl, __u16 type, size_t n, nl_batch_build_t build,
+	     nl_batch_answer_t answer, void *data)
+{
+	char req[BATCH_WINDOW * BATCH_REQ_MAX];
+
+	for (size_t base = 0; base < n; base += BATCH_WINDOW) {
+		size_t count = n - base < BATCH_WINDOW ? n - base : BATCH_WINDOW, pending = count;
+		unsigned int first = nl->seq + 1;
+		size_t len = 0;
+		int ret;
+
+		for (size_t i = 0; i < count; i++) {
+			struct nlmsghdr *nlh = mnl_nlmsg_put_header(req + len);
+
+			nlh->nlmsg_type = type;
+			nlh->nlmsg_flags = NLM_F_REQUEST;
+			nlh->nlmsg_seq = ++nl->seq;
+			build(nlh, base + i, data);
+			len += NLMSG_ALIGN(nlh->nlmsg_len);
+		}
+		if (mnl_socket_sendto(nl->sock, req, len) < 0)
+			return -errno;
+		while (pending) {
+			ret = recv_answers(nl, pending);
+			if (ret < 0)
+				return ret;
+			for (int m = 0; m < ret; m++)
+				batch_answers(nl, nl->buf + m * BATCH_SLOT, nl->msgs[m].msg_len, first,
+					      base, count, answer, data, &pending);
+		}
+	}
+	return 0;
 }
 
 const char *nl_ext_ack(const struct nl_sock *nl)
