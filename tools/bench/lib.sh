@@ -6,7 +6,7 @@
 # $tmp directory removed on exit.
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 if [ "${NSMON_SANDBOXED:-}" != 1 ]; then
-	[ -z "${bench_make:-}" ] || (cd "$top" && make -s $bench_make)
+	[ -z "${bench_make:-}" ] || (cd "$top" && make -s $bench_make >&2)	# stdout is the JSON lines
 	exec "$top/tests/sandbox.sh" "$0" "$@"
 fi
 nsmon=$top/nsmon
