@@ -103,7 +103,8 @@ deps:
 
 tests-build: nsmon $(TEST_BINS)
 
-# The benchmarks' own programs (tools/bench/*.c: a UDP generator and sink), plain C.
+# The benchmarks' own programs (tools/bench/*.c: a UDP generator and sink, an
+# empty tcx program for the hooks' own cost).
 BENCH_SRCS := $(wildcard tools/bench/*.c)
 BENCH_BINS := $(patsubst tools/bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
 
@@ -112,7 +113,7 @@ bench-tools: $(BENCH_BINS)
 $(BENCH_BINS): $(OUTPUT)/bench/%: tools/bench/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(WARNINGS) -std=gnu11 $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(WARNINGS) -std=gnu11 $< $(LDLIBS) -o $@
 
 # The main job: build, bring the seed lab up, ping red -> blue, show the counters live.
 run: deps

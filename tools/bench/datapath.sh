@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # What monitoring costs the traffic it watches, red -> blue across v-net-0,
-# for six configurations of one lab (tests/seed-lab.sh, built once, so that
+# for seven configurations of one lab (tests/seed-lab.sh, built once, so that
 # every configuration runs on the same interfaces):
 #   bare     nothing attached
+#   nop      a program that does nothing, at tcx where nsmon attaches its own
+#            (tcxnop): what the hooks alone cost, the floor under any tc monitor
 #   tc       `nsmon attach` (tc counters on the bridge and its ports, which
 #            count both ends of each veth pair)
 #   events   `nsmon attach` + `nsmon events --json` consuming (default drop rate)
@@ -47,6 +49,8 @@ now_ns() { date +%s%N; }
 # build CONFIG / teardown CONFIG: nsmon's part of a configuration, on the lab.
 build() {
 	case $1 in
+	nop) mkdir /sys/fs/bpf/tcxnop &&
+		"$top/.output/bench/tcxnop" /sys/fs/bpf/tcxnop v-net-0 veth-red-br veth-blue-br ;;
 	tc | events | path) "$nsmon" attach >/dev/null ;;
 	xdp) "$nsmon" attach --xdp >/dev/null ;;
 	esac
@@ -55,6 +59,7 @@ build() {
 teardown() {
 	case $1 in
 	bare | tcpdump) ;;
+	nop) rm -r /sys/fs/bpf/tcxnop ;;
 	*) "$nsmon" detach >/dev/null ;;
 	esac
 }
@@ -138,7 +143,7 @@ load_ping() {
 }
 
 bash "$top/tests/seed-lab.sh"
-read -ra configs <<<"${BENCH_CONFIGS:-bare tc events path xdp tcpdump}"
+read -ra configs <<<"${BENCH_CONFIGS:-bare nop tc events path xdp tcpdump}"
 n=${#configs[@]}
 for r in $(seq "$rounds"); do
 	for i in $(seq 0 $((n - 1))); do
