@@ -31,8 +31,9 @@
  * What a device is to its bridge (port or the bridge itself) is not read
  * from the device: userspace attaches the programs of that role
  * (datapath.bpf.c), so no kernel structure is read and loading needs no
- * kernel BTF. A port released from its bridge keeps its programs until
- * `nsmon detach` or `down`, and its frames count as dropped by the bridge.
+ * kernel BTF. A port released from its bridge would count what it receives
+ * as dropped by the bridge: `events` and `watch` take its programs off
+ * (auto-attach); without them it keeps them until `nsmon detach` or `down`.
  */
 #ifndef NSMON_BRIDGE_BPF_H
 #define NSMON_BRIDGE_BPF_H

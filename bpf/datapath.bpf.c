@@ -60,7 +60,10 @@ __noinline __u32 classify_linear(struct __sk_buff *skb)
  * bytes beyond its linear part (drivers that leave headers in frags) are
  * the headers pulled into the linear part and the frame parsed again:
  * TRUNCATED must mean the frame is short, not that the linear part is.
- * Pulling moves no byte of the frame, only where the kernel keeps them.
+ * Pulling moves no byte of the frame, only where the kernel keeps them; it
+ * may give the skb a new head, which is why it happens before an entry
+ * remembers the frame (bridge_enter()), and never to a frame recognized as
+ * leaving the bridge (it reuses its entry's classes, unparsed).
  */
 static __always_inline __u32 classify_skb(struct __sk_buff *skb)
 {

@@ -14,6 +14,14 @@
 /* Where the counters are pinned so they keep counting between CLI runs. */
 #define NSMON_PIN_ROOT		"/sys/fs/bpf/nsmon"
 
+/*
+ * What the maps pinned there mean, beyond their shape: bumped when a map
+ * keeps its size but changes its meaning (2: bridge_state names a frame by
+ * skb->data, no longer skb->head), so that the programs of one build never
+ * share maps with another's. Pinned beside the maps as "abi".
+ */
+#define NSMON_ABI_VERSION	2
+
 /* Default size of the counters map: (netns, ifindex, direction, hook) keys. */
 #define NSMON_MAX_KEYS		8192
 

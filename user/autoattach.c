@@ -41,16 +41,6 @@ struct waiting_port {
 	__u64 due_us;
 };
 
-/*
- * A port this process took the programs off when it left its bridge: if it
- * comes back, it is attached again, though the ledger (of `nsmon up`, which
- * created it) says its link is the lab's.
- */
-struct detached_port {
-	char bridge[IF_NAMESIZE];
-	int ifindex;
-};
-
 struct autoattach {
 	struct event_stream *es;
 	struct waiting_port *waiting;
@@ -59,8 +49,6 @@ struct autoattach {
 	int host_fd;
 	struct attached_port *ports;
 	size_t nports;
-	struct detached_port *detached;
-	size_t ndetached;
 };
 
 int autoattach_open(struct event_stream *es, struct autoattach **out)
@@ -113,25 +101,55 @@ static int find_peer(struct autoattach *aa, int ifindex, struct peer *peer)
 	return err;
 }
 
-static bool already_counted(const char *bridge, const char *port)
+/* A ledger "filter" line (clsact) of interface @data, an int *: "- IFINDEX DIR HANDLE PRIO". */
+static int is_filter_of(const char *rest, void *data)
+{
+	int ifindex;
+
+	return sscanf(rest, "- %d", &ifindex) == 1 && ifindex == *(int *)data;
+}
+
+/* Does @port (@ifindex) of @bridge have nsmon's programs: a tcx pin, or clsact filters? */
+static bool has_hooks(const struct ledger *lg, const char *bridge, const char *port, int ifindex)
 {
 	char path[PATH_MAX];
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/%s/host:%s:tcx_ingress", NSMON_PIN_ROOT, bridge, port);
-	return stat(path, &st) == 0;
+	return stat(path, &st) == 0 || ledger_foreach(lg, "filter", is_filter_of, &ifindex) > 0;
+}
+
+/* Is @ifindex still a port of @bridge? A port may leave again before its decision. */
+static bool still_port_of(struct autoattach *aa, int ifindex, const char *bridge)
+{
+	struct link_info port, br;
+
+	return !link_get_index(aa->nl, ifindex, &port) && !link_get(aa->nl, bridge, &br) &&
+	       port.master == br.ifindex;
+}
+
+/* This process's record of @port (@ifindex), or NULL. */
+static struct attached_port *find_port(struct autoattach *aa, int ifindex, const char *port)
+{
+	for (size_t i = 0; i < aa->nports; i++)
+		if (aa->ports[i].ifindex == ifindex && !strcmp(aa->ports[i].port, port))
+			return &aa->ports[i];
+	return NULL;
 }
 
 static void remember(struct autoattach *aa, const char *bridge, const char *port, int ifindex,
 		     const struct peer *peer)
 {
-	struct attached_port *v = realloc(aa->ports, (aa->nports + 1) * sizeof(*v)), *p;
 	struct ns_names *names = event_stream_names(aa->es);
+	struct attached_port *v, *p = find_port(aa, ifindex, port);
 
-	if (!v)
-		return;
-	aa->ports = v;
-	p = &v[aa->nports++];
+	if (!p) {	/* attached again after a release: the same record */
+		v = realloc(aa->ports, (aa->nports + 1) * sizeof(*v));
+		if (!v)
+			return;
+		aa->ports = v;
+		p = &v[aa->nports++];
+	}
 	memset(p, 0, sizeof(*p));
 	snprintf(p->bridge, sizeof(p->bridge), "%s", bridge);
 	snprintf(p->port, sizeof(p->port), "%s", port);
@@ -177,18 +195,6 @@ void autoattach_port(struct event_stream *es, int ifindex, const char *ifname, c
 	w->due_us = event_now_us() + SETTLE_US;
 }
 
-/* Was @ifindex detached from @master by this process? It is not any more. */
-static bool forget_detached(struct autoattach *aa, const char *master, int ifindex)
-{
-	for (size_t i = 0; i < aa->ndetached; i++) {
-		if (aa->detached[i].ifindex == ifindex && !strcmp(aa->detached[i].bridge, master)) {
-			aa->detached[i] = aa->detached[--aa->ndetached];
-			return true;
-		}
-	}
-	return false;
-}
-
 static void decide(struct autoattach *aa, int ifindex, const char *ifname, const char *master)
 {
 	struct event_stream *es = aa->es;
@@ -199,8 +205,12 @@ static void decide(struct autoattach *aa, int ifindex, const char *ifname, const
 
 	if (ledger_open(master, &lg))
 		return;		/* not a bridge nsmon monitors */
-	if ((ledger_link_ifindex(lg, ifname) == ifindex && !forget_detached(aa, master, ifindex)) ||
-	    already_counted(master, ifname)) {
+	if (!still_port_of(aa, ifindex, master)) {
+		ledger_close(lg);
+		return;		/* released already: autoattach_released() said so */
+	}
+	/* `nsmon up NS` and `nsmon attach` hook their ports as they make or find them. */
+	if (has_hooks(lg, master, ifname, ifindex)) {
 		ledger_close(lg);
 		emit_attach(es, "counted", master, ifname, ifindex, NULL);
 		return;
@@ -257,49 +267,48 @@ struct port_hooks {
 	char pin[IF_NAMESIZE + 8];	/* "/host:PORT:" */
 	char qdisc[32];			/* "qdisc - IFINDEX" */
 	char filter[32];		/* "filter - IFINDEX " */
+	int matched;
 };
 
 static bool is_hook_line(const char *line, void *data)
 {
-	const struct port_hooks *h = data;
+	struct port_hooks *h = data;
+	bool hook = !strncmp(line, "pin ", 4) ? strstr(line, h->pin) != NULL :
+		    !strcmp(line, h->qdisc) || !strncmp(line, h->filter, strlen(h->filter));
 
-	if (!strncmp(line, "pin ", 4))
-		return strstr(line, h->pin);
-	return !strcmp(line, h->qdisc) || !strncmp(line, h->filter, strlen(h->filter));
+	h->matched += hook;
+	return hook;
 }
 
 void autoattach_released(struct event_stream *es, int ifindex, const char *ifname,
 			 const char *master)
 {
 	struct autoattach *aa = event_stream_autoattach(es);
-	struct port_hooks h;
-	struct detached_port *v;
+	struct port_hooks h = {};
 	struct ledger *lg;
+	int err;
 
-	if (!aa || !already_counted(master, ifname) || ledger_open(master, &lg))
+	if (!aa)
 		return;
+	/* Enslaved and released within the settling time: nothing to decide. */
+	for (size_t i = 0; i < aa->nwaiting;) {
+		if (aa->waiting[i].ifindex == ifindex && !strcmp(aa->waiting[i].bridge, master))
+			aa->waiting[i] = aa->waiting[--aa->nwaiting];
+		else
+			i++;
+	}
+	if (ledger_open(master, &lg))
+		return;		/* not a bridge nsmon monitors */
 	snprintf(h.pin, sizeof(h.pin), "/host:%s:", ifname);
 	snprintf(h.qdisc, sizeof(h.qdisc), "qdisc - %d", ifindex);
 	snprintf(h.filter, sizeof(h.filter), "filter - %d ", ifindex);
-	if (ledger_undo_if(lg, is_hook_line, &h)) {
-		ledger_close(lg);
-		pr_warn("cannot take the programs off %s, released from %s", ifname, master);
-		return;
-	}
+	err = ledger_undo_if(lg, is_hook_line, &h);
 	ledger_close(lg);
-	for (size_t i = 0; i < aa->nports; i++) {
-		if (aa->ports[i].ifindex == ifindex && !strcmp(aa->ports[i].port, ifname)) {
-			aa->ports[i] = aa->ports[--aa->nports];
-			break;
-		}
-	}
-	v = realloc(aa->detached, (aa->ndetached + 1) * sizeof(*v));
-	if (v) {
-		aa->detached = v;
-		snprintf(v[aa->ndetached].bridge, sizeof(v->bridge), "%s", master);
-		v[aa->ndetached++].ifindex = ifindex;
-	}
-	emit_attach(es, "detached", master, ifname, ifindex, NULL);
+	if (err)
+		pr_warn("cannot take the programs off %s, released from %s: %s", ifname, master,
+			strerror(-err));
+	else if (h.matched)	/* its counters (and this process's record of it) stay */
+		emit_attach(es, "detached", master, ifname, ifindex, NULL);
 }
 
 void autoattach_gone(struct event_stream *es, int ifindex, const char *ifname)
@@ -331,7 +340,6 @@ void autoattach_close(struct autoattach *aa)
 	if (aa->host_fd >= 0)
 		close(aa->host_fd);
 	free(aa->ports);
-	free(aa->detached);
 	free(aa->waiting);
 	free(aa);
 }

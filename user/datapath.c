@@ -157,6 +157,50 @@ static int share_maps(struct bpf_object *obj)
 	return check_pinned_maps(obj);
 }
 
+#define ABI_PIN		NSMON_PIN_ROOT "/abi"
+
+/*
+ * Maps pinned by a build of another NSMON_ABI_VERSION (builds before the
+ * mark have none) may have our shapes and another meaning: refuse them, as
+ * check_pinned_maps() refuses other shapes. Return 0 or -EEXIST.
+ */
+static int check_abi(void)
+{
+	__u32 zero = 0, version = 1;
+	int fd = bpf_obj_get(ABI_PIN);
+
+	if (fd < 0 && access(NSMON_COUNTERS_PIN, F_OK))
+		return 0;	/* nothing pinned yet: ours to create */
+	if (fd >= 0) {
+		if (bpf_map_lookup_elem(fd, &zero, &version))
+			version = 0;
+		close(fd);
+	}
+	if (version == NSMON_ABI_VERSION)
+		return 0;
+	pr_warn("the maps in %s were pinned by another version of nsmon: take its labs down with that version first",
+		NSMON_PIN_ROOT);
+	return -EEXIST;
+}
+
+/* Mark the maps as this build's, once they are pinned. */
+static int pin_abi(void)
+{
+	__u32 zero = 0, version = NSMON_ABI_VERSION;
+	int fd, err = 0;
+
+	if (!access(ABI_PIN, F_OK))
+		return 0;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "nsmon_abi", sizeof(zero), sizeof(version), 1, NULL);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(fd, &zero, &version, BPF_ANY) ||
+	    (bpf_obj_pin(fd, ABI_PIN) && errno != EEXIST))	/* another run was first: fine */
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 static int load_tc(struct datapath *dp, __u64 netns_cookie)
 {
 	int err;
@@ -166,7 +210,11 @@ static int load_tc(struct datapath *dp, __u64 netns_cookie)
 		return -errno;
 	dp->skel->rodata->bridge_netns_cookie = netns_cookie;
 	err = share_maps(dp->skel->obj);
-	return err ? err : datapath_bpf__load(dp->skel);
+	if (!err)
+		err = check_abi();
+	if (!err)
+		err = datapath_bpf__load(dp->skel);
+	return err ? err : pin_abi();
 }
 
 static int load_xdp(struct datapath *dp)
@@ -207,7 +255,7 @@ int datapath_open(struct datapath *dp, const char *bridge, int netns_fd, enum tc
 	err = load_tc(dp, dp->netns_cookie);
 	if (!err && xdp)
 		err = load_xdp(dp);
-	if (err && err != -EEXIST)	/* check_pinned_maps() said why */
+	if (err && err != -EEXIST)	/* check_pinned_maps() or check_abi() said why */
 		pr_warn("cannot load the datapath programs: %s (nsmon -v shows the verifier's log)",
 			strerror(-err));
 	if (err)
@@ -313,6 +361,10 @@ static int attach_xdp(struct datapath *dp, const char *netns, const char *ifname
 	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = XDP_FLAGS_DRV_MODE);
 	int fd, err;
 
+	if (!dp->xdp_skel) {
+		pr_warn("cannot attach XDP to %s: the XDP program was not loaded", ifname);
+		return -EINVAL;
+	}
 	fd = bpf_link_create(bpf_program__fd(dp->xdp_skel->progs.xdp_rx), ifindex, BPF_XDP, &opts);
 	if (fd < 0) {
 		err = -errno;
@@ -520,6 +572,7 @@ void datapath_release_pins(const char *bridge)
 	unlink(NSMON_BRIDGE_FLOWS_PIN);
 	unlink(NSMON_BRIDGE_STATE_PIN);
 	unlink(NSMON_BRIDGE_MATRIX_PIN);
+	unlink(ABI_PIN);
 	rmdir(NSMON_PIN_ROOT);
 	rmdir(NSMON_RUN_DIR);
 }

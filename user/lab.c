@@ -123,22 +123,27 @@ static struct candidate *candidate_by_nsid(const struct discovery *d, int nsid)
  * Move a candidate into lab->netns (once), so the lab owns its fd. lab->netns
  * has room for every candidate, so the pointers ports keep stay valid.
  */
-static struct lab_netns *adopt(struct discovery *d, struct candidate *c)
+static int adopt(struct discovery *d, struct candidate *c, struct lab_netns **out)
 {
 	struct lab *lab = d->lab;
 	struct lab_netns *ns = &lab->netns[lab->nnetns];
+	int err;
 
-	if (c->adopted)
-		return c->adopted;
-	if (netns_cookie(c->fd, &ns->cookie))
-		return NULL;
+	if (c->adopted) {
+		*out = c->adopted;
+		return 0;
+	}
+	err = netns_cookie(c->fd, &ns->cookie);
+	if (err)
+		return err;
 	snprintf(ns->name, sizeof(ns->name), "%s", c->name);
 	ns->fd = c->fd;
 	ns->inode = c->inode;
 	c->fd = -1;
 	c->adopted = ns;
 	lab->nnetns++;
-	return ns;
+	*out = ns;
+	return 0;
 }
 
 /*
@@ -209,11 +214,9 @@ static int resolve_peers(struct discovery *d)
 			continue;
 		}
 		if (q.homes[j]) {
-			lp->netns = adopt(d, q.homes[j]);
-			if (!lp->netns) {
-				err = -ENOMEM;
+			err = adopt(d, q.homes[j], &lp->netns);
+			if (err)
 				break;
-			}
 		}
 		snprintf(lp->peer.name, sizeof(lp->peer.name), "%s", q.peers[j].name);
 		lp->peer.ifindex = q.peers[j].ifindex;

@@ -57,7 +57,7 @@ int lab_discover(struct nl_sock *nl, const char *bridge, struct lab *lab);
 /**
  * lab_discover_ports() - the first half of lab_discover(): the bridge and its
  * ports (one dump), without their peers, for a caller that can start on the
- * ports while the peers are found (a request or two per namespace).
+ * ports before the peers are found (lab_discover_peers(): batched requests).
  * Return: as lab_discover(); on failure @lab is freed already.
  */
 int lab_discover_ports(struct nl_sock *nl, const char *bridge, struct lab *lab);

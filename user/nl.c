@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* rtnetlink requests over libmnl: see nl.h. */
-#define _GNU_SOURCE	/* recvmmsg() */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +21,8 @@ struct nl_sock {
 	unsigned int seq;
 	char ext_ack[256];
 	char reason[384];
-	/* One request or one batch of answers; the kernel sends dumps in up to 32 KiB. */
+	/* One request or one answer; the kernel sends dumps in up to 32 KiB. */
 	char buf[NL_BUF_SIZE];
-	/* nl_batch()'s answers, a slot of buf each. */
-	struct mmsghdr msgs[NL_BUF_SIZE / 4096];
-	struct iovec iov[NL_BUF_SIZE / 4096];
 };
 
 struct nl_sock *nl_open(void)
@@ -212,35 +208,8 @@ int nl_dump(struct nl_sock *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
  * does not fit.
  */
 #define BATCH_WINDOW	32
-/* Answers are read many at a time, each into a slot of the socket's buffer. */
-#define BATCH_SLOT	4096
-#define BATCH_SLOTS	(NL_BUF_SIZE / BATCH_SLOT)
 /* Room for one request of a batch: a header and a few attributes. */
 #define BATCH_REQ_MAX	256
-
-/*
- * Up to @want answers, each a datagram of its own, in one recvmmsg(): the
- * kernel has queued them all by the time sendto() returns. Return: how many,
- * or -errno (-EMSGSIZE for an answer bigger than a slot, which is lost).
- */
-static int recv_answers(struct nl_sock *nl, size_t want)
-{
-	int n;
-
-	if (want > BATCH_SLOTS)
-		want = BATCH_SLOTS;
-	for (size_t i = 0; i < want; i++) {
-		nl->iov[i] = (struct iovec){ nl->buf + i * BATCH_SLOT, BATCH_SLOT };
-		nl->msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &nl->iov[i], .msg_iovlen = 1 } };
-	}
-	n = recvmmsg(mnl_socket_get_fd(nl->sock), nl->msgs, want, MSG_WAITFORONE, NULL);
-	if (n < 0)
-		return -errno;
-	for (int i = 0; i < n; i++)
-		if (nl->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
-			return -EMSGSIZE;
-	return n;
-}
 
 /* Hand each answer in @buf to the request it answers; count those in *@pending. */
 static void batch_answers(struct nl_sock *nl, const char *buf, int len, unsigned int first,
@@ -270,6 +239,13 @@ static void batch_answers(struct nl_sock *nl, const char *buf, int len, unsigned
 	}
 }
 
+/* Throw away what is queued: the rest of a batch whose answers overflowed the socket. */
+static void drain(struct nl_sock *nl)
+{
+	while (recv(mnl_socket_get_fd(nl->sock), nl->buf, sizeof(nl->buf), MSG_DONTWAIT) > 0)
+		;
+}
+
 int nl_batch(struct nl_sock *nl, __u16 type, size_t n, nl_batch_build_t build,
 	     nl_batch_answer_t answer, void *data)
 {
@@ -292,13 +268,19 @@ int nl_batch(struct nl_sock *nl, __u16 type, size_t n, nl_batch_build_t build,
 		}
 		if (mnl_socket_sendto(nl->sock, req, len) < 0)
 			return -errno;
+		/*
+		 * Every answer is read, whatever it says, so that none is left
+		 * on the socket for the next exchange to trip over. Each comes
+		 * in a datagram of its own, as big as the one-request path's.
+		 */
 		while (pending) {
-			ret = recv_answers(nl, pending);
-			if (ret < 0)
+			ret = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
+			if (ret < 0) {
+				ret = -errno;	/* ENOBUFS: the kernel dropped answers */
+				drain(nl);
 				return ret;
-			for (int m = 0; m < ret; m++)
-				batch_answers(nl, nl->buf + m * BATCH_SLOT, nl->msgs[m].msg_len, first,
-					      base, count, answer, data, &pending);
+			}
+			batch_answers(nl, nl->buf, ret, first, base, count, answer, data, &pending);
 		}
 	}
 	return 0;

@@ -59,10 +59,9 @@ typedef void (*nl_batch_answer_t)(const struct nlmsghdr *nlh, int err, size_t i,
 /**
  * nl_batch() - @n requests of @type, for requests the kernel answers with
  * exactly one message (a get of one object: RTM_GETLINK by index,
- * RTM_GETNSID), sent 32 to a datagram and their answers read many to a
- * system call, rather than two system calls each (a few microseconds apiece
- * on a paravirtualized guest, times 500 namespaces). Every request is
- * answered through @answer, in any order.
+ * RTM_GETNSID), sent 32 to a datagram, rather than a request and its wait
+ * each (a few microseconds apiece on a paravirtualized guest, times 500
+ * namespaces). Every request is answered through @answer, in any order.
  * Return: 0, or -errno when the exchange itself failed (answers may be missing).
  */
 int nl_batch(struct nl_sock *nl, __u16 type, size_t n, nl_batch_build_t build,

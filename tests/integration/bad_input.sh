@@ -116,3 +116,16 @@ check_cmd "up works afterwards" "$NSMON" up
 check_cmd "a second lab reuses the pins" "$NSMON" up --bridge v-net-1 --subnet 10.9.0.0/24 green
 check_cmd "down v-net-1" "$NSMON" down --bridge v-net-1
 check_cmd "down" "$NSMON" down
+
+t "bad input: maps of our shape pinned by a build of another ABI are refused, and nothing is built"
+check_cmd "up" "$NSMON" up
+# What a lab left up by a build before the ABI mark looks like: the maps, no mark.
+rm /sys/fs/bpf/nsmon/abi
+err=$("$NSMON" up --bridge v-net-1 --subnet 10.9.0.0/24 green 2>&1); rc=$?
+check_eq "exit code" "$rc" 4
+check_eq "error lines" "$(echo "$err" | wc -l)" 1
+echo "$err" | grep -q "pinned by another version of nsmon" || fail "error does not say why: $err"
+ip link show v-net-1 >/dev/null 2>&1 && fail "the bridge was built"
+[ -e /run/netns/green ] && fail "namespace green was built"
+check_cmd "down the old lab" "$NSMON" down
+check_nothing_left

@@ -165,6 +165,17 @@ check_cmd "ping orange -> red again" ip netns exec orange ping -c 2 -i 0.2 -W 2 
 # The counters kept what they had while the port was away.
 check_eq "echo requests after" "$(nsmon_stat host veth-orange-br rx icmp_echo_request)" 4
 
+t "events: a port enslaved and released again before its decision is left alone"
+ip link set veth-orange-br nomaster
+ip link set veth-orange-br master v-net-0
+ip link set veth-orange-br nomaster
+sleep 0.6	# past the settling time
+check_eq "pins of a port that is not the bridge's" "$(ls /sys/fs/bpf/nsmon/v-net-0 | grep -c orange)" 0
+ip link set veth-orange-br master v-net-0
+expect "attached once it stays" '.type == "attach" and .action == "attached" and .port == "veth-orange-br" and .peer_netns == "orange"'
+sleep 0.3
+check_eq "pins once it stays" "$(ls /sys/fs/bpf/nsmon/v-net-0 | grep -c orange)" 2
+
 t "events: the human lines look like ip monitor -ts with a [TYPE] prefix"
 line=$(timeout 5 "$NSMON" events --count 1 --type netns 2>/dev/null & sleep 1; ip netns add tline; wait; ip netns del tline)
 echo "$line" | grep -Eq '^\[[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\] \[NETNS\] added tline' ||
