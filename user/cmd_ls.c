@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "grow.h"
 #include "ledger.h"
 #include "link.h"
 #include "log.h"
@@ -57,15 +58,11 @@ static int type_index(const char *name)
 
 static int list_append(struct ns_list *l, int type, __u64 inode, int nprocs, int pid)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 256;
-		struct ns_entry *v = realloc(l->v, cap * sizeof(*v));
+	struct ns_entry *v = grow(l->v, l->n, &l->cap, sizeof(*v), 256);
 
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
 	l->v[l->n++] = (struct ns_entry){ .type = type, .inode = inode, .nprocs = nprocs, .pid = pid };
 	return 0;
 }
@@ -267,13 +264,10 @@ static int add_counted(const char *rest, void *data)
 
 	if (sscanf(rest, "%llu", &cookie) != 1)
 		return 0;
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 64;
-		grown = realloc(c->cookies, c->cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		c->cookies = grown;
-	}
+	grown = grow(c->cookies, c->n, &c->cap, sizeof(*grown), 64);
+	if (!grown)
+		return -ENOMEM;
+	c->cookies = grown;
 	c->cookies[c->n++] = cookie;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <bpf/libbpf.h>
 
 #include "counters.h"
+#include "grow.h"
 #include "map_read.h"
 
 const char *const nsmon_stat_names[NSMON_STAT_MAX] = {
@@ -153,13 +154,10 @@ static int keep_hash_entry(const void *key, const void *percpu, void *data)
 	struct counters_snapshot *s = data;
 	struct hash_entry *e, *grown;
 
-	if (s->nhash == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 64;
-		grown = realloc(s->hash, s->cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		s->hash = grown;
-	}
+	grown = grow(s->hash, s->nhash, &s->cap, sizeof(*grown), 64);
+	if (!grown)
+		return -ENOMEM;
+	s->hash = grown;
 	e = &s->hash[s->nhash++];
 	memset(e, 0, sizeof(*e));
 	memcpy(&e->key, key, sizeof(e->key));
@@ -563,13 +561,10 @@ static int read_flow_keys(int fd)
 	flow_keys_read = true;
 	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &key)) {
 		first = false;
-		if (nflow_keys == cap) {
-			cap = cap ? cap * 2 : 256;
-			grown = realloc(flow_keys, cap * sizeof(*grown));
-			if (!grown)
-				return -ENOMEM;
-			flow_keys = grown;
-		}
+		grown = grow(flow_keys, nflow_keys, &cap, sizeof(*grown), 256);
+		if (!grown)
+			return -ENOMEM;
+		flow_keys = grown;
 		flow_keys[nflow_keys++] = key;
 	}
 	return 0;

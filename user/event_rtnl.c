@@ -12,6 +12,7 @@
 #include <linux/rtnetlink.h>
 
 #include "event_rtnl.h"
+#include "grow.h"
 #include "link.h"
 #include "log.h"
 #include "netns.h"
@@ -49,17 +50,11 @@ static struct known_link *find_link(struct event_rtnl *er, int nsid, int ifindex
 
 static struct known_link *add_link(struct event_rtnl *er, int nsid, int ifindex)
 {
-	struct known_link *l;
+	struct known_link *l = grow(er->links, er->nlinks, &er->cap, sizeof(*l), 64);
 
-	if (er->nlinks == er->cap) {
-		size_t cap = er->cap ? 2 * er->cap : 64;
-		struct known_link *v = realloc(er->links, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		er->links = v;
-		er->cap = cap;
-	}
+	if (!l)
+		return NULL;
+	er->links = l;
 	l = &er->links[er->nlinks++];
 	memset(l, 0, sizeof(*l));
 	l->nsid = nsid;

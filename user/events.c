@@ -23,6 +23,7 @@
 #include "event_rtnl.h"
 #include "event_tracers.h"
 #include "events_internal.h"
+#include "grow.h"
 #include "log.h"
 #include "netns.h"
 
@@ -308,18 +309,15 @@ static void read_inotify(struct event_stream *es)
 
 static void live_add(struct event_stream *es, const char *type, __u64 inode)
 {
+	struct live_ns *live;
+
 	for (size_t i = 0; i < es->nlive; i++)
 		if (es->live[i].inode == inode && !strcmp(es->live[i].type, type))
 			return;
-	if (es->nlive == es->live_cap) {
-		size_t cap = es->live_cap ? 2 * es->live_cap : 32;
-		struct live_ns *v = realloc(es->live, cap * sizeof(*v));
-
-		if (!v)
-			return;
-		es->live = v;
-		es->live_cap = cap;
-	}
+	live = grow(es->live, es->nlive, &es->live_cap, sizeof(*live), 32);
+	if (!live)
+		return;
+	es->live = live;
 	snprintf(es->live[es->nlive].type, sizeof(es->live[0].type), "%s", type);
 	es->live[es->nlive++].inode = inode;
 }

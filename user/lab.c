@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "lab.h"
 #include "link.h"
 #include "log.h"
@@ -43,15 +44,12 @@ static int add_candidate(const char *name, void *data)
 	fd = netns_open(name);
 	if (fd < 0)
 		return 0;	/* deleted while we looked, or not a namespace */
-	if (d->ncands == d->cap) {
-		cands = realloc(d->cands, (d->cap ? 2 * d->cap : 64) * sizeof(*cands));
-		if (!cands) {
-			close(fd);
-			return -ENOMEM;
-		}
-		d->cands = cands;
-		d->cap = d->cap ? 2 * d->cap : 64;
+	cands = grow(d->cands, d->ncands, &d->cap, sizeof(*cands), 64);
+	if (!cands) {
+		close(fd);
+		return -ENOMEM;
 	}
+	d->cands = cands;
 	c = &d->cands[d->ncands];
 	memset(c, 0, sizeof(*c));
 	c->name = strdup(name);

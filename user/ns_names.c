@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "link.h"
 #include "netns.h"
 #include "ns_names.h"
@@ -29,23 +30,18 @@ static int nsid_for(struct nl_sock *nl, int fd)
 static int add_name(const char *name, void *data)
 {
 	struct refresh *r = data;
-	struct ns_name *e;
+	struct ns_name *e, *v;
 	int fd;
 
 	fd = netns_open(name);
 	if (fd < 0)
 		return 0;	/* gone already, or not a namespace: nothing to name */
-	if (r->names->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 16;
-		struct ns_name *v = realloc(r->names->v, cap * sizeof(*v));
-
-		if (!v) {
-			close(fd);
-			return -ENOMEM;
-		}
-		r->names->v = v;
-		r->cap = cap;
+	v = grow(r->names->v, r->names->n, &r->cap, sizeof(*v), 16);
+	if (!v) {
+		close(fd);
+		return -ENOMEM;
 	}
+	r->names->v = v;
 	e = &r->names->v[r->names->n];
 	memset(e, 0, sizeof(*e));
 	snprintf(e->name, sizeof(e->name), "%s", name);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "grow.h"
 #include "lab.h"
 #include "ledger.h"
 #include "log.h"
@@ -68,16 +69,13 @@ static int find_ports(const char *bridge, void *data)
 	struct stats_bridge *br;
 	int err;
 
-	if (m->nbridges == r->cap) {
-		br = realloc(m->bridges, (r->cap ? 2 * r->cap : 4) * sizeof(*br));
-		if (!br) {
-			report_error(r, -ENOMEM, "cannot discover the ports of bridge \"%s\": %s",
-				     bridge, strerror(ENOMEM));
-			return 0;
-		}
-		m->bridges = br;
-		r->cap = r->cap ? 2 * r->cap : 4;
+	br = grow(m->bridges, m->nbridges, &r->cap, sizeof(*br), 4);
+	if (!br) {
+		report_error(r, -ENOMEM, "cannot discover the ports of bridge \"%s\": %s", bridge,
+			     strerror(ENOMEM));
+		return 0;
 	}
+	m->bridges = br;
 	br = &m->bridges[m->nbridges];
 	memset(br, 0, sizeof(*br));
 	err = lab_discover_ports(r->nl, bridge, &br->lab);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "stats_places.h"
 
 static __u32 slot_of(const struct places *p, __u32 ifindex)
@@ -64,13 +65,10 @@ static int keep_pair(struct places *p, int from, int to, const struct bridge_flo
 {
 	struct stats_pair *pairs;
 
-	if (p->npairs == p->cap) {
-		pairs = realloc(p->pairs, (p->cap ? 2 * p->cap : 256) * sizeof(*pairs));
-		if (!pairs)
-			return -ENOMEM;
-		p->pairs = pairs;
-		p->cap = p->cap ? 2 * p->cap : 256;
-	}
+	pairs = grow(p->pairs, p->npairs, &p->cap, sizeof(*pairs), 256);
+	if (!pairs)
+		return -ENOMEM;
+	p->pairs = pairs;
 	p->pairs[p->npairs++] = (struct stats_pair){ from, to, f->stat[NSMON_BR_FORWARDED],
 						     f->stat[NSMON_BR_FLOODED] };
 	return 0;
