@@ -405,19 +405,17 @@ static void give_slot(struct datapath *dp, __u64 cookie, int ifindex)
 static int attach(struct datapath *dp, const char *netns, int netns_fd, const char *ifname,
 		  int ifindex, const struct bpf_program *const *tc_progs, bool xdp)
 {
-	__u64 cookie;
+	/* The bridge and its ports share its namespace, read at datapath_open(). */
+	__u64 cookie = dp->netns_cookie;
 	int saved, err;
 
-	err = netns_cookie(netns_fd, &cookie);
-	if (err) {
-		pr_warn("cannot read the netns cookie of %s: %s", netns ? netns : HOST_NETNS_LABEL,
-			strerror(-err));
-		return err;
-	}
-	/* The tc programs write the bridge's namespace into every key. */
-	if (tc_progs && cookie != dp->netns_cookie) {
-		pr_warn("%s is not in the namespace of its bridge", ifname);
-		return -EXDEV;
+	if (!tc_progs) {
+		err = netns_cookie(netns_fd, &cookie);
+		if (err) {
+			pr_warn("cannot read the netns cookie of %s: %s",
+				netns ? netns : HOST_NETNS_LABEL, strerror(-err));
+			return err;
+		}
 	}
 	/* Recorded first: the counters of this interface go with the lab. */
 	err = ledger_add(dp->ledger, "keys %llu %d", (unsigned long long)cookie, ifindex);
