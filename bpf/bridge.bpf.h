@@ -141,6 +141,27 @@ __noinline int bridge_flow_add(const struct nsmon_bridge_key *key, __u32 from_sl
 	return 0;
 }
 
+/*
+ * bridge_flow_add() for a frame forwarded between two places with matrix
+ * cells, the common case, inline: the call into the global function and
+ * back was ~15% of what the programs cost a forwarded frame.
+ */
+static __always_inline void bridge_flow_add_forwarded(const struct nsmon_bridge_key *key,
+						       __u32 from_slot, __u32 to_col)
+{
+	struct nsmon_bridge_counters *c;
+	__u32 cell = from_slot * NSMON_MATRIX_COLUMNS + to_col;
+
+	if (from_slot < NSMON_MATRIX_SLOTS && to_col < NSMON_MATRIX_COLUMNS) {
+		c = bpf_map_lookup_elem(&bridge_matrix, &cell);
+		if (c) {
+			c->stat[NSMON_BR_FORWARDED] += 1;
+			return;
+		}
+	}
+	bridge_flow_add(key, from_slot, to_col, NSMON_BR_FORWARDED);
+}
+
 /* The flow from @from to @to on this program's bridge. */
 static __always_inline struct nsmon_bridge_key flow_key(__u32 from, __u32 to)
 {
@@ -239,7 +260,7 @@ static __always_inline void bridge_leave(struct nsmon_bridge_state *st, __u32 to
 	if (!(classes & (NSMON_CLASS(BROADCAST) | NSMON_CLASS(MULTICAST))) && st->fanout == 1) {
 		st->first_to = to;
 		st->first_to_slot = to_slot;
-		bridge_flow_add(&key, from_slot, matrix_column(to_slot), NSMON_BR_FORWARDED);
+		bridge_flow_add_forwarded(&key, from_slot, matrix_column(to_slot));
 		return;
 	}
 	bridge_flow_add(&key, from_slot, matrix_column(to_slot), NSMON_BR_FLOODED);

@@ -17,10 +17,11 @@
 /*
  * What the maps pinned there mean, beyond their shape: bumped when a map
  * keeps its size but changes its meaning (2: bridge_state names a frame by
- * skb->data, no longer skb->head), so that the programs of one build never
- * share maps with another's. Pinned beside the maps as "abi".
+ * skb->data, no longer skb->head; 3: the counters moved to the order of
+ * enum nsmon_stat), so that the programs of one build never share maps
+ * with another's. Pinned beside the maps as "abi".
  */
-#define NSMON_ABI_VERSION	2
+#define NSMON_ABI_VERSION	3
 
 /* Default size of the counters map: (netns, ifindex, direction, hook) keys. */
 #define NSMON_MAX_KEYS		8192
@@ -48,28 +49,35 @@ enum nsmon_hook {
  * of a class of that family (and of the families after it).
  * A GSO super-packet counts gso_segs PACKETS (the wire packets it becomes)
  * and 1 in SKBS, which is what `ip -s link` counts on a veth.
+ *
+ * The order is storage, not presentation (documents follow
+ * nsmon_stat_order[]): what almost every frame adds to comes first, so that
+ * a unicast IPv4 or IPv6 UDP or TCP frame adds to one 64-byte cache line of
+ * its slot, not three (each line a frame touches cost ~1% of the small-packet
+ * rate).
  */
 enum nsmon_stat {
 	NSMON_STAT_PACKETS = 0,
 	NSMON_STAT_BYTES,
-	NSMON_STAT_ARP_REQUEST,
-	NSMON_STAT_ARP_REPLY,
-	NSMON_STAT_ICMP_ECHO_REQUEST,
-	NSMON_STAT_ICMP_ECHO_REPLY,
+	NSMON_STAT_SKBS,
+	NSMON_STAT_UNICAST,
 	NSMON_STAT_IPV4,
 	NSMON_STAT_IPV6,
-	NSMON_STAT_TCP,
 	NSMON_STAT_UDP,
-	NSMON_STAT_ICMP,
-	NSMON_STAT_OTHER,
+	NSMON_STAT_TCP,
+	/* the second line: ARP, ICMP, broadcast and multicast */
 	NSMON_STAT_BROADCAST,
 	NSMON_STAT_MULTICAST,
-	NSMON_STAT_UNICAST,
 	NSMON_STAT_ARP,
+	NSMON_STAT_ARP_REQUEST,
+	NSMON_STAT_ARP_REPLY,
+	NSMON_STAT_ICMP,
+	NSMON_STAT_ICMP_ECHO_REQUEST,
+	NSMON_STAT_ICMP_ECHO_REPLY,
+	NSMON_STAT_OTHER,
 	NSMON_STAT_L4_OTHER,
 	NSMON_STAT_VLAN,
 	NSMON_STAT_TRUNCATED,
-	NSMON_STAT_SKBS,
 	NSMON_STAT_MAX,
 };
 

@@ -33,6 +33,16 @@ const char *const nsmon_stat_names[NSMON_STAT_MAX] = {
 	[NSMON_STAT_SKBS]		= "skbs",
 };
 
+const enum nsmon_stat nsmon_stat_order[NSMON_STAT_MAX] = {
+	NSMON_STAT_PACKETS, NSMON_STAT_BYTES,
+	NSMON_STAT_ARP_REQUEST, NSMON_STAT_ARP_REPLY,
+	NSMON_STAT_ICMP_ECHO_REQUEST, NSMON_STAT_ICMP_ECHO_REPLY,
+	NSMON_STAT_IPV4, NSMON_STAT_IPV6, NSMON_STAT_TCP, NSMON_STAT_UDP, NSMON_STAT_ICMP,
+	NSMON_STAT_OTHER, NSMON_STAT_BROADCAST, NSMON_STAT_MULTICAST, NSMON_STAT_UNICAST,
+	NSMON_STAT_ARP, NSMON_STAT_L4_OTHER, NSMON_STAT_VLAN, NSMON_STAT_TRUNCATED,
+	NSMON_STAT_SKBS,
+};
+
 /* The pin at @path, -1 when it is not there (a datapath from before that map). */
 static int open_pin(const char *path, int *fd)
 {

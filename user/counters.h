@@ -22,6 +22,8 @@
 
 /* JSON key of each enum nsmon_stat, in enum order. */
 extern const char *const nsmon_stat_names[NSMON_STAT_MAX];
+/* The stats in the order documents list them (README.md), not the maps'. */
+extern const enum nsmon_stat nsmon_stat_order[NSMON_STAT_MAX];
 
 /* The counters maps, as fds: the hash, the fast slots' three maps and the bridge matrix. */
 struct counters_maps {

@@ -11,8 +11,11 @@ static json_t *counters_json(const struct nsmon_counters *c)
 {
 	json_t *obj = json_object();
 
-	for (int i = 0; obj && i < NSMON_STAT_MAX; i++)
-		json_object_set_new(obj, nsmon_stat_names[i], json_integer(c->stat[i]));
+	for (int i = 0; obj && i < NSMON_STAT_MAX; i++) {
+		enum nsmon_stat s = nsmon_stat_order[i];
+
+		json_object_set_new(obj, nsmon_stat_names[s], json_integer(c->stat[s]));
+	}
 	return obj;
 }
 
