@@ -11,10 +11,11 @@ PKG_CONFIG ?= pkg-config
 ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VMLINUX   := vmlinux/$(ARCH)/vmlinux.h
 
-LIBS      := libbpf libmnl libelf zlib jansson
+LIBS      := libbpf libmnl libelf zlib jansson libmicrohttpd
 
 # Debian 12 packages that build, run and test nsmon (make deps installs the missing ones).
 DEB_PKGS  := clang llvm bpftool libbpf-dev libmnl-dev libelf-dev zlib1g-dev libjansson-dev \
+	     libmicrohttpd-dev curl \
 	     pkg-config make gcc iproute2 iputils-ping jq tcpdump iperf3 tmux util-linux procps time linux-perf
 
 WARNINGS  := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter

@@ -66,6 +66,7 @@ int cli_exit_code(int err)
 		return EXIT_PERM;
 	case -EEXIST:
 	case -EBUSY:
+	case -EADDRINUSE:
 		return EXIT_CONFLICT;
 	case -EOPNOTSUPP:
 		return EXIT_UNSUPPORTED;

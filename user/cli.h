@@ -18,6 +18,7 @@ int cmd_down(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_ls(int argc, char **argv);

@@ -17,6 +17,7 @@ static const struct command {
 	{ "attach", cmd_attach, "[--bridge NAME] [--xdp] [--tc-mode auto|tcx|clsact]" },
 	{ "detach", cmd_detach, "[--bridge NAME]" },
 	{ "stats",  cmd_stats,  "[--json] [-n NS] [--bridge NAME] [--matrix]" },
+	{ "export", cmd_export, "[--listen ADDR:PORT] [--bridge NAME]" },
 	{ "events", cmd_events, "[--json] [--counters] [--type T,...] [--count N] [--timeout S] [--bridge NAME]" },
 	{ "watch",  cmd_watch,  "[--interval S] [--bridge NAME]" },
 	{ "ls",     cmd_ls,     "[--json] [-t TYPE]" },

@@ -20,6 +20,8 @@
 
 /* `nsmon stats` shows the matrix of a bridge up to this many places, unless --matrix. */
 #define STATS_MODEL_MATRIX_PLACES	64
+/* As matrix_max_places: no matrix at all (a bridge is a place itself, so it has more). */
+#define STATS_MODEL_NO_MATRIX		1
 
 /* A monitored bridge: its lab, and what it did with each place's frames. */
 struct stats_bridge {

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Memory: the peak RSS (VmHWM) of `nsmon events` and `nsmon watch` (and of
-# one `nsmon stats --json`) while a
+# Memory: the peak RSS (VmHWM) of `nsmon events`, `nsmon watch` and `nsmon
+# export` scraped every second (and of one `nsmon stats --json`) while a
 # ping runs through the lab, and the kernel memory of every BPF map they and
 # the datapath hold (bpftool's memlock), for 2 and for 250 namespaces.
 # Runs in throwaway namespaces.
@@ -15,6 +15,22 @@ peak_kb() {
 	"$@" >/dev/null 2>&1 &
 	pid=$!
 	sleep 4
+	kb=$(awk '/^VmHWM:/ {print $2}' /proc/$pid/status)
+	kill -INT $pid
+	wait $pid 2>/dev/null || true
+	echo "$kb"
+}
+
+# export_peak_kb: `nsmon export` scraped 4 times, a second apart; its VmHWM after.
+export_peak_kb() {
+	local pid kb
+	"$nsmon" export --listen 127.0.0.1:9465 >/dev/null 2>&1 &
+	pid=$!
+	sleep 0.5
+	for _ in 1 2 3 4; do
+		curl -sf -o /dev/null http://127.0.0.1:9465/metrics
+		sleep 1
+	done
 	kb=$(awk '/^VmHWM:/ {print $2}' /proc/$pid/status)
 	kill -INT $pid
 	wait $pid 2>/dev/null || true
@@ -36,6 +52,7 @@ for count in 2 250; do
 	pinger=$!
 	events_kb=$(peak_kb "$nsmon" events --json)
 	watch_kb=$(peak_kb "$nsmon" watch --interval 1)
+	export_kb=$(export_peak_kb)
 	stats_kb=$(/usr/bin/time -f %M "$nsmon" stats --json 2>&1 >/dev/null | tail -1)
 	datapath_kb=$(map_kb counters counter_slots counters_fast slot_owners bridge_flows bridge_state bridge_matrix)
 	"$nsmon" events --json >/dev/null 2>&1 &
@@ -45,5 +62,5 @@ for count in 2 250; do
 	kill -INT $ev; wait $ev 2>/dev/null || true
 	kill $pinger; wait $pinger 2>/dev/null || true
 	"$nsmon" down >/dev/null
-	echo "{\"bench\": \"memory-$count\", \"events_peak_rss_kb\": $events_kb, \"watch_peak_rss_kb\": $watch_kb, \"stats_peak_rss_kb\": $stats_kb, \"datapath_maps_kb\": $datapath_kb, \"event_maps_kb\": $events_maps_kb}"
+	echo "{\"bench\": \"memory-$count\", \"events_peak_rss_kb\": $events_kb, \"watch_peak_rss_kb\": $watch_kb, \"export_peak_rss_kb\": $export_kb, \"stats_peak_rss_kb\": $stats_kb, \"datapath_maps_kb\": $datapath_kb, \"event_maps_kb\": $events_maps_kb}"
 done

@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# nsmon export: Prometheus text at /metrics whose numbers are the ones
+# `nsmon stats --json` prints, one sample per series, names escaped; other
+# paths and methods refused; bad --listen, a busy port and an unmonitored
+# bridge refused up front with the documented exit codes.
+. "$(dirname "$0")/../lib.sh"
+
+# A port per test process, so that parallel runs in other sandboxes cannot
+# collide (each sandbox has its own loopback anyway).
+listen=127.0.0.1:$((20000 + $$ % 20000))
+url=http://$listen/metrics
+
+cleanup() {
+	[ -n "${exp_pid:-}" ] && kill "$exp_pid" 2>/dev/null
+	"$NSMON" down >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+tmp=$(mktemp -d)
+trap 'cleanup; t_end' EXIT
+
+# metric FILE NAME LABELS: the value of the one sample NAME{LABELS}.
+metric() {
+	grep -F "$2{$3} " "$1" | awk '{ print $NF }'
+}
+
+# iface_labels NETNS IFACE DIR: the labels of a tc interface series.
+iface_labels() {
+	echo "netns=\"$1\",interface=\"$2\",direction=\"$3\",hook=\"tc\""
+}
+
+t "export: with nothing monitored it fails as stats does"
+"$NSMON" export --listen "$listen" >/dev/null 2>"$tmp/err"; rc=$?
+check_eq "exit code" "$rc" 1
+"$NSMON" stats 2>"$tmp/stats.err" >/dev/null
+check_eq "error" "$(cat "$tmp/err")" "$(cat "$tmp/stats.err")"
+
+t "export: bad input is refused with one line and its exit code"
+check_cmd "nsmon up" "$NSMON" up
+"$NSMON" export --listen nonsense 2>"$tmp/err"; rc=$?
+check_eq "bad --listen exit code" "$rc" 2
+check_eq "bad --listen error" "$(cat "$tmp/err")" \
+	'nsmon: bad --listen "nonsense": want ADDR:PORT, like 127.0.0.1:9465'
+"$NSMON" export --listen 127.0.0.1:notaport 2>"$tmp/err"; rc=$?
+check_eq "bad port exit code" "$rc" 2
+check_eq "bad port: one line" "$(wc -l <"$tmp/err")" 1
+"$NSMON" export --bridge no-such-br --listen "$listen" 2>"$tmp/err"; rc=$?
+check_eq "unmonitored bridge exit code" "$rc" 1
+grep -q 'bridge "no-such-br" is not monitored' "$tmp/err" || fail "error: $(cat "$tmp/err")"
+
+t "export: serves /metrics until SIGINT"
+"$NSMON" export --listen "$listen" 2>"$tmp/exp.err" &
+exp_pid=$!
+for _ in $(seq 50); do
+	grep -q '^export: serving' "$tmp/exp.err" && break
+	sleep 0.1
+done
+check_eq "announced" "$(cat "$tmp/exp.err")" "export: serving $url"
+
+t "export: a second exporter on the same port is a conflict"
+"$NSMON" export --listen "$listen" 2>"$tmp/err"; rc=$?
+check_eq "exit code" "$rc" 4
+check_eq "error" "$(cat "$tmp/err")" "nsmon: cannot listen on $listen: Address already in use"
+
+t "export: the numbers are stats'"
+wait_links_up red blue || fail "links did not come up"
+check_cmd "ping" ip netns exec red ping -c 3 -i 0.2 -q 192.168.15.2
+# Quiet for a moment, so that the scrape and stats read the same counts.
+sleep 0.5
+code=$(curl -s -o "$tmp/m" -w '%{http_code} %{content_type}' "$url")
+"$NSMON" stats --json >"$tmp/doc"
+check_eq "status and type" "$code" "200 text/plain; version=0.0.4; charset=utf-8"
+for pair in "red veth-red" "blue veth-blue"; do
+	read -r ns ifc <<<"$pair"
+	for dir in rx tx; do
+		want=$(jq -r --arg ns "$ns" --arg d "$dir" \
+			'.namespaces[] | select(.name == $ns) | .interfaces[0][$d] |
+			"\(.packets) \(.bytes) \(.skbs) \(.icmp_echo_request) \(.arp)"' "$tmp/doc")
+		l=$(iface_labels "$ns" "$ifc" "$dir")
+		got="$(metric "$tmp/m" nsmon_interface_packets_total "$l") $(metric "$tmp/m" nsmon_interface_bytes_total "$l") $(metric "$tmp/m" nsmon_interface_skbs_total "$l") $(metric "$tmp/m" nsmon_interface_frames_total "$l,class=\"icmp_echo_request\"") $(metric "$tmp/m" nsmon_interface_frames_total "$l,class=\"arp\"")"
+		check_eq "$ns $ifc $dir packets bytes skbs echo-requests arp" "$got" "$want"
+	done
+done
+[ "$(metric "$tmp/m" nsmon_interface_frames_total "$(iface_labels red veth-red tx),class=\"icmp_echo_request\"")" -ge 3 ] ||
+	fail "red sent fewer than 3 echo requests"
+want=$(jq -r '.bridges[0].ports[] | select(.name == "veth-red-br") |
+	"\(.forwarded.rx) \(.flooded.tx) \(.local) \(.dropped)"' "$tmp/doc")
+b='bridge="v-net-0",place="veth-red-br"'
+got="$(metric "$tmp/m" nsmon_bridge_frames_total "$b,fate=\"forwarded\",direction=\"rx\"") $(metric "$tmp/m" nsmon_bridge_frames_total "$b,fate=\"flooded\",direction=\"tx\"") $(metric "$tmp/m" nsmon_bridge_frames_total "$b,fate=\"local\",direction=\"rx\"") $(metric "$tmp/m" nsmon_bridge_frames_total "$b,fate=\"dropped\",direction=\"rx\"")"
+check_eq "veth-red-br forwarded rx, flooded tx, local, dropped" "$got" "$want"
+
+t "export: well-formed exposition"
+# Every family declared once, before its samples; no series twice.
+check_eq "families" "$(grep '^# TYPE' "$tmp/m" | awk '{ print $3 }' | sort | uniq -d)" ""
+check_eq "undeclared samples" "$(grep -v '^#' "$tmp/m" | awk '{ print $1 }' | sed 's/{.*//' | sort -u |
+	while read -r name; do grep -q "^# TYPE $name counter$" "$tmp/m" || echo "$name"; done)" ""
+check_eq "duplicate series" "$(grep -v '^#' "$tmp/m" | sed 's/ [0-9]*$//' | sort | uniq -d)" ""
+# 2 namespace ends + 2 ports + the bridge, rx and tx: 10 packets series.
+check_eq "packets series" "$(grep -c '^nsmon_interface_packets_total{' "$tmp/m")" 10
+
+t "export: a namespace name that needs escaping"
+check_cmd "nsmon up q\"uote" "$NSMON" up 'q"uote'
+curl -s -o "$tmp/m2" "$url"
+grep -qF 'nsmon_interface_packets_total{netns="q\"uote",interface="veth-q\"uote",direction="rx"' "$tmp/m2" ||
+	fail "no escaped labels: $(grep -F uote "$tmp/m2" | head -2)"
+
+t "export: other paths and methods are refused"
+check_eq "/ status" "$(curl -s -o /dev/null -w '%{http_code}' "http://$listen/")" 404
+check_eq "POST status" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url")" 405
+
+t "export: a scrape after down says why it has nothing"
+"$NSMON" down >/dev/null 2>&1
+check_eq "status" "$(curl -s -o "$tmp/m3" -w '%{http_code}' "$url")" 503
+grep -q 'cannot read the counters' "$tmp/m3" || fail "body: $(cat "$tmp/m3")"
+
+t "export: SIGINT stops it cleanly"
+kill -INT "$exp_pid"
+wait "$exp_pid"; rc=$?
+exp_pid=
+check_eq "exit code" "$rc" 0

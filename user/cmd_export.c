@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nsmon export: the counters for Prometheus, over HTTP (libmicrohttpd) at
+ * /metrics. Each scrape reads the labs and the maps afresh, as `nsmon
+ * stats` does, so a namespace added or a lab taken down shows at the next
+ * scrape; scrapes are answered one at a time, by libmicrohttpd's thread.
+ */
+#define _GNU_SOURCE	/* asprintf */
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <microhttpd.h>
+
+#include "cli.h"
+#include "export_metrics.h"
+#include "log.h"
+#include "stats_model.h"
+
+#define DEFAULT_LISTEN	"127.0.0.1:9465"
+#define METRICS_PATH	"/metrics"
+/* The exposition format Prometheus asks for when it scrapes text. */
+#define METRICS_TYPE	"text/plain; version=0.0.4; charset=utf-8"
+
+struct exporter {
+	const char *bridge;		/* NULL: every monitored bridge */
+	size_t room;			/* what the last scrape's text took, to start the next from */
+};
+
+/* The first scrape's room: what 100 interfaces take; 1,000 take ~4.6 MB. */
+#define FIRST_ROOM	(512 * 1024)
+
+/*
+ * @m as text in a buffer big enough the first time almost always: an
+ * open_memstream() grows by copying and zeroing, a fifth of a big scrape.
+ * Return: 0 with *@text (malloc'ed) and *@len set, or -errno.
+ */
+static int render(const struct stats_model *m, struct exporter *ex, char **text, size_t *len)
+{
+	for (;;) {
+		char *buf = malloc(ex->room);
+		FILE *out = buf ? fmemopen(buf, ex->room, "w") : NULL;
+		int err;
+
+		if (!out) {
+			free(buf);
+			return -ENOMEM;
+		}
+		err = export_metrics_write(m, out);
+		if (!err && fflush(out))
+			err = -errno;
+		*len = (size_t)ftell(out);
+		fclose(out);
+		if (!err) {
+			*text = buf;
+			ex->room = *len + *len / 4 + 1;	/* the lab may grow a little */
+			return 0;
+		}
+		free(buf);
+		if (err != -EIO && err != -ENOSPC)
+			return err;
+		ex->room *= 2;	/* it did not fit */
+	}
+}
+
+/*
+ * The metrics of every monitored bridge, as a malloc'ed text in *@text;
+ * Return: 0, or -errno with a one-line reason in *@text.
+ */
+static int scrape(struct exporter *ex, char **text, size_t *len)
+{
+	struct stats_model *m;
+	int err;
+
+	/* The model leaves each matrix out: export_metrics.c says why. */
+	err = stats_model_read(ex->bridge, NULL, STATS_MODEL_NO_MATRIX, &m);
+	if (err) {
+		*len = (size_t)asprintf(text, "nsmon export: cannot read the counters: %s\n",
+					strerror(-err));
+		return err;
+	}
+	err = render(m, ex, text, len);
+	stats_model_free(m);
+	if (err)
+		*len = (size_t)asprintf(text, "nsmon export: cannot write the metrics: %s\n",
+					strerror(-err));
+	return err;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, const char *type,
+			     char *body, size_t len)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	/* Ours to free: libmicrohttpd frees it (free()) with the response. */
+	resp = MHD_create_response_from_buffer(body ? len : 0, body, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
+			      const char *method, const char *version, const char *upload_data,
+			      size_t *upload_data_size, void **req_cls)
+{
+	struct exporter *ex = cls;
+	char *body = NULL;
+	size_t len = 0;
+	int err;
+
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+		len = (size_t)asprintf(&body, "nsmon export: only GET and HEAD\n");
+		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", body, len);
+	}
+	if (strcmp(url, METRICS_PATH)) {
+		len = (size_t)asprintf(&body, "nsmon export: the metrics are at %s\n", METRICS_PATH);
+		return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", body, len);
+	}
+	err = scrape(ex, &body, &len);
+	if (err)
+		return reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", body, len);
+	return reply(conn, MHD_HTTP_OK, METRICS_TYPE, body, len);
+}
+
+/*
+ * A listening socket on @listen ("ADDR:PORT", "[ADDR6]:PORT"). Return the
+ * fd, or -errno after saying why (-EINVAL: not an address and port).
+ */
+static int listen_on(const char *listen_at)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE };
+	char host[256];
+	const char *colon = strrchr(listen_at, ':');
+	size_t hostlen = colon ? (size_t)(colon - listen_at) : 0;
+	struct addrinfo *ai;
+	int fd, one = 1, err;
+
+	if (hostlen >= 2 && listen_at[0] == '[' && listen_at[hostlen - 1] == ']') {
+		listen_at++;
+		hostlen -= 2;
+	}
+	if (!colon || !hostlen || hostlen >= sizeof(host) || !colon[1]) {
+		pr_warn("bad --listen \"%s\": want ADDR:PORT, like %s", listen_at, DEFAULT_LISTEN);
+		return -EINVAL;
+	}
+	memcpy(host, listen_at, hostlen);
+	host[hostlen] = '\0';
+	err = getaddrinfo(host, colon + 1, &hints, &ai);
+	if (err) {
+		pr_warn("bad --listen \"%s\": %s", listen_at, gai_strerror(err));
+		return -EINVAL;
+	}
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+			bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 64))) {
+		err = -errno;
+		close(fd);
+		fd = err;
+	} else if (fd < 0) {
+		fd = -errno;
+	}
+	freeaddrinfo(ai);
+	if (fd < 0)
+		pr_warn("cannot listen on %s: %s", listen_at, strerror(-fd));
+	return fd;
+}
+
+int cmd_export(int argc, char **argv)
+{
+	const char *listen_at = DEFAULT_LISTEN;
+	struct exporter ex = { .room = FIRST_ROOM };
+	const struct cli_opt opts[] = {
+		{ "--listen", &listen_at, NULL },
+		{ "--bridge", &ex.bridge, NULL },
+		{ NULL },
+	};
+	struct stats_model *m;
+	struct MHD_Daemon *daemon;
+	sigset_t stop;
+	int first, ret, fd, err, sig;
+
+	ret = cli_parse(argc, argv, opts, 0, &first);
+	if (ret)
+		return ret;
+	/* Refuse at once what every scrape would refuse: nothing, or no such bridge, monitored. */
+	err = stats_model_read(ex.bridge, NULL, STATS_MODEL_NO_MATRIX, &m);
+	if (err)
+		return cli_exit_code(err);
+	stats_model_free(m);
+	fd = listen_on(listen_at);
+	if (fd < 0)
+		return fd == -EINVAL ? EXIT_USAGE : cli_exit_code(fd);
+
+	/* Blocked before the daemon's thread starts, so that it inherits the mask: ours to wait for. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
+				  answer, &ex, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_END);
+	if (!daemon) {
+		pr_warn("cannot serve HTTP on %s: libmicrohttpd refused to start", listen_at);
+		close(fd);
+		return EXIT_FAIL;
+	}
+	pr_info("export: serving http://%s%s", listen_at, METRICS_PATH);
+	sigwait(&stop, &sig);
+	MHD_stop_daemon(daemon);	/* closes fd with the daemon */
+	return EXIT_OK;
+}

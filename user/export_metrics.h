@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The counters model in the Prometheus text exposition format (`nsmon export`). */
+#ifndef NSMON_EXPORT_METRICS_H
+#define NSMON_EXPORT_METRICS_H
+
+#include <stdio.h>
+#include "stats_model.h"
+
+/**
+ * export_metrics_write() - write @m (read without its matrix) to @out as
+ * Prometheus text format 0.0.4: every interface's tc (and XDP) counters,
+ * every bridge place's forwarding, the bridges' lost counts. README.md
+ * lists the metrics.
+ * Return: 0, or -EIO when @out failed.
+ */
+int export_metrics_write(const struct stats_model *m, FILE *out);
+
+#endif
