@@ -11,7 +11,9 @@ PKG_CONFIG ?= pkg-config
 ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VMLINUX   := vmlinux/$(ARCH)/vmlinux.h
 
-LIBS      := libbpf libmnl libelf zlib jansson libmicrohttpd
+LIBS      := libbpf libmnl libelf zlib jansson
+# Headers only: nsmon export dlopen()s it (see user/cmd_export.c).
+DLOPEN_LIBS := libmicrohttpd
 
 # Debian 12 packages that build, run and test nsmon (make deps installs the missing ones).
 DEB_PKGS  := clang llvm bpftool libbpf-dev libmnl-dev libelf-dev zlib1g-dev libjansson-dev \
@@ -21,7 +23,7 @@ DEB_PKGS  := clang llvm bpftool libbpf-dev libmnl-dev libelf-dev zlib1g-dev libj
 WARNINGS  := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
 CFLAGS    ?= -g -O2
 ALL_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -Iinclude -Iuser -I$(OUTPUT) -MMD -MP \
-	      $(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
+	      $(shell $(PKG_CONFIG) --cflags $(LIBS) $(DLOPEN_LIBS) 2>/dev/null)
 LDLIBS    := $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null)
 
 # -target bpf drops the host's include directories, which the uapi headers
