@@ -24,7 +24,7 @@ WARNINGS  := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -
 CFLAGS    ?= -g -O2
 ALL_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -Iinclude -Iuser -I$(OUTPUT) -MMD -MP \
 	      $(shell $(PKG_CONFIG) --cflags $(LIBS) $(DLOPEN_LIBS) 2>/dev/null)
-LDLIBS    := $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null)
+LDLIBS    := $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null) -pthread
 
 # -target bpf drops the host's include directories, which the uapi headers
 # need (asm/types.h): add them back after ours, as libbpf-bootstrap does.

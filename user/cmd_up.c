@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ struct build {
 	int bridge_ifindex;
 	unsigned int hosts_before;	/* joining a lab: the host addresses already given out */
 	bool joining;
+	int dp_err;			/* datapath_open()'s, on the loading thread */
 };
 
 static int check_spec(struct lab_spec *spec, const char *subnet, const char *mode)
@@ -137,6 +139,15 @@ static int record_link(struct build *b, const char *name, int *ifindex)
 	return ledger_add(b->lg, "link %s %d", name, info.ifindex);
 }
 
+/*
+ * A namespace's veth pair: veth-NS-br on the bridge, veth-NS in NS. Made in
+ * one pass, attached to in the next, set up in the last.
+ */
+struct member {
+	char port[IF_NAMESIZE], peer[IF_NAMESIZE];
+	int port_ifindex, peer_ifindex, lo_ifindex;
+};
+
 static int add_bridge(struct build *b)
 {
 	int err = link_add_bridge(b->nl, b->spec->bridge);
@@ -145,31 +156,28 @@ static int add_bridge(struct build *b)
 		pr_warn("cannot create bridge \"%s\": %s", b->spec->bridge, nl_strerror(b->nl, err));
 		return err;
 	}
-	err = record_link(b, b->spec->bridge, &b->bridge_ifindex);
-	if (!err)
-		err = datapath_attach_bridge(&b->dp, b->host_fd, b->spec->bridge,
-				      b->bridge_ifindex);
-	return err;
+	return record_link(b, b->spec->bridge, &b->bridge_ifindex);
 }
 
-/* veth-NS-br on the bridge, veth-NS in NS with host address @i of the subnet. */
-static int add_member(struct build *b, const char *name, int ns_fd, unsigned int i)
+/* The veth pair of namespace @name (its fd @ns_fd), with host address @i of the subnet on its end. */
+static int add_member(struct build *b, struct member *m, const char *name, int ns_fd,
+		      unsigned int i)
 {
 	const struct lab_spec *spec = b->spec;
-	char port[IF_NAMESIZE], peer[IF_NAMESIZE];
 	struct link_info ns_if, lo;
 	struct nl_sock *ns_nl;
-	int port_ifindex, err;
 	__u32 addr;
+	int err;
 
-	snprintf(port, sizeof(port), "veth-%s-br", name);
-	snprintf(peer, sizeof(peer), "veth-%s", name);
-	err = link_add_veth(b->nl, port, peer, ns_fd, b->bridge_ifindex);
+	snprintf(m->port, sizeof(m->port), "veth-%s-br", name);
+	snprintf(m->peer, sizeof(m->peer), "veth-%s", name);
+	err = link_add_veth(b->nl, m->port, m->peer, ns_fd, b->bridge_ifindex);
 	if (err) {
-		pr_warn("cannot create veth pair \"%s\"/\"%s\": %s", port, peer, nl_strerror(b->nl, err));
+		pr_warn("cannot create veth pair \"%s\"/\"%s\": %s", m->port, m->peer,
+			nl_strerror(b->nl, err));
 		return err;
 	}
-	err = record_link(b, port, &port_ifindex);
+	err = record_link(b, m->port, &m->port_ifindex);
 	if (err)
 		return err;
 
@@ -179,19 +187,16 @@ static int add_member(struct build *b, const char *name, int ns_fd, unsigned int
 		pr_warn("cannot open netlink in namespace \"%s\": %s", name, strerror(-err));
 		return err;
 	}
-	err = link_get(ns_nl, peer, &ns_if);
+	err = link_get(ns_nl, m->peer, &ns_if);
 	if (!err)
 		err = link_get(ns_nl, "lo", &lo);
 	if (err) {
-		pr_warn("cannot find \"%s\" in namespace \"%s\": %s", peer, name, nl_strerror(ns_nl, err));
+		pr_warn("cannot find \"%s\" in namespace \"%s\": %s", m->peer, name,
+			nl_strerror(ns_nl, err));
 		goto out;
 	}
-	err = datapath_attach_port(&b->dp, b->host_fd, port, port_ifindex);
-	if (!err)
-		err = datapath_attach_peer(&b->dp, name, ns_fd, peer, ns_if.ifindex, spec->xdp);
-	if (err)
-		goto out;
-
+	m->peer_ifindex = ns_if.ifindex;
+	m->lo_ifindex = lo.ifindex;
 	addr = htonl(subnet_host(&spec->subnet, i));
 	err = addr_add_v4(ns_nl, ns_if.ifindex, addr, spec->subnet.prefixlen);
 	if (err) {
@@ -199,34 +204,66 @@ static int add_member(struct build *b, const char *name, int ns_fd, unsigned int
 
 		inet_ntop(AF_INET, &addr, text, sizeof(text));
 		pr_warn("cannot add address %s/%d to \"%s\" in \"%s\": %s", text,
-			spec->subnet.prefixlen, peer, name, nl_strerror(ns_nl, err));
-		goto out;
+			spec->subnet.prefixlen, m->peer, name, nl_strerror(ns_nl, err));
 	}
-	/* Counted from here on: the programs are in place before the first packet. */
-	err = link_set_up(ns_nl, lo.ifindex);
-	if (!err)
-		err = link_set_up(ns_nl, ns_if.ifindex);
-	if (err) {
-		pr_warn("cannot set links up in namespace \"%s\": %s", name, nl_strerror(ns_nl, err));
-		goto out;
-	}
-	err = link_set_up(b->nl, port_ifindex);
-	if (err)
-		pr_warn("cannot set \"%s\" up: %s", port, nl_strerror(b->nl, err));
 out:
 	nl_close(ns_nl);
 	return err;
 }
 
-static int build(struct build *b, int *ns_fds)
+/* Everything up, the namespace's end first: counted from here on. */
+static int raise_member(struct build *b, const struct member *m, const char *name, int ns_fd)
+{
+	struct nl_sock *ns_nl = nl_open_in(ns_fd);
+	int err;
+
+	if (!ns_nl) {
+		err = -errno;
+		pr_warn("cannot open netlink in namespace \"%s\": %s", name, strerror(-err));
+		return err;
+	}
+	err = link_set_up(ns_nl, m->lo_ifindex);
+	if (!err)
+		err = link_set_up(ns_nl, m->peer_ifindex);
+	if (err)
+		pr_warn("cannot set links up in namespace \"%s\": %s", name, nl_strerror(ns_nl, err));
+	nl_close(ns_nl);
+	if (err)
+		return err;
+	err = link_set_up(b->nl, m->port_ifindex);
+	if (err)
+		pr_warn("cannot set \"%s\" up: %s", m->port, nl_strerror(b->nl, err));
+	return err;
+}
+
+static void *load_datapath(void *arg)
+{
+	struct build *b = arg;
+	const struct lab_spec *spec = b->spec;
+
+	b->dp_err = datapath_open(&b->dp, spec->bridge, b->host_fd, spec->mode, spec->xdp, b->lg);
+	return NULL;
+}
+
+/*
+ * The links, made while another thread loads the datapath (maps and the
+ * verifier: half of an `up`, which a second CPU makes nearly free), then
+ * the programs attached, then everything up: no packet before the programs.
+ */
+static int build(struct build *b, int *ns_fds, struct member *members)
 {
 	const struct lab_spec *spec = b->spec;
+	pthread_t loader;
+	bool threaded;
 	int err;
 
 	err = check_free(b);
-	if (!err)
-		err = datapath_open(&b->dp, spec->bridge, b->host_fd, spec->mode, spec->xdp, b->lg);
-	if (!err && !b->joining)
+	if (err)
+		return err;
+	threaded = !pthread_create(&loader, NULL, load_datapath, b);
+	if (!threaded)
+		load_datapath(b);
+	if (!b->joining)
 		err = ledger_add(b->lg, "subnet %s/%d",
 				 inet_ntoa((struct in_addr){ htonl(spec->subnet.network) }),
 				 spec->subnet.prefixlen);
@@ -235,7 +272,24 @@ static int build(struct build *b, int *ns_fds)
 	if (!err && !b->joining)
 		err = add_bridge(b);
 	for (int i = 0; !err && i < spec->count; i++)
-		err = add_member(b, spec->names[i], ns_fds[i], b->hosts_before + i + 1);
+		err = add_member(b, &members[i], spec->names[i], ns_fds[i], b->hosts_before + i + 1);
+	if (threaded)
+		pthread_join(loader, NULL);
+	if (err || b->dp_err)
+		return err ?: b->dp_err;	/* the loader said why */
+
+	if (!b->joining)
+		err = datapath_attach_bridge(&b->dp, b->host_fd, spec->bridge, b->bridge_ifindex);
+	for (int i = 0; !err && i < spec->count; i++) {
+		const struct member *m = &members[i];
+
+		err = datapath_attach_port(&b->dp, b->host_fd, m->port, m->port_ifindex);
+		if (!err)
+			err = datapath_attach_peer(&b->dp, spec->names[i], ns_fds[i], m->peer,
+						   m->peer_ifindex, spec->xdp);
+	}
+	for (int i = 0; !err && i < spec->count; i++)
+		err = raise_member(b, &members[i], spec->names[i], ns_fds[i]);
 	if (!err) {
 		err = link_set_up(b->nl, b->bridge_ifindex);
 		if (err)
@@ -311,6 +365,7 @@ int cmd_up(int argc, char **argv)
 		{ NULL },
 	};
 	int *ns_fds = NULL, first, ret, err;
+	struct member *members = NULL;
 	bool subnet_given;
 	size_t mark;
 
@@ -346,14 +401,15 @@ int cmd_up(int argc, char **argv)
 	}
 	mark = ledger_mark(b.lg);
 	ns_fds = malloc(spec.count * sizeof(*ns_fds));
+	members = calloc(spec.count, sizeof(*members));
 	b.nl = nl_open();
 	b.host_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (!ns_fds || !b.nl || b.host_fd < 0) {
+	if (!ns_fds || !members || !b.nl || b.host_fd < 0) {
 		err = -errno;
 		pr_warn("cannot start: %s", strerror(-err));
 	} else {
 		memset(ns_fds, -1, spec.count * sizeof(*ns_fds));
-		err = build(&b, ns_fds);
+		err = build(&b, ns_fds, members);
 	}
 
 	if (err)
@@ -368,6 +424,7 @@ int cmd_up(int argc, char **argv)
 		if (ns_fds[i] >= 0)
 			close(ns_fds[i]);
 	free(ns_fds);
+	free(members);
 	if (b.host_fd >= 0)
 		close(b.host_fd);
 	nl_close(b.nl);

@@ -37,6 +37,7 @@ seed=$(snapshot)
 ip netns del red
 ip netns del blue
 ip link del v-net-0
+wait_links_gone veth-red-br veth-blue-br || fail "the seed lab's veths outlived their namespaces"
 
 t "lab: nsmon up builds the same"
 check_cmd "nsmon up" "$NSMON" up

@@ -23,10 +23,15 @@ time_us() {
 	echo $((t1 - t0))
 }
 
+# The kernel deletes a namespace's links after `ip netns del` returns: wait
+# for the peers to go, or the next `up` finds veth-red-br still there.
 seed_down() {
 	ip netns del red
 	ip netns del blue
 	ip link del v-net-0
+	while ip link show veth-red-br >/dev/null 2>&1 || ip link show veth-blue-br >/dev/null 2>&1; do
+		sleep 0.01
+	done
 }
 
 
