@@ -9,11 +9,12 @@
  * GnuTLS and eight more libraries into the start of every nsmon command
  * (~5 ms of each `nsmon up`, measured), for the one that serves HTTP.
  */
-#define _GNU_SOURCE	/* asprintf */
+#define _GNU_SOURCE	/* vasprintf */
 #include <dlfcn.h>
 #include <errno.h>
 #include <netdb.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,21 @@ struct exporter {
 /* The first scrape's room: what 100 interfaces take; 1,000 take ~4.6 MB. */
 #define FIRST_ROOM	(512 * 1024)
 
+/* A one-line message as a malloc'ed body (NULL, *@len 0, when out of memory). */
+static char *say(size_t *len, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *say(size_t *len, const char *fmt, ...)
+{
+	va_list args;
+	char *text;
+	int n;
+
+	va_start(args, fmt);
+	n = vasprintf(&text, fmt, args);
+	va_end(args);
+	*len = n < 0 ? 0 : (size_t)n;
+	return n < 0 ? NULL : text;
+}
+
 /*
  * @m as text in a buffer big enough the first time almost always: an
  * open_memstream() grows by copying and zeroing, a fifth of a big scrape.
@@ -127,15 +143,13 @@ static int scrape(struct exporter *ex, char **text, size_t *len)
 	/* The model leaves each matrix out: export_metrics.c says why. */
 	err = stats_model_read(ex->bridge, NULL, STATS_MODEL_NO_MATRIX, &m);
 	if (err) {
-		*len = (size_t)asprintf(text, "nsmon export: cannot read the counters: %s\n",
-					strerror(-err));
+		*text = say(len, "nsmon export: cannot read the counters: %s\n", strerror(-err));
 		return err;
 	}
 	err = render(m, ex, text, len);
 	stats_model_free(m);
 	if (err)
-		*len = (size_t)asprintf(text, "nsmon export: cannot write the metrics: %s\n",
-					strerror(-err));
+		*text = say(len, "nsmon export: cannot write the metrics: %s\n", strerror(-err));
 	return err;
 }
 
@@ -146,7 +160,7 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, c
 	enum MHD_Result ret;
 
 	/* Ours to free: libmicrohttpd frees it (free()) with the response. */
-	resp = mhd.create_response_from_buffer(body ? len : 0, body, MHD_RESPMEM_MUST_FREE);
+	resp = mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(body);
 		return MHD_NO;
@@ -167,11 +181,11 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	int err;
 
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
-		len = (size_t)asprintf(&body, "nsmon export: only GET and HEAD\n");
+		body = say(&len, "nsmon export: only GET and HEAD\n");
 		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", body, len);
 	}
 	if (strcmp(url, METRICS_PATH)) {
-		len = (size_t)asprintf(&body, "nsmon export: the metrics are at %s\n", METRICS_PATH);
+		body = say(&len, "nsmon export: the metrics are at %s\n", METRICS_PATH);
 		return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", body, len);
 	}
 	err = scrape(ex, &body, &len);
