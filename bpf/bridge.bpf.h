@@ -90,17 +90,24 @@ static const struct nsmon_bridge_counters bridge_flow_zero;
  * their matrix cell, else their bridge_flows entry, created on first use
  * with @create. NULL when there is none (or the hash is full).
  */
+/* The matrix cell of the places with fast slots @from_slot and @to_col, or NULL: none. */
+static __always_inline struct nsmon_bridge_counters *bridge_matrix_cell(__u32 from_slot,
+									__u32 to_col)
+{
+	__u32 cell = from_slot * NSMON_MATRIX_COLUMNS + to_col;
+
+	if (from_slot >= NSMON_MATRIX_SLOTS || to_col >= NSMON_MATRIX_COLUMNS)
+		return NULL;
+	return bpf_map_lookup_elem(&bridge_matrix, &cell);
+}
+
 static __always_inline struct nsmon_bridge_counters *
 bridge_flow(const struct nsmon_bridge_key *key, __u32 from_slot, __u32 to_col, bool create)
 {
-	struct nsmon_bridge_counters *c;
-	__u32 cell = from_slot * NSMON_MATRIX_COLUMNS + to_col;
+	struct nsmon_bridge_counters *c = bridge_matrix_cell(from_slot, to_col);
 
-	if (from_slot < NSMON_MATRIX_SLOTS && to_col < NSMON_MATRIX_COLUMNS) {
-		c = bpf_map_lookup_elem(&bridge_matrix, &cell);
-		if (c)
-			return c;
-	}
+	if (c)
+		return c;
 	c = bpf_map_lookup_elem(&bridge_flows, key);
 	if (c || !create)
 		return c;
@@ -149,17 +156,12 @@ __noinline int bridge_flow_add(const struct nsmon_bridge_key *key, __u32 from_sl
 static __always_inline void bridge_flow_add_forwarded(const struct nsmon_bridge_key *key,
 						       __u32 from_slot, __u32 to_col)
 {
-	struct nsmon_bridge_counters *c;
-	__u32 cell = from_slot * NSMON_MATRIX_COLUMNS + to_col;
+	struct nsmon_bridge_counters *c = bridge_matrix_cell(from_slot, to_col);
 
-	if (from_slot < NSMON_MATRIX_SLOTS && to_col < NSMON_MATRIX_COLUMNS) {
-		c = bpf_map_lookup_elem(&bridge_matrix, &cell);
-		if (c) {
-			c->stat[NSMON_BR_FORWARDED] += 1;
-			return;
-		}
-	}
-	bridge_flow_add(key, from_slot, to_col, NSMON_BR_FORWARDED);
+	if (c)
+		c->stat[NSMON_BR_FORWARDED] += 1;
+	else
+		bridge_flow_add(key, from_slot, to_col, NSMON_BR_FORWARDED);
 }
 
 /* The flow from @from to @to on this program's bridge. */

@@ -52,9 +52,10 @@ enum nsmon_hook {
  *
  * The order is storage, not presentation (documents follow
  * nsmon_stat_order[]): what almost every frame adds to comes first, so that
- * a unicast IPv4 or IPv6 UDP or TCP frame adds to one 64-byte cache line of
- * its slot, not three (each line a frame touches cost ~1% of the small-packet
- * rate).
+ * a unicast IPv4 or IPv6 UDP or TCP frame adds to the first 64 bytes of its
+ * slot rather than to all 160 of them. The kernel aligns per-CPU values to 8
+ * bytes only, so that is one cache line or two, against three or four
+ * before; BENCHMARKS.md found no change it could measure.
  */
 enum nsmon_stat {
 	NSMON_STAT_PACKETS = 0,

@@ -72,6 +72,13 @@ static int load_mhd(void)
 
 #define DEFAULT_LISTEN	"127.0.0.1:9465"
 #define METRICS_PATH	"/metrics"
+/*
+ * A scraper that connects and sends nothing is let go after this; and so
+ * many at once are all the daemon takes: served one at a time anyway,
+ * more would only wait, and idle ones could crowd out Prometheus.
+ */
+#define CONNECTION_TIMEOUT_S	10
+#define CONNECTION_LIMIT	16
 /* The exposition format Prometheus asks for when it scrapes text. */
 #define METRICS_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
@@ -132,24 +139,34 @@ static int render(const struct stats_model *m, struct exporter *ex, char **text,
 }
 
 /*
- * The metrics of every monitored bridge, as a malloc'ed text in *@text;
- * Return: 0, or -errno with a one-line reason in *@text.
+ * The metrics of every monitored bridge, as a malloc'ed text in *@text.
+ * Return: 0, or -errno with the reason in *@text: the lines `nsmon stats`
+ * would print, for the scraper rather than our stderr, once per scrape.
  */
 static int scrape(struct exporter *ex, char **text, size_t *len)
 {
 	struct stats_model *m;
+	FILE *said = open_memstream(text, len);
 	int err;
 
 	/* The model leaves each matrix out: export_metrics.c says why. */
+	log_capture(said);
 	err = stats_model_read(ex->bridge, NULL, STATS_MODEL_NO_MATRIX, &m);
+	log_capture(NULL);
+	if (said)
+		fclose(said);
 	if (err) {
-		*text = say(len, "nsmon export: cannot read the counters: %s\n", strerror(-err));
+		if (!said || !*len) {
+			free(said ? *text : NULL);
+			*text = say(len, "nsmon: cannot read the counters: %s\n", strerror(-err));
+		}
 		return err;
 	}
+	free(said ? *text : NULL);
 	err = render(m, ex, text, len);
 	stats_model_free(m);
 	if (err)
-		*text = say(len, "nsmon export: cannot write the metrics: %s\n", strerror(-err));
+		*text = say(len, "nsmon: cannot write the metrics: %s\n", strerror(-err));
 	return err;
 }
 
@@ -166,6 +183,8 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, c
 		return MHD_NO;
 	}
 	mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		mhd.add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	ret = mhd.queue_response(conn, status, resp);
 	mhd.destroy_response(resp);
 	return ret;
@@ -195,34 +214,41 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 }
 
 /*
- * A listening socket on @listen ("ADDR:PORT", "[ADDR6]:PORT"). Return the
- * fd, or -errno after saying why (-EINVAL: not an address and port).
+ * The address of --listen @text ("ADDR:PORT", "[ADDR6]:PORT") in *@ai
+ * (freeaddrinfo() it). Return: 0, or -EINVAL after saying why.
  */
-static int listen_on(const char *listen_at)
+static int parse_listen(const char *text, struct addrinfo **ai)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE };
-	char host[256];
-	const char *colon = strrchr(listen_at, ':');
-	size_t hostlen = colon ? (size_t)(colon - listen_at) : 0;
-	struct addrinfo *ai;
-	int fd, one = 1, err;
+	const char *colon = strrchr(text, ':'), *host = text;
+	size_t hostlen = colon ? (size_t)(colon - text) : 0;
+	char buf[256];
+	int err;
 
-	if (hostlen >= 2 && listen_at[0] == '[' && listen_at[hostlen - 1] == ']') {
-		listen_at++;
+	if (hostlen >= 2 && text[0] == '[' && text[hostlen - 1] == ']') {
+		host++;
 		hostlen -= 2;
 	}
-	if (!colon || !hostlen || hostlen >= sizeof(host) || !colon[1]) {
-		pr_warn("bad --listen \"%s\": want ADDR:PORT, like %s", listen_at, DEFAULT_LISTEN);
+	if (!colon || !hostlen || hostlen >= sizeof(buf) || !colon[1]) {
+		pr_warn("bad --listen \"%s\": want ADDR:PORT, like %s", text, DEFAULT_LISTEN);
 		return -EINVAL;
 	}
-	memcpy(host, listen_at, hostlen);
-	host[hostlen] = '\0';
-	err = getaddrinfo(host, colon + 1, &hints, &ai);
+	memcpy(buf, host, hostlen);
+	buf[hostlen] = '\0';
+	err = getaddrinfo(buf, colon + 1, &hints, ai);
 	if (err) {
-		pr_warn("bad --listen \"%s\": %s", listen_at, gai_strerror(err));
+		pr_warn("bad --listen \"%s\": %s", text, gai_strerror(err));
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* A socket listening on @ai (--listen @text). Return: the fd, or -errno after saying why. */
+static int listen_on(const struct addrinfo *ai, const char *text)
+{
+	int fd, one = 1, err;
+
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
 	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 			bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 64))) {
@@ -232,9 +258,8 @@ static int listen_on(const char *listen_at)
 	} else if (fd < 0) {
 		fd = -errno;
 	}
-	freeaddrinfo(ai);
 	if (fd < 0)
-		pr_warn("cannot listen on %s: %s", listen_at, strerror(-fd));
+		pr_warn("cannot listen on %s: %s", text, strerror(-fd));
 	return fd;
 }
 
@@ -249,33 +274,39 @@ int cmd_export(int argc, char **argv)
 	};
 	struct stats_model *m;
 	struct MHD_Daemon *daemon;
+	struct addrinfo *ai;
 	sigset_t stop;
 	int first, ret, fd, err, sig;
 
 	ret = cli_parse(argc, argv, opts, 0, &first);
 	if (ret)
 		return ret;
-	if (load_mhd())
-		return EXIT_FAIL;
+	if (parse_listen(listen_at, &ai))
+		return EXIT_USAGE;
 	/* Refuse at once what every scrape would refuse: nothing, or no such bridge, monitored. */
 	err = stats_model_read(ex.bridge, NULL, STATS_MODEL_NO_MATRIX, &m);
-	if (err)
-		return cli_exit_code(err);
-	stats_model_free(m);
-	fd = listen_on(listen_at);
+	if (!err) {
+		stats_model_free(m);
+		err = load_mhd();
+	}
+	fd = err ? err : listen_on(ai, listen_at);
+	freeaddrinfo(ai);
 	if (fd < 0)
-		return fd == -EINVAL ? EXIT_USAGE : cli_exit_code(fd);
+		return cli_exit_code(fd);
 
 	/* Blocked before the daemon's thread starts, so that it inherits the mask: ours to wait for. */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	/* The daemon owns the socket from here, and closes it even when it fails to start. */
 	daemon = mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
-				  answer, &ex, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_END);
+				  answer, &ex, MHD_OPTION_LISTEN_SOCKET, fd,
+				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
+				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
+				  MHD_OPTION_END);
 	if (!daemon) {
 		pr_warn("cannot serve HTTP on %s: libmicrohttpd refused to start", listen_at);
-		close(fd);
 		return EXIT_FAIL;
 	}
 	pr_info("export: serving http://%s%s", listen_at, METRICS_PATH);

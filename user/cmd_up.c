@@ -41,7 +41,11 @@ struct build {
 	int bridge_ifindex;
 	unsigned int hosts_before;	/* joining a lab: the host addresses already given out */
 	bool joining;
-	int dp_err;			/* datapath_open()'s, on the loading thread */
+	/* The loading thread's: datapath_open()'s result, and what it said (log_capture()). */
+	int dp_err;
+	bool dp_failed;			/* set (atomically) as soon as it fails */
+	char *dp_said;
+	size_t dp_said_len;
 };
 
 static int check_spec(struct lab_spec *spec, const char *subnet, const char *mode)
@@ -240,9 +244,23 @@ static void *load_datapath(void *arg)
 {
 	struct build *b = arg;
 	const struct lab_spec *spec = b->spec;
+	FILE *said = open_memstream(&b->dp_said, &b->dp_said_len);
 
+	/* Held until the links are made: one error line if both fail, the links' (see build()). */
+	log_capture(said);
 	b->dp_err = datapath_open(&b->dp, spec->bridge, b->host_fd, spec->mode, spec->xdp, b->lg);
+	log_capture(NULL);
+	if (said)
+		fclose(said);
+	if (b->dp_err)
+		__atomic_store_n(&b->dp_failed, true, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/* The loader failed: what is still to be made would only be taken down again. */
+static bool loader_failed(struct build *b)
+{
+	return __atomic_load_n(&b->dp_failed, __ATOMIC_ACQUIRE);
 }
 
 /*
@@ -267,16 +285,20 @@ static int build(struct build *b, int *ns_fds, struct member *members)
 		err = ledger_add(b->lg, "subnet %s/%d",
 				 inet_ntoa((struct in_addr){ htonl(spec->subnet.network) }),
 				 spec->subnet.prefixlen);
-	for (int i = 0; !err && i < spec->count; i++)
+	for (int i = 0; !err && !loader_failed(b) && i < spec->count; i++)
 		err = add_namespace(b, spec->names[i], &ns_fds[i]);
-	if (!err && !b->joining)
+	if (!err && !loader_failed(b) && !b->joining)
 		err = add_bridge(b);
-	for (int i = 0; !err && i < spec->count; i++)
+	for (int i = 0; !err && !loader_failed(b) && i < spec->count; i++)
 		err = add_member(b, &members[i], spec->names[i], ns_fds[i], b->hosts_before + i + 1);
 	if (threaded)
 		pthread_join(loader, NULL);
+	/* What the loader said (-v's debug lines too), unless the links failed and said so. */
+	if (b->dp_said && !(err && b->dp_err))
+		fputs(b->dp_said, stderr);
+	free(b->dp_said);
 	if (err || b->dp_err)
-		return err ?: b->dp_err;	/* the loader said why */
+		return err ?: b->dp_err;
 
 	if (!b->joining)
 		err = datapath_attach_bridge(&b->dp, b->host_fd, spec->bridge, b->bridge_ifindex);

@@ -11,7 +11,7 @@
  * Prometheus text format 0.0.4: every interface's tc (and XDP) counters,
  * every bridge place's forwarding, the bridges' lost counts. README.md
  * lists the metrics.
- * Return: 0, or -EIO when @out failed.
+ * Return: 0, -ENOMEM, or -EIO when @out failed (full, for a fixed buffer).
  */
 int export_metrics_write(const struct stats_model *m, FILE *out);
 

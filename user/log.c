@@ -7,13 +7,20 @@
 
 static enum log_level max_level = LOG_INFO;
 static bool quiet;
+/* Where this thread's messages go instead of stderr (log_capture()). */
+static __thread FILE *captured;
+
+static FILE *log_out(void)
+{
+	return captured ? captured : stderr;
+}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	/* libbpf explains its failures at debug level too; we print our own one-liner. */
 	if (max_level < LOG_DEBUG)
 		return 0;
-	return vfprintf(stderr, fmt, args);
+	return vfprintf(log_out(), fmt, args);
 }
 
 void log_init(bool verbose)
@@ -30,16 +37,21 @@ bool log_quiet(bool on)
 	return was;
 }
 
+void log_capture(FILE *to)
+{
+	captured = to;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
+	char line[1024];
 	va_list args;
 
 	if (quiet || level > max_level)
 		return;
 	va_start(args, fmt);
-	if (level == LOG_WARN)
-		fputs("nsmon: ", stderr);
-	vfprintf(stderr, fmt, args);
+	vsnprintf(line, sizeof(line), fmt, args);
 	va_end(args);
-	fputc('\n', stderr);
+	/* One call per line: the lines of two threads (up's loader) never mix. */
+	fprintf(log_out(), "%s%s\n", level == LOG_WARN ? "nsmon: " : "", line);
 }

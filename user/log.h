@@ -4,6 +4,7 @@
 #define NSMON_LOG_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 enum log_level { LOG_WARN, LOG_INFO, LOG_DEBUG };
 
@@ -18,6 +19,13 @@ void log_init(bool verbose);
  * timer whose failures the caller reports its own way. Return: the old setting.
  */
 bool log_quiet(bool quiet);
+
+/**
+ * log_capture() - send the calling thread's messages (and libbpf's) to @to
+ * instead of stderr; NULL sends them back. For work whose messages are
+ * printed later, or elsewhere (an HTTP answer), or not at all.
+ */
+void log_capture(FILE *to);
 
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The counters model behind `nsmon stats`, `nsmon watch` and `nsmon events
- * --counters`: the maps and the labs read once per call, so every view of
- * the counters prints the same numbers.
+ * The counters model behind `nsmon stats`, `nsmon watch`, `nsmon events
+ * --counters` and `nsmon export`: the maps and the labs read once per call,
+ * so every view of the counters prints the same numbers.
  */
 #include <errno.h>
 #include <stdarg.h>

@@ -3,7 +3,8 @@
  * The counters model: what `nsmon stats --json` prints (the contract in
  * README.md), read from the ledgers, the labs they name and the pinned
  * counters maps. `nsmon stats` prints it, `nsmon watch` turns two of them
- * into rates, `nsmon events --counters` into deltas.
+ * into rates, `nsmon events --counters` into deltas, `nsmon export` into
+ * Prometheus metrics (export_metrics.c).
  */
 #ifndef NSMON_STATS_MODEL_H
 #define NSMON_STATS_MODEL_H

@@ -29,9 +29,14 @@ seed_down() {
 	ip netns del red
 	ip netns del blue
 	ip link del v-net-0
-	while ip link show veth-red-br >/dev/null 2>&1 || ip link show veth-blue-br >/dev/null 2>&1; do
+	local i
+	for i in $(seq 500); do
+		ip link show veth-red-br >/dev/null 2>&1 || ip link show veth-blue-br >/dev/null 2>&1 ||
+			return 0
 		sleep 0.01
 	done
+	echo "control-plane: the seed lab's veths outlived their namespaces by 5 s" >&2
+	return 1
 }
 
 
