@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +40,6 @@ struct build {
 	int bridge_ifindex;
 	unsigned int hosts_before;	/* joining a lab: the host addresses already given out */
 	bool joining;
-	/* The loading thread's: datapath_open()'s result, and what it said (log_capture()). */
-	int dp_err;
-	bool dp_failed;			/* set (atomically) as soon as it fails */
-	char *dp_said;
-	size_t dp_said_len;
 };
 
 static int check_spec(struct lab_spec *spec, const char *subnet, const char *mode)
@@ -143,15 +137,6 @@ static int record_link(struct build *b, const char *name, int *ifindex)
 	return ledger_add(b->lg, "link %s %d", name, info.ifindex);
 }
 
-/*
- * A namespace's veth pair: veth-NS-br on the bridge, veth-NS in NS. Made in
- * one pass, attached to in the next, set up in the last.
- */
-struct member {
-	char port[IF_NAMESIZE], peer[IF_NAMESIZE];
-	int port_ifindex, peer_ifindex, lo_ifindex;
-};
-
 static int add_bridge(struct build *b)
 {
 	int err = link_add_bridge(b->nl, b->spec->bridge);
@@ -160,28 +145,31 @@ static int add_bridge(struct build *b)
 		pr_warn("cannot create bridge \"%s\": %s", b->spec->bridge, nl_strerror(b->nl, err));
 		return err;
 	}
-	return record_link(b, b->spec->bridge, &b->bridge_ifindex);
+	err = record_link(b, b->spec->bridge, &b->bridge_ifindex);
+	if (!err)
+		err = datapath_attach_bridge(&b->dp, b->host_fd, b->spec->bridge,
+				      b->bridge_ifindex);
+	return err;
 }
 
-/* The veth pair of namespace @name (its fd @ns_fd), with host address @i of the subnet on its end. */
-static int add_member(struct build *b, struct member *m, const char *name, int ns_fd,
-		      unsigned int i)
+/* veth-NS-br on the bridge, veth-NS in NS with host address @i of the subnet. */
+static int add_member(struct build *b, const char *name, int ns_fd, unsigned int i)
 {
 	const struct lab_spec *spec = b->spec;
+	char port[IF_NAMESIZE], peer[IF_NAMESIZE];
 	struct link_info ns_if, lo;
 	struct nl_sock *ns_nl;
+	int port_ifindex, err;
 	__u32 addr;
-	int err;
 
-	snprintf(m->port, sizeof(m->port), "veth-%s-br", name);
-	snprintf(m->peer, sizeof(m->peer), "veth-%s", name);
-	err = link_add_veth(b->nl, m->port, m->peer, ns_fd, b->bridge_ifindex);
+	snprintf(port, sizeof(port), "veth-%s-br", name);
+	snprintf(peer, sizeof(peer), "veth-%s", name);
+	err = link_add_veth(b->nl, port, peer, ns_fd, b->bridge_ifindex);
 	if (err) {
-		pr_warn("cannot create veth pair \"%s\"/\"%s\": %s", m->port, m->peer,
-			nl_strerror(b->nl, err));
+		pr_warn("cannot create veth pair \"%s\"/\"%s\": %s", port, peer, nl_strerror(b->nl, err));
 		return err;
 	}
-	err = record_link(b, m->port, &m->port_ifindex);
+	err = record_link(b, port, &port_ifindex);
 	if (err)
 		return err;
 
@@ -191,16 +179,19 @@ static int add_member(struct build *b, struct member *m, const char *name, int n
 		pr_warn("cannot open netlink in namespace \"%s\": %s", name, strerror(-err));
 		return err;
 	}
-	err = link_get(ns_nl, m->peer, &ns_if);
+	err = link_get(ns_nl, peer, &ns_if);
 	if (!err)
 		err = link_get(ns_nl, "lo", &lo);
 	if (err) {
-		pr_warn("cannot find \"%s\" in namespace \"%s\": %s", m->peer, name,
-			nl_strerror(ns_nl, err));
+		pr_warn("cannot find \"%s\" in namespace \"%s\": %s", peer, name, nl_strerror(ns_nl, err));
 		goto out;
 	}
-	m->peer_ifindex = ns_if.ifindex;
-	m->lo_ifindex = lo.ifindex;
+	err = datapath_attach_port(&b->dp, b->host_fd, port, port_ifindex);
+	if (!err)
+		err = datapath_attach_peer(&b->dp, name, ns_fd, peer, ns_if.ifindex, spec->xdp);
+	if (err)
+		goto out;
+
 	addr = htonl(subnet_host(&spec->subnet, i));
 	err = addr_add_v4(ns_nl, ns_if.ifindex, addr, spec->subnet.prefixlen);
 	if (err) {
@@ -208,110 +199,43 @@ static int add_member(struct build *b, struct member *m, const char *name, int n
 
 		inet_ntop(AF_INET, &addr, text, sizeof(text));
 		pr_warn("cannot add address %s/%d to \"%s\" in \"%s\": %s", text,
-			spec->subnet.prefixlen, m->peer, name, nl_strerror(ns_nl, err));
+			spec->subnet.prefixlen, peer, name, nl_strerror(ns_nl, err));
+		goto out;
 	}
+	/* Counted from here on: the programs are in place before the first packet. */
+	err = link_set_up(ns_nl, lo.ifindex);
+	if (!err)
+		err = link_set_up(ns_nl, ns_if.ifindex);
+	if (err) {
+		pr_warn("cannot set links up in namespace \"%s\": %s", name, nl_strerror(ns_nl, err));
+		goto out;
+	}
+	err = link_set_up(b->nl, port_ifindex);
+	if (err)
+		pr_warn("cannot set \"%s\" up: %s", port, nl_strerror(b->nl, err));
 out:
 	nl_close(ns_nl);
 	return err;
 }
 
-/* Everything up, the namespace's end first: counted from here on. */
-static int raise_member(struct build *b, const struct member *m, const char *name, int ns_fd)
-{
-	struct nl_sock *ns_nl = nl_open_in(ns_fd);
-	int err;
-
-	if (!ns_nl) {
-		err = -errno;
-		pr_warn("cannot open netlink in namespace \"%s\": %s", name, strerror(-err));
-		return err;
-	}
-	err = link_set_up(ns_nl, m->lo_ifindex);
-	if (!err)
-		err = link_set_up(ns_nl, m->peer_ifindex);
-	if (err)
-		pr_warn("cannot set links up in namespace \"%s\": %s", name, nl_strerror(ns_nl, err));
-	nl_close(ns_nl);
-	if (err)
-		return err;
-	err = link_set_up(b->nl, m->port_ifindex);
-	if (err)
-		pr_warn("cannot set \"%s\" up: %s", m->port, nl_strerror(b->nl, err));
-	return err;
-}
-
-static void *load_datapath(void *arg)
-{
-	struct build *b = arg;
-	const struct lab_spec *spec = b->spec;
-	FILE *said = open_memstream(&b->dp_said, &b->dp_said_len);
-
-	/* Held until the links are made: one error line if both fail, the links' (see build()). */
-	log_capture(said);
-	b->dp_err = datapath_open(&b->dp, spec->bridge, b->host_fd, spec->mode, spec->xdp, b->lg);
-	log_capture(NULL);
-	if (said)
-		fclose(said);
-	if (b->dp_err)
-		__atomic_store_n(&b->dp_failed, true, __ATOMIC_RELEASE);
-	return NULL;
-}
-
-/* The loader failed: what is still to be made would only be taken down again. */
-static bool loader_failed(struct build *b)
-{
-	return __atomic_load_n(&b->dp_failed, __ATOMIC_ACQUIRE);
-}
-
-/*
- * The links, made while another thread loads the datapath (maps and the
- * verifier: half of an `up`, which a second CPU makes nearly free), then
- * the programs attached, then everything up: no packet before the programs.
- */
-static int build(struct build *b, int *ns_fds, struct member *members)
+static int build(struct build *b, int *ns_fds)
 {
 	const struct lab_spec *spec = b->spec;
-	pthread_t loader;
-	bool threaded;
 	int err;
 
 	err = check_free(b);
-	if (err)
-		return err;
-	threaded = !pthread_create(&loader, NULL, load_datapath, b);
-	if (!threaded)
-		load_datapath(b);
-	if (!b->joining)
+	if (!err)
+		err = datapath_open(&b->dp, spec->bridge, b->host_fd, spec->mode, spec->xdp, b->lg);
+	if (!err && !b->joining)
 		err = ledger_add(b->lg, "subnet %s/%d",
 				 inet_ntoa((struct in_addr){ htonl(spec->subnet.network) }),
 				 spec->subnet.prefixlen);
-	for (int i = 0; !err && !loader_failed(b) && i < spec->count; i++)
-		err = add_namespace(b, spec->names[i], &ns_fds[i]);
-	if (!err && !loader_failed(b) && !b->joining)
-		err = add_bridge(b);
-	for (int i = 0; !err && !loader_failed(b) && i < spec->count; i++)
-		err = add_member(b, &members[i], spec->names[i], ns_fds[i], b->hosts_before + i + 1);
-	if (threaded)
-		pthread_join(loader, NULL);
-	/* What the loader said (-v's debug lines too), unless the links failed and said so. */
-	if (b->dp_said && !(err && b->dp_err))
-		fputs(b->dp_said, stderr);
-	free(b->dp_said);
-	if (err || b->dp_err)
-		return err ?: b->dp_err;
-
-	if (!b->joining)
-		err = datapath_attach_bridge(&b->dp, b->host_fd, spec->bridge, b->bridge_ifindex);
-	for (int i = 0; !err && i < spec->count; i++) {
-		const struct member *m = &members[i];
-
-		err = datapath_attach_port(&b->dp, b->host_fd, m->port, m->port_ifindex);
-		if (!err)
-			err = datapath_attach_peer(&b->dp, spec->names[i], ns_fds[i], m->peer,
-						   m->peer_ifindex, spec->xdp);
-	}
 	for (int i = 0; !err && i < spec->count; i++)
-		err = raise_member(b, &members[i], spec->names[i], ns_fds[i]);
+		err = add_namespace(b, spec->names[i], &ns_fds[i]);
+	if (!err && !b->joining)
+		err = add_bridge(b);
+	for (int i = 0; !err && i < spec->count; i++)
+		err = add_member(b, spec->names[i], ns_fds[i], b->hosts_before + i + 1);
 	if (!err) {
 		err = link_set_up(b->nl, b->bridge_ifindex);
 		if (err)
@@ -387,7 +311,6 @@ int cmd_up(int argc, char **argv)
 		{ NULL },
 	};
 	int *ns_fds = NULL, first, ret, err;
-	struct member *members = NULL;
 	bool subnet_given;
 	size_t mark;
 
@@ -423,15 +346,14 @@ int cmd_up(int argc, char **argv)
 	}
 	mark = ledger_mark(b.lg);
 	ns_fds = malloc(spec.count * sizeof(*ns_fds));
-	members = calloc(spec.count, sizeof(*members));
 	b.nl = nl_open();
 	b.host_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (!ns_fds || !members || !b.nl || b.host_fd < 0) {
+	if (!ns_fds || !b.nl || b.host_fd < 0) {
 		err = -errno;
 		pr_warn("cannot start: %s", strerror(-err));
 	} else {
 		memset(ns_fds, -1, spec.count * sizeof(*ns_fds));
-		err = build(&b, ns_fds, members);
+		err = build(&b, ns_fds);
 	}
 
 	if (err)
@@ -446,7 +368,6 @@ int cmd_up(int argc, char **argv)
 		if (ns_fds[i] >= 0)
 			close(ns_fds[i]);
 	free(ns_fds);
-	free(members);
 	if (b.host_fd >= 0)
 		close(b.host_fd);
 	nl_close(b.nl);
