@@ -107,7 +107,7 @@ int cmd_attach(int argc, char **argv)
 	datapath_close(&dp);
 	ledger_close(lg);
 	if (err)
-		datapath_release_pins(bridge);
+		datapath_release_pins(bridge, !dp.pins_foreign);
 	lab_free(&lab);
 out_nl:
 	nl_close(nl);

@@ -35,7 +35,7 @@ static int undo(int argc, char **argv, bool attachments_only)
 	err = ledger_open(bridge, &lg);
 	if (err == -ENOENT) {
 		pr_info("nsmon holds nothing on bridge \"%s\": nothing to do", bridge);
-		datapath_release_pins(bridge);
+		datapath_release_pins(bridge, true);
 		return EXIT_OK;
 	}
 	if (err) {
@@ -45,7 +45,7 @@ static int undo(int argc, char **argv, bool attachments_only)
 	/* Objects already gone (a half-built lab, `ip netns del` by hand) are fine. */
 	err = ledger_undo(lg, attachments_only);
 	ledger_close(lg);
-	datapath_release_pins(bridge);
+	datapath_release_pins(bridge, true);
 	return cli_exit_code(err);
 }
 

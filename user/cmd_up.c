@@ -363,7 +363,7 @@ int cmd_up(int argc, char **argv)
 	datapath_close(&b.dp);
 	ledger_close(b.lg);
 	if (err)
-		datapath_release_pins(spec.bridge);
+		datapath_release_pins(spec.bridge, !b.dp.pins_foreign);
 	for (int i = 0; ns_fds && i < spec.count; i++)
 		if (ns_fds[i] >= 0)
 			close(ns_fds[i]);

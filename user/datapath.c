@@ -255,6 +255,7 @@ int datapath_open(struct datapath *dp, const char *bridge, int netns_fd, enum tc
 	err = load_tc(dp, dp->netns_cookie);
 	if (!err && xdp)
 		err = load_xdp(dp);
+	dp->pins_foreign = err == -EEXIST;	/* check_pinned_maps() or check_abi() */
 	if (err && err != -EEXIST)	/* check_pinned_maps() or check_abi() said why */
 		pr_warn("cannot load the datapath programs: %s (nsmon -v shows the verifier's log)",
 			strerror(-err));
@@ -552,7 +553,7 @@ static int count_lab(const char *bridge, void *data)
 	return 0;
 }
 
-void datapath_release_pins(const char *bridge)
+void datapath_release_pins(const char *bridge, bool shared)
 {
 	char path[PATH_MAX];
 	int labs = 0;
@@ -560,6 +561,8 @@ void datapath_release_pins(const char *bridge)
 	/* rmdir, not a recursive delete: a pin that is left is someone's (or a bug) to see. */
 	snprintf(path, sizeof(path), "%s/%s", NSMON_PIN_ROOT, bridge);
 	rmdir(path);
+	if (!shared)
+		return;
 	ledger_foreach_bridge(count_lab, &labs);
 	if (labs)
 		return;

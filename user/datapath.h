@@ -30,6 +30,7 @@ struct datapath {
 	enum tc_mode mode;
 	char pin_dir[128];	/* NSMON_PIN_ROOT/BRIDGE: names are short */
 	struct ledger *ledger;
+	bool pins_foreign;	/* datapath_open() refused maps another nsmon version pinned */
 };
 
 /* Parse "auto", "tcx" or "clsact". Return 0 or -EINVAL. */
@@ -78,11 +79,12 @@ int datapath_del_qdisc(const char *netns, int ifindex);
 int datapath_forget_counters(__u64 cookie, int ifindex);
 
 /**
- * datapath_release_pins() - remove @bridge's (empty) pin directory, and the
- * pinned maps, /sys/fs/bpf/nsmon and /run/nsmon once no bridge has a
- * ledger any more.
+ * datapath_release_pins() - remove @bridge's (empty) pin directory, and with
+ * @shared the pinned maps, /sys/fs/bpf/nsmon and /run/nsmon once no bridge
+ * has a ledger any more. A run that failed on another version's pins
+ * (datapath.pins_foreign) leaves them to that version: @shared false.
  */
-void datapath_release_pins(const char *bridge);
+void datapath_release_pins(const char *bridge, bool shared);
 
 /* Check what loading needs: root (or CAP_BPF + CAP_NET_ADMIN + CAP_SYS_ADMIN) and kernel BTF. */
 int datapath_preflight(void);
