@@ -146,7 +146,9 @@ static int render(const struct stats_model *m, struct exporter *ex, char **text,
 static int scrape(struct exporter *ex, char **text, size_t *len)
 {
 	struct stats_model *m;
-	FILE *said = open_memstream(text, len);
+	char *why = NULL;
+	size_t why_len = 0;
+	FILE *said = open_memstream(&why, &why_len);
 	int err;
 
 	/* The model leaves each matrix out: export_metrics.c says why. */
@@ -156,13 +158,16 @@ static int scrape(struct exporter *ex, char **text, size_t *len)
 	if (said)
 		fclose(said);
 	if (err) {
-		if (!said || !*len) {
-			free(said ? *text : NULL);
+		if (why_len) {
+			*text = why;
+			*len = why_len;
+		} else {
+			free(why);
 			*text = say(len, "nsmon: cannot read the counters: %s\n", strerror(-err));
 		}
 		return err;
 	}
-	free(said ? *text : NULL);
+	free(why);
 	err = render(m, ex, text, len);
 	stats_model_free(m);
 	if (err)

@@ -60,38 +60,43 @@ static void put_family(FILE *out, const char *name, const char *help)
 	fprintf(out, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
 }
 
+/*
+ * The samples of family @name for one interface @e at one direction and
+ * hook: its stat @stat, or with @stat < 0 each class, labelled.
+ */
+static void put_samples(FILE *out, const char *name, const struct exported_iface *e,
+			const char *dir, const char *hook, const struct nsmon_counters *c, int stat)
+{
+	if (stat >= 0) {
+		fputs(name, out);
+		put_iface_labels(out, e, dir, hook);
+		fprintf(out, "} %llu\n", (unsigned long long)c->stat[stat]);
+		return;
+	}
+	/* The classes, in the document's order. */
+	for (int k = 0; k < NSMON_STAT_MAX; k++) {
+		enum nsmon_stat s = nsmon_stat_order[k];
+
+		if (s == NSMON_STAT_PACKETS || s == NSMON_STAT_BYTES || s == NSMON_STAT_SKBS)
+			continue;
+		fputs(name, out);
+		put_iface_labels(out, e, dir, hook);
+		fprintf(out, ",class=\"%s\"} %llu\n", nsmon_stat_names[s],
+			(unsigned long long)c->stat[s]);
+	}
+}
+
 /* Family @name: the stat @stat of every interface, or with @stat < 0 every class by label. */
 static void put_iface_family(FILE *out, const struct exported_iface *ifs, size_t n,
 			     const char *name, const char *help, int stat)
 {
 	put_family(out, name, help);
 	for (size_t i = 0; i < n; i++) {
-		for (int d = 0; d < NSMON_DIR_MAX + 1; d++) {
-			const struct nsmon_counters *c = d < NSMON_DIR_MAX ? &ifs[i].tc[d] : &ifs[i].xdp_rx;
-			const char *hook = d < NSMON_DIR_MAX ? "tc" : "xdp";
-			const char *dir = dir_names[d < NSMON_DIR_MAX ? d : NSMON_DIR_RX];
-
-			if (d == NSMON_DIR_MAX && !ifs[i].has_xdp)
-				continue;
-			if (stat >= 0) {
-				fputs(name, out);
-				put_iface_labels(out, &ifs[i], dir, hook);
-				fprintf(out, "} %llu\n", (unsigned long long)c->stat[stat]);
-				continue;
-			}
-			/* The classes, in the document's order. */
-			for (int k = 0; k < NSMON_STAT_MAX; k++) {
-				enum nsmon_stat s = nsmon_stat_order[k];
-
-				if (s == NSMON_STAT_PACKETS || s == NSMON_STAT_BYTES ||
-				    s == NSMON_STAT_SKBS)
-					continue;
-				fputs(name, out);
-				put_iface_labels(out, &ifs[i], dir, hook);
-				fprintf(out, ",class=\"%s\"} %llu\n", nsmon_stat_names[s],
-					(unsigned long long)c->stat[s]);
-			}
-		}
+		for (int d = 0; d < NSMON_DIR_MAX; d++)
+			put_samples(out, name, &ifs[i], dir_names[d], "tc", &ifs[i].tc[d], stat);
+		if (ifs[i].has_xdp)
+			put_samples(out, name, &ifs[i], dir_names[NSMON_DIR_RX], "xdp",
+				    &ifs[i].xdp_rx, stat);
 	}
 }
 

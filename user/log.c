@@ -52,6 +52,6 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_start(args, fmt);
 	vsnprintf(line, sizeof(line), fmt, args);
 	va_end(args);
-	/* One call per line: the lines of two threads (up's loader) never mix. */
+	/* One call per line: lines that threads print at once never mix. */
 	fprintf(log_out(), "%s%s\n", level == LOG_WARN ? "nsmon: " : "", line);
 }

@@ -21,7 +21,7 @@
 
 /* `nsmon stats` shows the matrix of a bridge up to this many places, unless --matrix. */
 #define STATS_MODEL_MATRIX_PLACES	64
-/* As matrix_max_places: no matrix at all (a bridge is a place itself, so it has more). */
+/* As matrix_max_places: no matrix (a bridge with a port has two places, itself and the port). */
 #define STATS_MODEL_NO_MATRIX		1
 
 /* A monitored bridge: its lab, and what it did with each place's frames. */
