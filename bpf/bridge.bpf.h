@@ -2,8 +2,9 @@
 /*
  * Bridge forwarding (BPF only): which port a frame entered a bridge by, and
  * which ports (or the bridge device) it left by, as forwarded unicast or
- * flood copies; frames that left by nowhere are drops. Include it after
- * the uapi headers, nsmon.h, parse.bpf.h and counters.bpf.h.
+ * flood copies; frames that left by nowhere are drops. Counted per pair of
+ * places and in each place's sums (place_sums.h). Include it after the uapi
+ * headers, nsmon.h, parse.bpf.h and counters.bpf.h.
  *
  * How a frame is followed without kprobes: the bridge forwards a frame
  * synchronously, on one CPU, from the rx_handler of the port it entered by
@@ -39,6 +40,7 @@
 #define NSMON_BRIDGE_BPF_H
 
 #include <bpf/bpf_helpers.h>
+#include "place_sums.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -63,6 +65,35 @@ struct {
 	__type(key, __u32);
 	__type(value, struct nsmon_bridge_state);
 } bridge_state SEC(".maps");
+
+/* Each fast slot's place sums (nsmon.h): what `stats` reads instead of every pair. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSMON_FAST_SLOTS);
+	__type(key, __u32);
+	__type(value, struct nsmon_place_counters);
+} bridge_places SEC(".maps");
+
+static __always_inline struct nsmon_place_counters *place_sums_of(__u32 fast_slot)
+{
+	if (fast_slot >= NSMON_FAST_SLOTS)
+		return NULL;
+	return bpf_map_lookup_elem(&bridge_places, &fast_slot);
+}
+
+/*
+ * nsmon_place_count() on the sums of the places with fast slots @from_slot
+ * and @to_slot (a place without one is summed by userspace, from its flows).
+ */
+static __always_inline void places_count(__u32 from_slot, bool from_local, __u32 to_slot,
+					 enum nsmon_flow_end to_end, __u32 stat, __u64 n)
+{
+	struct nsmon_place_counters *to = NULL;
+
+	if (to_end != NSMON_END_NOWHERE)
+		to = place_sums_of(to_slot);
+	nsmon_place_count(place_sums_of(from_slot), from_local, to, to_end, stat, n);
+}
 
 /* The matrix column of a place's fast slot (counters.bpf.h), or one past the last: none. */
 static __always_inline __u32 matrix_column(__u32 fast_slot)
@@ -176,11 +207,17 @@ static __always_inline struct nsmon_bridge_key flow_key(__u32 from, __u32 to)
  * becomes a flood copy. Same CPU as the add, so the per-CPU value never
  * goes below zero.
  */
-static __always_inline void bridge_flow_reflood(__u32 from, __u32 from_slot, __u32 to, __u32 to_col)
+static __always_inline void bridge_flow_reflood(const struct nsmon_bridge_state *st)
 {
-	struct nsmon_bridge_key key = flow_key(from, to);
-	struct nsmon_bridge_counters *c = bridge_flow(&key, from_slot, to_col, false);
+	struct nsmon_bridge_key key = flow_key(st->from, st->first_to);
+	enum nsmon_flow_end to_end = st->first_to_local ? NSMON_END_LOCAL : NSMON_END_PORT;
+	struct nsmon_bridge_counters *c;
 
+	/* The sums, whether or not the pair found room in the maps. */
+	places_count(st->from_slot, st->from_local, st->first_to_slot, to_end, NSMON_BR_FORWARDED,
+		     (__u64)-1);
+	places_count(st->from_slot, st->from_local, st->first_to_slot, to_end, NSMON_BR_FLOODED, 1);
+	c = bridge_flow(&key, st->from_slot, matrix_column(st->first_to_slot), false);
 	if (!c || !c->stat[NSMON_BR_FORWARDED])
 		return;
 	c->stat[NSMON_BR_FORWARDED] -= 1;
@@ -211,7 +248,10 @@ static __always_inline void bridge_enter(const struct __sk_buff *skb, __u32 fast
 		struct nsmon_bridge_key dropped = { .netns_cookie = st->netns_cookie, .from = st->from,
 						    .to = NSMON_BR_NOWHERE };
 
-		bridge_flow_add(&dropped, fast_slot_of(&prev), NSMON_MATRIX_SLOTS, NSMON_BR_DROPPED);
+		__u32 prev_slot = fast_slot_of(&prev);
+
+		bridge_flow_add(&dropped, prev_slot, NSMON_MATRIX_SLOTS, NSMON_BR_DROPPED);
+		places_count(prev_slot, st->from_local, 0, NSMON_END_NOWHERE, NSMON_BR_DROPPED, 1);
 	}
 	st->netns_cookie = bridge_netns_cookie;
 	st->frame = skb->data;
@@ -247,32 +287,37 @@ bridge_exiting(const struct __sk_buff *skb, bool port_exit)
 }
 
 /*
- * The frame of @st leaves the bridge by @to (a port, or the bridge device:
- * local delivery), whose fast slot is @to_slot. Broadcast and multicast are
- * flood copies; unicast is forwarded until the same frame leaves by a
- * second place.
+ * The frame of @st leaves the bridge by @to (a port, or the bridge device
+ * when @to_local: local delivery), whose fast slot is @to_slot. Broadcast
+ * and multicast are flood copies; unicast is forwarded until the same frame
+ * leaves by a second place. Counted per pair and in the places' sums.
  */
 static __always_inline void bridge_leave(struct nsmon_bridge_state *st, __u32 to, __u32 to_slot,
-					 __u32 classes)
+					 bool to_local, __u32 classes)
 {
 	__u32 from = st->from, from_slot = st->from_slot;
+	enum nsmon_flow_end to_end = to_local ? NSMON_END_LOCAL : NSMON_END_PORT;
 	struct nsmon_bridge_key key = flow_key(from, to);
 
 	st->fanout += 1;
 	if (!(classes & (NSMON_CLASS(BROADCAST) | NSMON_CLASS(MULTICAST))) && st->fanout == 1) {
 		st->first_to = to;
 		st->first_to_slot = to_slot;
+		st->first_to_local = to_local;
 		bridge_flow_add_forwarded(&key, from_slot, matrix_column(to_slot));
+		places_count(from_slot, st->from_local, to_slot, to_end, NSMON_BR_FORWARDED, 1);
 		return;
 	}
 	bridge_flow_add(&key, from_slot, matrix_column(to_slot), NSMON_BR_FLOODED);
+	places_count(from_slot, st->from_local, to_slot, to_end, NSMON_BR_FLOODED, 1);
 	if (st->flooded)
 		return;
 	st->flooded = 1;
 	key.to = NSMON_BR_NOWHERE;
 	bridge_flow_add(&key, from_slot, NSMON_MATRIX_SLOTS, NSMON_BR_FLOODED);
+	places_count(from_slot, st->from_local, 0, NSMON_END_NOWHERE, NSMON_BR_FLOODED, 1);
 	if (st->first_to)
-		bridge_flow_reflood(from, from_slot, st->first_to, matrix_column(st->first_to_slot));
+		bridge_flow_reflood(st);
 }
 
 /* Does a frame passing a device of @role in @direction enter a bridge (or leave it)? */

@@ -108,7 +108,7 @@ static __always_inline int tc_count(struct __sk_buff *skb, __u8 direction, enum 
 	if (entry)
 		bridge_enter(skb, fast, classes, role == BRIDGE_ROLE_DEVICE);
 	else if (exit)
-		bridge_leave(exit, skb->ifindex, fast, classes);
+		bridge_leave(exit, skb->ifindex, fast, role == BRIDGE_ROLE_DEVICE, classes);
 	return TC_ACT_UNSPEC;
 }
 

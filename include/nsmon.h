@@ -18,10 +18,11 @@
  * What the maps pinned there mean, beyond their shape: bumped when a map
  * keeps its size but changes its meaning (2: bridge_state names a frame by
  * skb->data, no longer skb->head; 3: the counters moved to the order of
- * enum nsmon_stat), so that the programs of one build never share maps
- * with another's. Pinned beside the maps as "abi".
+ * enum nsmon_stat; 4: bridge_state remembers whether a unicast frame
+ * first left by the bridge device), so that the programs of one build never
+ * share maps with another's. Pinned beside the maps as "abi".
  */
-#define NSMON_ABI_VERSION	3
+#define NSMON_ABI_VERSION	4
 
 /* Default size of the counters map: (netns, ifindex, direction, hook) keys. */
 #define NSMON_MAX_KEYS		8192
@@ -179,7 +180,26 @@ struct nsmon_bridge_state {
 	__u32 vlan_present;	/* its tag in skb metadata at entry (a VLAN-filtering bridge may change it) */
 	__u32 from_slot;	/* the fast slot of `from`, NSMON_FAST_SLOTS for none */
 	__u32 first_to_slot;	/* the fast slot of `first_to` */
+	__u32 first_to_local;	/* `first_to` is the bridge device (delivered to the host) */
+	__u32 pad;
 	__u64 uncounted;	/* counts of any bridge lost since bridge_flows was full */
+};
+
+/*
+ * What a bridge did with each place's frames, summed in the kernel as the
+ * flows are counted: per-CPU array `bridge_places`, indexed by the place's
+ * fast slot (places without one are summed from the flows by userspace).
+ * So a `stats` reads one entry per place instead of every pair: 500 ports
+ * flooding each other make ~250,000 pairs. rx and tx from the place's own
+ * point of view: a port receives what enters the bridge by it, the bridge
+ * device receives what the bridge delivers to the host. place_sums.h says
+ * what each flow count adds where.
+ */
+struct nsmon_place_counters {
+	__u64 forwarded_rx, forwarded_tx;
+	__u64 flooded_rx, flooded_tx;
+	__u64 local;		/* a port's known unicast delivered to the host */
+	__u64 dropped;		/* frames that entered by it and left by nowhere */
 };
 
 #endif /* NSMON_H */

@@ -201,7 +201,7 @@ static void print_table(const json_t *doc)
 	}
 	uncounted = json_integer_value(json_object_get(doc, "bridge_flows_uncounted"));
 	if (uncounted)
-		printf("\nnote: %lld forwarding counts were lost since the maps were created: the bridge flows map (%d pairs) was full\n",
+		printf("\nnote: the matrix lost %lld forwarding counts since the maps were created: the bridge flows map (%d pairs) was full\n",
 		       uncounted, NSMON_MAX_BRIDGE_FLOWS);
 }
 

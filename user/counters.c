@@ -54,7 +54,7 @@ int counters_open(struct counters_maps *m)
 {
 	int err;
 
-	m->slots = m->fast = m->owners = m->matrix = -1;
+	m->slots = m->fast = m->owners = m->matrix = m->places = -1;
 	m->hash = bpf_obj_get(NSMON_COUNTERS_PIN);
 	if (m->hash < 0)
 		return -errno;
@@ -65,6 +65,8 @@ int counters_open(struct counters_maps *m)
 		err = open_pin(NSMON_SLOT_OWNERS_PIN, &m->owners);
 	if (!err)
 		err = open_pin(NSMON_BRIDGE_MATRIX_PIN, &m->matrix);
+	if (!err)
+		err = open_pin(NSMON_BRIDGE_PLACES_PIN, &m->places);
 	if (err)
 		counters_close(m);
 	return err;
@@ -72,7 +74,7 @@ int counters_open(struct counters_maps *m)
 
 void counters_close(struct counters_maps *m)
 {
-	int *fds[] = { &m->hash, &m->slots, &m->fast, &m->owners, &m->matrix };
+	int *fds[] = { &m->hash, &m->slots, &m->fast, &m->owners, &m->matrix, &m->places };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -129,6 +131,8 @@ struct counters_snapshot {
 	bool have_fast;				/* the fast-slot maps are pinned */
 	struct nsmon_slot slots[NSMON_SLOT_INDEX];
 	struct nsmon_counters fast[NSMON_FAST_SLOTS * NSMON_DIR_MAX];
+	bool have_places;			/* the place sums are pinned */
+	struct nsmon_place_counters places[NSMON_FAST_SLOTS];
 	struct hash_entry *hash;		/* sorted by key */
 	size_t nhash, cap;
 };
@@ -156,6 +160,25 @@ static int keep_fast(const void *key, const void *percpu, void *data)
 
 	for (int cpu = 0; at < NSMON_FAST_SLOTS * NSMON_DIR_MAX && cpu < s->ncpus; cpu++)
 		add_counters(&s->fast[at], (const struct nsmon_counters *)percpu + cpu);
+	return 0;
+}
+
+static int keep_place_sums(const void *key, const void *percpu, void *data)
+{
+	const struct nsmon_place_counters *c = percpu;
+	struct counters_snapshot *s = data;
+	__u32 slot = *(const __u32 *)key;
+
+	for (int cpu = 0; slot < NSMON_FAST_SLOTS && cpu < s->ncpus; cpu++) {
+		struct nsmon_place_counters *sum = &s->places[slot];
+
+		sum->forwarded_rx += c[cpu].forwarded_rx;
+		sum->forwarded_tx += c[cpu].forwarded_tx;
+		sum->flooded_rx += c[cpu].flooded_rx;
+		sum->flooded_tx += c[cpu].flooded_tx;
+		sum->local += c[cpu].local;
+		sum->dropped += c[cpu].dropped;
+	}
 	return 0;
 }
 
@@ -202,6 +225,10 @@ int counters_snapshot(const struct counters_maps *m, struct counters_snapshot **
 	if (!err && s->have_fast)
 		err = map_read_all(m->fast, sizeof(__u32), sizeof(struct nsmon_counters), true,
 				   keep_fast, s);
+	s->have_places = s->have_fast && m->places >= 0;
+	if (!err && s->have_places)
+		err = map_read_all(m->places, sizeof(__u32), sizeof(struct nsmon_place_counters), true,
+				   keep_place_sums, s);
 	if (!err)
 		err = map_read_all(m->hash, sizeof(struct nsmon_if_key), sizeof(struct nsmon_counters),
 				   true, keep_hash_entry, s);
@@ -244,6 +271,17 @@ int counters_read(const struct counters_snapshot *s, __u64 netns_cookie, int ifi
 	return found ? 0 : -ENOENT;
 }
 
+int counters_place_sums(const struct counters_snapshot *s, __u64 netns_cookie, int ifindex,
+			struct nsmon_place_counters *sum)
+{
+	const struct nsmon_slot *slot = &s->slots[(__u32)ifindex % NSMON_SLOT_INDEX];
+
+	if (!s->have_places || !slot_is_of(slot, netns_cookie, ifindex))
+		return -ENOENT;
+	*sum = s->places[slot->slot];
+	return 0;
+}
+
 bool counters_exist(const struct counters_snapshot *s, __u64 netns_cookie, int ifindex, int hook)
 {
 	struct nsmon_counters sum;
@@ -254,7 +292,6 @@ bool counters_exist(const struct counters_snapshot *s, __u64 netns_cookie, int i
 	return false;
 }
 
-/* Zero both directions of fast slot @slot on every CPU. */
 /* Zero entries @keys (@count of them) of the per-CPU array @fd, on every CPU, in one batch. */
 static int zero_percpu(int fd, const __u32 *keys, __u32 count, size_t value_size)
 {
@@ -329,6 +366,8 @@ int counters_give_slot(const struct counters_maps *m, __u64 netns_cookie, int if
 	err = zero_fast_slot(m, slot);
 	if (!err)
 		err = zero_matrix_cross(m, slot);
+	if (!err && m->places >= 0)
+		err = zero_percpu(m->places, &slot, 1, sizeof(struct nsmon_place_counters));
 	if (!err && bpf_map_update_elem(m->slots, &index, &owner, BPF_ANY))
 		err = -errno;
 	/*
@@ -403,35 +442,36 @@ int bridge_flows_uncounted(__u64 *count)
 	return err == -ENOENT ? 0 : err;
 }
 
+int bridge_drops_pending_foreach(__u64 cookie, bridge_flow_cb cb, void *data)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct nsmon_bridge_state *st;
+	int err;
+
+	if (ncpus < 0)
+		return ncpus;
+	err = read_bridge_states(ncpus, &st);
+	if (err == -ENOENT)
+		err = 0;
+	/* Each CPU's frame that left by nowhere, as long as no next frame has said so. */
+	for (int cpu = 0; st && cpu < ncpus && !err; cpu++) {
+		struct bridge_flow f = { .from = st[cpu].from, .to = NSMON_BR_NOWHERE };
+
+		if (!st[cpu].from || st[cpu].fanout || st[cpu].netns_cookie != cookie)
+			continue;
+		f.stat[NSMON_BR_DROPPED] = 1;
+		err = cb(&f, data);
+	}
+	free(st);
+	return err;
+}
+
 struct flow_reader {
 	int ncpus;
 	__u64 cookie;
 	bridge_flow_cb cb;
 	void *data;
 };
-
-/*
- * Each CPU's frame that left by nowhere, as long as no next frame has said
- * so: one more drop of its source, as a flow of its own.
- */
-static int add_pending_drops(struct flow_reader *rd)
-{
-	struct nsmon_bridge_state *st;
-	int err = read_bridge_states(rd->ncpus, &st);
-
-	if (err == -ENOENT)
-		err = 0;
-	for (int cpu = 0; st && cpu < rd->ncpus && !err; cpu++) {
-		struct bridge_flow f = { .from = st[cpu].from, .to = NSMON_BR_NOWHERE };
-
-		if (!st[cpu].from || st[cpu].fanout || st[cpu].netns_cookie != rd->cookie)
-			continue;
-		f.stat[NSMON_BR_DROPPED] = 1;
-		err = rd->cb(&f, rd->data);
-	}
-	free(st);
-	return err;
-}
 
 /* (@from, @to) summed over @percpu's CPUs to the reader's callback, unless it counted nothing. */
 static int add_flow(struct flow_reader *rd, __u32 from, __u32 to,
@@ -546,8 +586,6 @@ int bridge_flows_foreach(__u64 cookie, bridge_flow_cb cb, void *data)
 			   true, keep_flow, &rd);
 	if (!err)
 		err = read_matrix(&rd);
-	if (!err)
-		err = add_pending_drops(&rd);
 	close(fd);
 	return err;
 }

@@ -19,15 +19,19 @@
 #define NSMON_BRIDGE_FLOWS_PIN	NSMON_PIN_ROOT "/bridge_flows"
 #define NSMON_BRIDGE_STATE_PIN	NSMON_PIN_ROOT "/bridge_state"
 #define NSMON_BRIDGE_MATRIX_PIN	NSMON_PIN_ROOT "/bridge_matrix"
+#define NSMON_BRIDGE_PLACES_PIN	NSMON_PIN_ROOT "/bridge_places"
 
 /* JSON key of each enum nsmon_stat, in enum order. */
 extern const char *const nsmon_stat_names[NSMON_STAT_MAX];
 /* The stats in the order documents list them (README.md), not the maps'. */
 extern const enum nsmon_stat nsmon_stat_order[NSMON_STAT_MAX];
 
-/* The counters maps, as fds: the hash, the fast slots' three maps and the bridge matrix. */
+/*
+ * The counters maps, as fds: the hash, the fast slots' three maps, the
+ * bridge matrix and the places' sums.
+ */
 struct counters_maps {
-	int hash, slots, fast, owners, matrix;
+	int hash, slots, fast, owners, matrix, places;
 };
 
 /**
@@ -58,12 +62,21 @@ void counters_snapshot_free(struct counters_snapshot *s);
 int counters_read(const struct counters_snapshot *s, __u64 netns_cookie, int ifindex, int dir,
 		  int hook, struct nsmon_counters *sum);
 
+/**
+ * counters_place_sums() - the bridge place sums (nsmon.h) of interface
+ * @ifindex in @netns_cookie, kept in the fast slot it has, into *@sum.
+ * Return: 0, or -ENOENT when it has no fast slot: its flows give its sums.
+ */
+int counters_place_sums(const struct counters_snapshot *s, __u64 netns_cookie, int ifindex,
+			struct nsmon_place_counters *sum);
+
 /* Has anything been counted at @hook for this interface (in any direction)? */
 bool counters_exist(const struct counters_snapshot *s, __u64 netns_cookie, int ifindex, int hook);
 
 /**
  * counters_give_slot() - give the interface a fast slot for its tc counters
- * (and its row and column of the bridge matrix), zeroed, if one is free and
+ * (and its row and column of the bridge matrix, and its place sums), zeroed,
+ * if one is free and
  * its index entry is (else the hashes count it: not an error). Call it
  * before the interface is hooked.
  * Return: 0 or -errno.
@@ -84,18 +97,24 @@ typedef int (*bridge_flow_cb)(const struct bridge_flow *flow, void *data);
 
 /**
  * bridge_flows_foreach() - call @cb on every bridge flow counted in the
- * namespace @cookie, summed over CPUs, the drops not counted yet included: a
- * frame that left by nowhere is counted when the next one enters on its CPU,
- * so the last one of each CPU is still in the per-CPU state (a frame in
- * flight at that very moment would read as dropped too). In no particular
- * order, and a pair may come more than once (the matrix and the hash may
- * both have counted it; a pending drop comes as a flow of its own): @cb adds
- * them up. Nothing is kept: a full map is 65,536 flows, 2 MB that cost more
- * to fault in than to read.
+ * namespace @cookie, summed over CPUs. In no particular order, and a pair
+ * may come more than once (the matrix and the hash may both have counted
+ * it): @cb adds them up. Nothing is kept: a full map is 65,536 flows, 2 MB
+ * that cost more to fault in than to read.
  * Return: 0 (nothing when the maps are not pinned: an older datapath), the
  * first non-zero return of @cb, or -errno.
  */
 int bridge_flows_foreach(__u64 cookie, bridge_flow_cb cb, void *data);
+
+/**
+ * bridge_drops_pending_foreach() - call @cb on the drops in the namespace
+ * @cookie that no flow or place sum counts yet, one flow (from -> NOWHERE,
+ * DROPPED 1) each: a frame that left by nowhere is counted when the next one
+ * enters on its CPU, so the last one of each CPU is still in the per-CPU
+ * state (a frame in flight at that very moment would read as dropped too).
+ * Return: as bridge_flows_foreach().
+ */
+int bridge_drops_pending_foreach(__u64 cookie, bridge_flow_cb cb, void *data);
 
 /**
  * bridge_flows_uncounted() - how many counts of bridge flows were lost, on

@@ -390,6 +390,7 @@ static void give_slot(struct datapath *dp, __u64 cookie, int ifindex)
 		.fast = bpf_map__fd(dp->skel->maps.counters_fast),
 		.owners = bpf_map__fd(dp->skel->maps.slot_owners),
 		.matrix = bpf_map__fd(dp->skel->maps.bridge_matrix),
+		.places = bpf_map__fd(dp->skel->maps.bridge_places),
 	};
 	int err = counters_give_slot(&m, cookie, ifindex);
 
@@ -573,6 +574,7 @@ void datapath_release_pins(const char *bridge, bool shared)
 	unlink(NSMON_BRIDGE_FLOWS_PIN);
 	unlink(NSMON_BRIDGE_STATE_PIN);
 	unlink(NSMON_BRIDGE_MATRIX_PIN);
+	unlink(NSMON_BRIDGE_PLACES_PIN);
 	unlink(ABI_PIN);
 	rmdir(NSMON_PIN_ROOT);
 	rmdir(NSMON_RUN_DIR);

@@ -171,7 +171,7 @@ static void put_bridges(FILE *out, const struct stats_model *m)
 		const struct lab *lab = &m->bridges[b].lab;
 
 		for (size_t i = 0; i <= lab->nports; i++) {
-			const struct stats_place *p = &m->bridges[b].places.sum[i];
+			const struct nsmon_place_counters *p = &m->bridges[b].places.sum[i];
 			const char *place = i < lab->nports ? lab->ports[i].port.name : lab->bridge.name;
 
 			put_place(out, lab->bridge.name, place, "forwarded", "rx", p->forwarded_rx);

@@ -6,6 +6,7 @@
 
 #include "grow.h"
 #include "stats_places.h"
+#include "place_sums.h"
 
 static __u32 slot_of(const struct places *p, __u32 ifindex)
 {
@@ -23,14 +24,17 @@ int places_init(struct places *p, const struct lab *lab, bool keep_pairs)
 		size *= 2;
 	p->mask = size - 1;
 	p->sum = calloc(p->nplaces, sizeof(*p->sum));
+	p->kernel_summed = calloc(p->nplaces, sizeof(*p->kernel_summed));
 	p->ifindex = calloc(size, sizeof(*p->ifindex));
 	p->place = calloc(size, sizeof(*p->place));
-	if (!p->sum || !p->ifindex || !p->place)
+	p->place_ifindex = calloc(p->nplaces, sizeof(*p->place_ifindex));
+	if (!p->sum || !p->kernel_summed || !p->ifindex || !p->place || !p->place_ifindex)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->nplaces; i++) {
 		__u32 ifindex = i < lab->nports ? lab->ports[i].port.ifindex : lab->bridge.ifindex;
 		__u32 s = slot_of(p, ifindex);
 
+		p->place_ifindex[i] = ifindex;
 		while (p->ifindex[s] && p->ifindex[s] != ifindex)
 			s = (s + 1) & p->mask;
 		p->ifindex[s] = ifindex;
@@ -42,6 +46,8 @@ int places_init(struct places *p, const struct lab *lab, bool keep_pairs)
 void places_free(struct places *p)
 {
 	free(p->sum);
+	free(p->kernel_summed);
+	free(p->place_ifindex);
 	free(p->ifindex);
 	free(p->place);
 	free(p->pairs);
@@ -74,44 +80,49 @@ static int keep_pair(struct places *p, int from, int to, const struct bridge_flo
 	return 0;
 }
 
+bool places_take_sums(struct places *p, const struct counters_snapshot *snap, __u64 cookie)
+{
+	bool all = true;
+
+	for (size_t i = 0; i < p->nplaces; i++) {
+		p->kernel_summed[i] = !counters_place_sums(snap, cookie, (int)p->place_ifindex[i],
+							   &p->sum[i]);
+		all = all && p->kernel_summed[i];
+	}
+	return all;
+}
+
+/* The sums of place @i, unless the programs keep them. */
+static struct nsmon_place_counters *sum_to_add(struct places *p, int i)
+{
+	return p->kernel_summed[i] ? NULL : &p->sum[i];
+}
+
 int places_add(struct places *p, const struct bridge_flow *f)
 {
-	__u64 fwd = f->stat[NSMON_BR_FORWARDED], flood = f->stat[NSMON_BR_FLOODED];
-	int local = (int)p->nplaces - 1, from = place_of(p, f->from), to;
-	struct stats_place *src, *dst;
+	int local = (int)p->nplaces - 1, from = place_of(p, f->from), to = -1;
+	enum nsmon_flow_end to_end = NSMON_END_NOWHERE;
 
 	if (from < 0)
 		return 0;
-	src = &p->sum[from];
-	if (f->to == NSMON_BR_NOWHERE) {
-		/* The place the frame entered by: flooded once each, and its drops. */
-		if (from == local)
-			src->flooded_tx += flood;
-		else
-			src->flooded_rx += flood;
-		src->dropped += f->stat[NSMON_BR_DROPPED];
-		return 0;
+	if (f->to != NSMON_BR_NOWHERE) {
+		to = place_of(p, f->to);
+		if (to < 0)
+			return 0;
+		to_end = to == local ? NSMON_END_LOCAL : NSMON_END_PORT;
 	}
-	to = place_of(p, f->to);
-	if (to < 0)
-		return 0;
-	dst = &p->sum[to];
-	/* A copy leaving by a port is its tx; delivered to the host, the device's rx. */
-	if (to == local) {
-		dst->forwarded_rx += fwd;
-		dst->flooded_rx += flood;
-	} else {
-		dst->forwarded_tx += fwd;
-		dst->flooded_tx += flood;
-	}
-	/* Known unicast is counted on the side it entered by, too. */
-	if (from == local)
-		src->forwarded_tx += fwd;
-	else if (to == local)
-		src->local += fwd;
-	else
-		src->forwarded_rx += fwd;
-	return p->keep_pairs ? keep_pair(p, from, to, f) : 0;
+	for (__u32 stat = 0; stat < NSMON_BR_STAT_MAX; stat++)
+		nsmon_place_count(sum_to_add(p, from), from == local,
+				  to < 0 ? NULL : sum_to_add(p, to), to_end, stat, f->stat[stat]);
+	return p->keep_pairs && to >= 0 ? keep_pair(p, from, to, f) : 0;
+}
+
+void places_add_pending_drop(struct places *p, const struct bridge_flow *f)
+{
+	int from = place_of(p, f->from);
+
+	if (from >= 0)
+		p->sum[from].dropped += f->stat[NSMON_BR_DROPPED];
 }
 
 static int by_places(const void *a, const void *b)

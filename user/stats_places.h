@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What a bridge did with the frames of each of its places (its ports, in lab
- * order, then the bridge device: "local"), summed from the bridge flows as
- * they are read: what every `stats` shows, and the port-to-port matrix it
- * shows for small bridges.
+ * order, then the bridge device: "local"): the sums the programs keep for
+ * places with a fast slot, the bridge flows summed as they are read for the
+ * others; what every `stats` shows, and the port-to-port matrix it shows for
+ * small bridges.
  */
 #ifndef NSMON_STATS_PLACES_H
 #define NSMON_STATS_PLACES_H
@@ -15,17 +16,6 @@
 #include "counters.h"
 #include "lab.h"
 
-/*
- * rx and tx from the place's own point of view, as everywhere: a port
- * receives what enters the bridge by it, the bridge device receives what the
- * bridge delivers to the host.
- */
-struct stats_place {
-	__u64 forwarded_rx, forwarded_tx, flooded_rx, flooded_tx;
-	__u64 local;		/* a port's known unicast delivered to the host */
-	__u64 dropped;
-};
-
 /* One pair of the matrix, by place (nplaces - 1 is the bridge device). */
 struct stats_pair {
 	int from, to;
@@ -33,8 +23,10 @@ struct stats_pair {
 };
 
 struct places {
-	struct stats_place *sum;	/* nplaces of them */
+	struct nsmon_place_counters *sum;	/* nplaces of them */
+	bool *kernel_summed;		/* sum[i] came from the programs: no flow adds to it */
 	size_t nplaces;
+	__u32 *place_ifindex;		/* each place's */
 	/* Places by ifindex, hashed: each of up to 65,536 flows names two. */
 	__u32 *ifindex;			/* 0: an empty entry (no interface has index 0) */
 	int *place;
@@ -52,12 +44,28 @@ struct places {
 int places_init(struct places *p, const struct lab *lab, bool keep_pairs);
 
 /**
+ * places_take_sums() - the sums the programs kept for the places with a fast
+ * slot in @snap (@cookie: the bridge's namespace); places_add() leaves
+ * those alone.
+ * Return: true when every place had its sums: its flows are only needed for
+ * the matrix.
+ */
+bool places_take_sums(struct places *p, const struct counters_snapshot *snap, __u64 cookie);
+
+/**
  * places_add() - count one flow (flows may come in any order, a pair more
- * than once). A flow from or to an interface that is not one of the places
- * (a port no longer the bridge's, another bridge's) is left out.
+ * than once) into the sums of its places that places_take_sums() did not
+ * fill, and into the matrix. A flow from or to an interface that is not one
+ * of the places (a port no longer the bridge's, another bridge's) is left out.
  * Return: 0 or -ENOMEM.
  */
 int places_add(struct places *p, const struct bridge_flow *f);
+
+/**
+ * places_add_pending_drop() - a drop no sum counts yet (see
+ * bridge_drops_pending_foreach()), into its place's sums, whoever keeps them.
+ */
+void places_add_pending_drop(struct places *p, const struct bridge_flow *f);
 
 /**
  * places_matrix() - the pairs of places that carried frames, one per pair, in

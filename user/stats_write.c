@@ -51,7 +51,7 @@ static json_t *rx_tx_json(__u64 rx, __u64 tx)
 }
 
 /* "forwarded", "flooded", "dropped" (and for a port "local") of a place. */
-static void add_place(json_t *obj, const struct stats_place *p, bool port)
+static void add_place(json_t *obj, const struct nsmon_place_counters *p, bool port)
 {
 	json_object_set_new(obj, "forwarded", rx_tx_json(p->forwarded_rx, p->forwarded_tx));
 	json_object_set_new(obj, "flooded", rx_tx_json(p->flooded_rx, p->flooded_tx));

@@ -664,6 +664,7 @@ static struct counters_maps skel_counters(const struct datapath_bpf *skel)
 		.fast = bpf_map__fd(skel->maps.counters_fast),
 		.owners = bpf_map__fd(skel->maps.slot_owners),
 		.matrix = bpf_map__fd(skel->maps.bridge_matrix),
+		.places = bpf_map__fd(skel->maps.bridge_places),
 	};
 }
 

@@ -99,6 +99,40 @@ check_partition() {
 		"$(( $(p "$doc" local forwarded.rx) + $(p "$doc" local flooded.rx) ))"
 }
 
+# sums_from FIELD DOC: each place's forwarding, as the program's sums have it
+# (FIELD sums) or as its pairs in the matrix add up (FIELD pairs). A flood's
+# count once per frame (flooded.rx of a port) is in no pair, so not compared.
+sums_from() {
+	jq -c --arg from "$1" '.bridges[0] as $b |
+		def pairs(f): [$b.matrix[] | select(f)];
+		def total(k): map(.[k]) | add // 0;
+		if $from == "sums" then
+			[$b.ports[] | [.name, .forwarded.rx, .forwarded.tx, .flooded.tx, .local]] +
+			[["local", $b.local.forwarded.rx, $b.local.forwarded.tx, $b.local.flooded.rx]]
+		else
+			[$b.ports[] | .name as $p | [$p,
+				(pairs(.from == $p and .to != "local") | total("forwarded")),
+				(pairs(.to == $p) | total("forwarded")),
+				(pairs(.to == $p) | total("flooded")),
+				(pairs(.from == $p and .to == "local") | total("forwarded"))]] +
+			[["local", (pairs(.to == "local") | total("forwarded")),
+				(pairs(.from == "local") | total("forwarded")),
+				(pairs(.to == "local") | total("flooded"))]]
+		end' <<<"$2"
+}
+
+# check_sums_match_pairs: at a quiet moment, the sums `stats` reads per place
+# are what the matrix's pairs add up to (a frame between the two maps' reads
+# may part them: up to five tries).
+check_sums_match_pairs() {
+	local doc i
+	for i in 1 2 3 4 5; do
+		doc=$(quiet_stats)
+		[ "$(sums_from sums "$doc")" = "$(sums_from pairs "$doc")" ] && break
+	done
+	check_eq "each place's sums vs its pairs" "$(sums_from sums "$doc")" "$(sums_from pairs "$doc")"
+}
+
 t "bridge_matrix: nsmon up builds the seed lab"
 check_cmd "nsmon up" "$NSMON" up
 wait_links_up red blue || fail "links did not come up"
@@ -261,6 +295,9 @@ check_eq "veth-red-br flooded rx counts it once" \
 t "bridge_matrix: with three namespaces every frame is still counted once"
 check_partition "$(quiet_stats)"
 
+t "bridge_matrix: each place's sums are what its pairs add up to"
+check_sums_match_pairs
+
 t "bridge_matrix: the JSON carries the documented keys"
 doc=$("$NSMON" stats --json)
 check_eq "port keys" "$(jq -c '[.bridges[0].ports[] | [.forwarded.rx, .forwarded.tx, .flooded.rx,
@@ -306,6 +343,29 @@ for row in red blue green local; do
 		fail "the matrix row $row is not on the screen: $screen"
 done
 echo "$screen" | grep -q '^EVENTS' || fail "no room left for events: $screen"
+
+t "bridge_matrix: a port without a fast slot has its sums from its flows"
+# Every fast slot taken (as 512 interfaces would): yellow's port counts in the hashes.
+taken=$(bpftool map dump pinned /sys/fs/bpf/nsmon/slot_owners -j | jq '[.[] | (.formatted.key // .key)] | map(tonumber? // .)')
+for slot in $(seq 0 511); do
+	jq -e --argjson s "$slot" 'index($s) != null' <<<"$taken" >/dev/null && continue
+	echo "map update pinned /sys/fs/bpf/nsmon/slot_owners key $(printf '%d %d 0 0' $((slot & 255)) $((slot >> 8))) value 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0"
+done >"$tmp/fill"
+check_cmd "fill the slot owners" bpftool batch file "$tmp/fill"
+check_cmd "nsmon up yellow" "$NSMON" up yellow
+wait_links_up yellow || fail "yellow's links did not come up"
+yellow_br=$(ip -j link show veth-yellow-br | jq '.[0].ifindex')
+check_eq "veth-yellow-br's fast slot index entry" \
+	"$(bpftool map lookup pinned /sys/fs/bpf/nsmon/counter_slots key $(printf '%d %d 0 0' $((yellow_br % 4096 & 255)) $((yellow_br % 4096 >> 8))) -j | jq '(.formatted.value // .value) | .ifindex')" 0
+check_cmd "yellow pings red" ip netns exec yellow ping -c 3 -i 0.2 -W 2 -q 192.168.15.1
+ip netns exec yellow ping -b -c 2 -i 0.2 -W 1 -q 192.168.15.255 >/dev/null 2>&1
+doc=$(quiet_stats)
+[ "$(p "$doc" veth-yellow-br forwarded.rx)" -ge 3 ] ||
+	fail "veth-yellow-br forwarded rx is $(p "$doc" veth-yellow-br forwarded.rx), want >= 3"
+[ "$(p "$doc" veth-yellow-br flooded.rx)" -ge 1 ] ||
+	fail "veth-yellow-br flooded rx is $(p "$doc" veth-yellow-br flooded.rx), want >= 1"
+check_partition "$doc"
+check_sums_match_pairs
 
 t "bridge_matrix: nsmon down"
 check_cmd "nsmon down" "$NSMON" down

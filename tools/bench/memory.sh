@@ -54,7 +54,7 @@ for count in 2 250; do
 	watch_kb=$(peak_kb "$nsmon" watch --interval 1)
 	export_kb=$(export_peak_kb)
 	stats_kb=$(/usr/bin/time -f %M "$nsmon" stats --json 2>&1 >/dev/null | tail -1)
-	datapath_kb=$(map_kb counters counter_slots counters_fast slot_owners bridge_flows bridge_state bridge_matrix)
+	datapath_kb=$(map_kb counters counter_slots counters_fast slot_owners bridge_flows bridge_state bridge_matrix bridge_places)
 	"$nsmon" events --json >/dev/null 2>&1 &
 	ev=$!
 	sleep 2
