@@ -18,9 +18,10 @@
  * What the maps pinned there mean, beyond their shape: bumped when a map
  * keeps its size but changes its meaning (2: bridge_state names a frame by
  * skb->data, no longer skb->head; 3: the counters moved to the order of
- * enum nsmon_stat; 4: bridge_state remembers whether a unicast frame
- * first left by the bridge device), so that the programs of one build never
- * share maps with another's. Pinned beside the maps as "abi".
+ * enum nsmon_stat; 4: the programs keep each place's sums in
+ * bridge_places, which older ones would leave short), so that the programs
+ * of one build never share maps with another's. Pinned beside the maps as
+ * "abi".
  */
 #define NSMON_ABI_VERSION	4
 
@@ -188,9 +189,10 @@ struct nsmon_bridge_state {
 /*
  * What a bridge did with each place's frames, summed in the kernel as the
  * flows are counted: per-CPU array `bridge_places`, indexed by the place's
- * fast slot (places without one are summed from the flows by userspace).
- * So a `stats` reads one entry per place instead of every pair: 500 ports
- * flooding each other make ~250,000 pairs. rx and tx from the place's own
+ * fast slot (places without one are summed from the flows by userspace),
+ * zeroed before the slot is given. So a `stats` reads one entry per place
+ * instead of every pair: 500 ports flooding each other make ~250,000 pairs,
+ * more than bridge_flows holds. rx and tx from the place's own
  * point of view: a port receives what enters the bridge by it, the bridge
  * device receives what the bridge delivers to the host. place_sums.h says
  * what each flow count adds where.

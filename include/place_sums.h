@@ -3,10 +3,12 @@
  * The one rule that turns bridge flow counts into the sums of their places
  * (struct nsmon_place_counters): the BPF programs apply it as they count
  * (bridge.bpf.h), userspace to the flows of places the programs could not
- * sum (stats_places.c). Include after nsmon.h.
+ * sum (stats_places.c).
  */
 #ifndef NSMON_PLACE_SUMS_H
 #define NSMON_PLACE_SUMS_H
+
+#include "nsmon.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))

@@ -201,7 +201,7 @@ static void print_table(const json_t *doc)
 	}
 	uncounted = json_integer_value(json_object_get(doc, "bridge_flows_uncounted"));
 	if (uncounted)
-		printf("\nnote: the matrix lost %lld forwarding counts since the maps were created: the bridge flows map (%d pairs) was full\n",
+		printf("\nnote: %lld forwarding counts were not kept since the maps were created: the bridge flows map (%d pairs) was full, so the matrix and the sums of ports without a fast slot are short\n",
 		       uncounted, NSMON_MAX_BRIDGE_FLOWS);
 }
 

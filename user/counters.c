@@ -163,21 +163,22 @@ static int keep_fast(const void *key, const void *percpu, void *data)
 	return 0;
 }
 
+/* The place sums are so many __u64s, added up as such. */
+#define PLACE_SUMS_WORDS	(sizeof(struct nsmon_place_counters) / sizeof(__u64))
+_Static_assert(sizeof(struct nsmon_place_counters) % sizeof(__u64) == 0,
+	       "struct nsmon_place_counters holds __u64s only");
+
 static int keep_place_sums(const void *key, const void *percpu, void *data)
 {
-	const struct nsmon_place_counters *c = percpu;
 	struct counters_snapshot *s = data;
 	__u32 slot = *(const __u32 *)key;
 
 	for (int cpu = 0; slot < NSMON_FAST_SLOTS && cpu < s->ncpus; cpu++) {
-		struct nsmon_place_counters *sum = &s->places[slot];
+		const __u64 *from = (const __u64 *)((const struct nsmon_place_counters *)percpu + cpu);
+		__u64 *to = (__u64 *)&s->places[slot];
 
-		sum->forwarded_rx += c[cpu].forwarded_rx;
-		sum->forwarded_tx += c[cpu].forwarded_tx;
-		sum->flooded_rx += c[cpu].flooded_rx;
-		sum->flooded_tx += c[cpu].flooded_tx;
-		sum->local += c[cpu].local;
-		sum->dropped += c[cpu].dropped;
+		for (size_t i = 0; i < PLACE_SUMS_WORDS; i++)
+			to[i] += from[i];
 	}
 	return 0;
 }
@@ -222,13 +223,17 @@ int counters_snapshot(const struct counters_maps *m, struct counters_snapshot **
 	err = !s->have_fast ? 0 : map_read_all(m->slots, sizeof(__u32), sizeof(struct nsmon_slot),
 					       false, keep_slot,
 					       &(struct slot_array){ s->slots, NSMON_SLOT_INDEX });
-	if (!err && s->have_fast)
-		err = map_read_all(m->fast, sizeof(__u32), sizeof(struct nsmon_counters), true,
-				   keep_fast, s);
+	/*
+	 * The sums before the counters: a frame is counted before the bridge
+	 * step sums it, so read this way round no sum runs ahead of its skbs.
+	 */
 	s->have_places = s->have_fast && m->places >= 0;
 	if (!err && s->have_places)
 		err = map_read_all(m->places, sizeof(__u32), sizeof(struct nsmon_place_counters), true,
 				   keep_place_sums, s);
+	if (!err && s->have_fast)
+		err = map_read_all(m->fast, sizeof(__u32), sizeof(struct nsmon_counters), true,
+				   keep_fast, s);
 	if (!err)
 		err = map_read_all(m->hash, sizeof(struct nsmon_if_key), sizeof(struct nsmon_counters),
 				   true, keep_hash_entry, s);
@@ -335,6 +340,23 @@ static int zero_matrix_cross(const struct counters_maps *m, __u32 slot)
 	return zero_percpu(m->matrix, keys, count, sizeof(struct nsmon_bridge_counters));
 }
 
+/* Has the hash counted the interface at tc, in either direction? */
+static bool counted_in_hash(const struct counters_maps *m, __u64 netns_cookie, int ifindex)
+{
+	struct nsmon_counters *percpu;
+	int ncpus = libbpf_num_possible_cpus();
+	bool found = false;
+
+	percpu = ncpus > 0 ? calloc(ncpus, sizeof(*percpu)) : NULL;
+	for (int dir = 0; percpu && !found && dir < NSMON_DIR_MAX; dir++) {
+		struct nsmon_if_key key = make_key(netns_cookie, ifindex, dir, NSMON_HOOK_TC);
+
+		found = !bpf_map_lookup_elem(m->hash, &key, percpu);
+	}
+	free(percpu);
+	return found;
+}
+
 /* Set once a claim found every fast slot given: later attaches of this run skip the search. */
 static bool slots_all_given;
 
@@ -350,6 +372,13 @@ int counters_give_slot(const struct counters_maps *m, __u64 netns_cookie, int if
 		return -errno;
 	if (now.netns_cookie || slots_all_given)
 		return 0;	/* another interface's (or ours already); or none left */
+	/*
+	 * Counted in the hashes already (attached while no slot was free): it
+	 * goes on there, since the sums its flows make there would not follow
+	 * it into a slot.
+	 */
+	if (counted_in_hash(m, netns_cookie, ifindex))
+		return 0;
 	/* Claim a slot: the insert succeeds for one nsmon run only. */
 	for (slot = 0; slot < NSMON_FAST_SLOTS; slot++) {
 		owner.slot = slot;

@@ -76,9 +76,9 @@ bool counters_exist(const struct counters_snapshot *s, __u64 netns_cookie, int i
 /**
  * counters_give_slot() - give the interface a fast slot for its tc counters
  * (and its row and column of the bridge matrix, and its place sums), zeroed,
- * if one is free and
- * its index entry is (else the hashes count it: not an error). Call it
- * before the interface is hooked.
+ * if one is free, its index entry is, and the hashes have not counted it
+ * yet (else the hashes count it: not an error). Call it before the
+ * interface is hooked.
  * Return: 0 or -errno.
  */
 int counters_give_slot(const struct counters_maps *m, __u64 netns_cookie, int ifindex);

@@ -71,7 +71,8 @@ static int count_pending_drop(const struct bridge_flow *f, void *data)
 /*
  * What each bridge did with its places' frames: the sums the programs kept,
  * and the flows only where a place has none or the matrix is shown (500
- * ports flooding each other make 65,536 flows: most of what a `stats` took).
+ * ports flooding each other fill bridge_flows' 65,536: reading them was
+ * most of what a `stats` took).
  * Every bridge is in our namespace: its flows are counted under the cookie
  * of any. Return 0 or -errno.
  */
@@ -84,7 +85,9 @@ static int sum_places(struct stats_model *m)
 	for (size_t i = 0; i < m->nbridges; i++) {
 		struct stats_bridge *br = &m->bridges[i];
 
-		if (!places_take_sums(&br->places, m->snap, cookie) || br->matrix_shown)
+		/* A bridge without ports has no pair to show. */
+		if (!places_take_sums(&br->places, &br->lab, m->snap, cookie) ||
+		    (br->matrix_shown && br->lab.nports))
 			need_flows = true;
 	}
 	err = need_flows ? bridge_flows_foreach(cookie, count_flow, m) : 0;

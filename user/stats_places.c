@@ -13,6 +13,12 @@ static __u32 slot_of(const struct places *p, __u32 ifindex)
 	return (ifindex * 2654435761u) & p->mask;	/* Knuth's multiplicative hash */
 }
 
+/* Place @i of @lab: its ports in order, then the bridge device. */
+static __u32 place_ifindex(const struct lab *lab, size_t i)
+{
+	return i < lab->nports ? lab->ports[i].port.ifindex : lab->bridge.ifindex;
+}
+
 int places_init(struct places *p, const struct lab *lab, bool keep_pairs)
 {
 	__u32 size = 16;
@@ -27,14 +33,11 @@ int places_init(struct places *p, const struct lab *lab, bool keep_pairs)
 	p->kernel_summed = calloc(p->nplaces, sizeof(*p->kernel_summed));
 	p->ifindex = calloc(size, sizeof(*p->ifindex));
 	p->place = calloc(size, sizeof(*p->place));
-	p->place_ifindex = calloc(p->nplaces, sizeof(*p->place_ifindex));
-	if (!p->sum || !p->kernel_summed || !p->ifindex || !p->place || !p->place_ifindex)
+	if (!p->sum || !p->kernel_summed || !p->ifindex || !p->place)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->nplaces; i++) {
-		__u32 ifindex = i < lab->nports ? lab->ports[i].port.ifindex : lab->bridge.ifindex;
-		__u32 s = slot_of(p, ifindex);
+		__u32 ifindex = place_ifindex(lab, i), s = slot_of(p, ifindex);
 
-		p->place_ifindex[i] = ifindex;
 		while (p->ifindex[s] && p->ifindex[s] != ifindex)
 			s = (s + 1) & p->mask;
 		p->ifindex[s] = ifindex;
@@ -47,7 +50,6 @@ void places_free(struct places *p)
 {
 	free(p->sum);
 	free(p->kernel_summed);
-	free(p->place_ifindex);
 	free(p->ifindex);
 	free(p->place);
 	free(p->pairs);
@@ -80,12 +82,13 @@ static int keep_pair(struct places *p, int from, int to, const struct bridge_flo
 	return 0;
 }
 
-bool places_take_sums(struct places *p, const struct counters_snapshot *snap, __u64 cookie)
+bool places_take_sums(struct places *p, const struct lab *lab, const struct counters_snapshot *snap,
+		      __u64 cookie)
 {
 	bool all = true;
 
 	for (size_t i = 0; i < p->nplaces; i++) {
-		p->kernel_summed[i] = !counters_place_sums(snap, cookie, (int)p->place_ifindex[i],
+		p->kernel_summed[i] = !counters_place_sums(snap, cookie, (int)place_ifindex(lab, i),
 							   &p->sum[i]);
 		all = all && p->kernel_summed[i];
 	}
@@ -98,23 +101,25 @@ static struct nsmon_place_counters *sum_to_add(struct places *p, int i)
 	return p->kernel_summed[i] ? NULL : &p->sum[i];
 }
 
+/*
+ * The other end of a flow may be a port since removed: its frames still
+ * count at this end, as the programs count them.
+ */
 int places_add(struct places *p, const struct bridge_flow *f)
 {
 	int local = (int)p->nplaces - 1, from = place_of(p, f->from), to = -1;
 	enum nsmon_flow_end to_end = NSMON_END_NOWHERE;
 
-	if (from < 0)
-		return 0;
 	if (f->to != NSMON_BR_NOWHERE) {
 		to = place_of(p, f->to);
-		if (to < 0)
-			return 0;
 		to_end = to == local ? NSMON_END_LOCAL : NSMON_END_PORT;
 	}
+	if (from < 0 && to < 0)
+		return 0;	/* another bridge's, or a port's since removed */
 	for (__u32 stat = 0; stat < NSMON_BR_STAT_MAX; stat++)
-		nsmon_place_count(sum_to_add(p, from), from == local,
+		nsmon_place_count(from < 0 ? NULL : sum_to_add(p, from), from == local,
 				  to < 0 ? NULL : sum_to_add(p, to), to_end, stat, f->stat[stat]);
-	return p->keep_pairs && to >= 0 ? keep_pair(p, from, to, f) : 0;
+	return p->keep_pairs && from >= 0 && to >= 0 ? keep_pair(p, from, to, f) : 0;
 }
 
 void places_add_pending_drop(struct places *p, const struct bridge_flow *f)

@@ -24,9 +24,8 @@ struct stats_pair {
 
 struct places {
 	struct nsmon_place_counters *sum;	/* nplaces of them */
-	bool *kernel_summed;		/* sum[i] came from the programs: no flow adds to it */
+	bool *kernel_summed;		/* the programs keep sum[i]: places_add() leaves it alone */
 	size_t nplaces;
-	__u32 *place_ifindex;		/* each place's */
 	/* Places by ifindex, hashed: each of up to 65,536 flows names two. */
 	__u32 *ifindex;			/* 0: an empty entry (no interface has index 0) */
 	int *place;
@@ -44,19 +43,22 @@ struct places {
 int places_init(struct places *p, const struct lab *lab, bool keep_pairs);
 
 /**
- * places_take_sums() - the sums the programs kept for the places with a fast
- * slot in @snap (@cookie: the bridge's namespace); places_add() leaves
- * those alone.
+ * places_take_sums() - the sums the programs kept for the places of @lab
+ * (as places_init() had it) that have a fast slot in @snap (@cookie: the
+ * bridge's namespace); places_add() leaves those alone.
  * Return: true when every place had its sums: its flows are only needed for
  * the matrix.
  */
-bool places_take_sums(struct places *p, const struct counters_snapshot *snap, __u64 cookie);
+bool places_take_sums(struct places *p, const struct lab *lab, const struct counters_snapshot *snap,
+		      __u64 cookie);
 
 /**
  * places_add() - count one flow (flows may come in any order, a pair more
  * than once) into the sums of its places that places_take_sums() did not
- * fill, and into the matrix. A flow from or to an interface that is not one
- * of the places (a port no longer the bridge's, another bridge's) is left out.
+ * fill, and into the matrix. An end that is not one of the places (a port
+ * no longer the bridge's) is left out of the matrix, but the other end
+ * counts the flow, as the programs do; a flow with neither end here
+ * (another bridge's) is left out.
  * Return: 0 or -ENOMEM.
  */
 int places_add(struct places *p, const struct bridge_flow *f);

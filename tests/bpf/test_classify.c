@@ -577,12 +577,28 @@ static void bench_bridge(struct datapath_bpf *skel, const struct prog_case *ingr
  * every pair goes to the hash); each ingress counts the frame before it as
  * dropped, a pair (port, NOWHERE).
  */
+static struct counters_maps skel_counters(const struct datapath_bpf *skel)
+{
+	return (struct counters_maps){
+		.hash = bpf_map__fd(skel->maps.counters),
+		.slots = bpf_map__fd(skel->maps.counter_slots),
+		.fast = bpf_map__fd(skel->maps.counters_fast),
+		.owners = bpf_map__fd(skel->maps.slot_owners),
+		.matrix = bpf_map__fd(skel->maps.bridge_matrix),
+		.places = bpf_map__fd(skel->maps.bridge_places),
+	};
+}
+
 static void test_flows_full(void)
 {
-	const char *name = "classify: a count a full bridge_flows cannot take goes to uncounted";
+	const char *name = "classify: a count a full bridge_flows cannot take goes to uncounted, and to its place's sums";
 	struct datapath_bpf *skel = datapath_bpf__open();
 	struct nsmon_bridge_state *st = calloc(num_cpus, sizeof(*st));
 	struct prog_case pc = { "port_ingress", NULL, NULL, PROG_TC, NSMON_DIR_RX };
+	struct nsmon_slot taken = { .netns_cookie = 1 };
+	struct counters_snapshot *snap = NULL;
+	struct nsmon_place_counters sums[2];
+	struct counters_maps m;
 	cpu_set_t one, saved;
 	struct bench_bridge bb;
 	__u64 uncounted = 0;
@@ -604,24 +620,46 @@ static void test_flows_full(void)
 		bench_bridge_remove();
 		goto free;
 	}
+	/*
+	 * The matrix's slots taken, so that the ports' pairs go to the hash
+	 * while their sums have fast slots of their own.
+	 */
+	m = skel_counters(skel);
+	for (__u32 slot = 0; slot < NSMON_MATRIX_SLOTS; slot++)
+		bpf_map_update_elem(m.owners, &slot, &taken, BPF_NOEXIST);
+	if (!ASSERT_OK(name, counters_give_slot(&m, here_cookie, bb.port[0])) ||
+	    !ASSERT_OK(name, counters_give_slot(&m, here_cookie, bb.port[1]))) {
+		bench_bridge_remove();
+		goto out;
+	}
 	pc.prog = skel->progs.port_ingress;
 	parse_frame(row_named("icmp_echo_request")->hex, &f);
 	sched_getaffinity(0, sizeof(saved), &saved);
 	CPU_ZERO(&one);
 	CPU_SET(sched_getcpu(), &one);
 	sched_setaffinity(0, sizeof(one), &one);
-	/* (port 0, NOWHERE) fills the map; (port 1, NOWHERE) finds no room. */
+	/*
+	 * Each run counts the frame before it as dropped: (port 0, NOWHERE)
+	 * fills the map, twice; (port 1, NOWHERE) finds no room, once.
+	 */
 	err = run_port(&pc, &f, bb.port[0], 0, 2, NULL);
 	if (!err)
 		err = run_port(&pc, &f, bb.port[1], 0, 2, NULL);
 	sched_setaffinity(0, sizeof(saved), &saved);
-	bench_bridge_remove();
 	if (!ASSERT_OK(name, err) ||
-	    !ASSERT_OK(name, bpf_map_lookup_elem(bpf_map__fd(skel->maps.bridge_state), &zero, st)))
-		goto out;
+	    !ASSERT_OK(name, bpf_map_lookup_elem(bpf_map__fd(skel->maps.bridge_state), &zero, st)) ||
+	    !ASSERT_OK(name, counters_snapshot(&m, &snap)))
+		goto remove;
 	for (int cpu = 0; cpu < num_cpus; cpu++)
 		uncounted += st[cpu].uncounted;
 	ASSERT_EQ(name, uncounted, 1);
+	for (int i = 0; i < 2; i++)
+		ASSERT_OK(name, counters_place_sums(snap, here_cookie, bb.port[i], &sums[i]));
+	ASSERT_EQ(name, sums[0].dropped, 2);
+	ASSERT_EQ(name, sums[1].dropped, 1);
+	counters_snapshot_free(snap);
+remove:
+	bench_bridge_remove();
 out:
 	TEST_END(name);
 free:
@@ -645,6 +683,7 @@ static void test_bridge_maps_abi(const struct datapath_bpf *skel)
 {
 	const char *name = "classify bridge_maps_abi";
 	const struct bpf_map *flows = skel->maps.bridge_flows, *state = skel->maps.bridge_state;
+	const struct bpf_map *places = skel->maps.bridge_places;
 
 	TEST_BEGIN();
 	ASSERT_EQ(name, bpf_map__type(flows), BPF_MAP_TYPE_PERCPU_HASH);
@@ -653,19 +692,10 @@ static void test_bridge_maps_abi(const struct datapath_bpf *skel)
 	ASSERT_EQ(name, bpf_map__max_entries(flows), NSMON_MAX_BRIDGE_FLOWS);
 	ASSERT_EQ(name, bpf_map__type(state), BPF_MAP_TYPE_PERCPU_ARRAY);
 	ASSERT_EQ(name, bpf_map__value_size(state), sizeof(struct nsmon_bridge_state));
+	ASSERT_EQ(name, bpf_map__type(places), BPF_MAP_TYPE_PERCPU_ARRAY);
+	ASSERT_EQ(name, bpf_map__value_size(places), sizeof(struct nsmon_place_counters));
+	ASSERT_EQ(name, bpf_map__max_entries(places), NSMON_FAST_SLOTS);
 	TEST_END(name);
-}
-
-static struct counters_maps skel_counters(const struct datapath_bpf *skel)
-{
-	return (struct counters_maps){
-		.hash = bpf_map__fd(skel->maps.counters),
-		.slots = bpf_map__fd(skel->maps.counter_slots),
-		.fast = bpf_map__fd(skel->maps.counters_fast),
-		.owners = bpf_map__fd(skel->maps.slot_owners),
-		.matrix = bpf_map__fd(skel->maps.bridge_matrix),
-		.places = bpf_map__fd(skel->maps.bridge_places),
-	};
 }
 
 /*
