@@ -73,21 +73,8 @@ wait_links_up() {
 	return 1
 }
 
-# wait_links_gone LINK...: wait (up to 5 s) until no LINK is left in the root
-# namespace: `ip netns del` returns before the kernel has deleted the
-# namespace's links, and with them their peers here.
-wait_links_gone() {
-	local i l left
-	for i in $(seq 50); do
-		left=0
-		for l in "$@"; do
-			ip link show "$l" >/dev/null 2>&1 && left=1
-		done
-		[ $left = 0 ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# wait_links_gone, shared with the benchmarks (which have no test trap).
+. "$(dirname "${BASH_SOURCE[0]}")/wait_links.sh"
 
 # kernel_counts NS...: "NETNS IFNAME RX_PACKETS RX_BYTES TX_PACKETS TX_BYTES" for
 # every link but lo, from the kernel's own counters (ip -s link); the root

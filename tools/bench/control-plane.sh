@@ -23,18 +23,15 @@ time_us() {
 	echo $((t1 - t0))
 }
 
+. "$top/tests/wait_links.sh"
+
 # The kernel deletes a namespace's links after `ip netns del` returns: wait
 # for the peers to go, or the next `up` finds veth-red-br still there.
 seed_down() {
 	ip netns del red
 	ip netns del blue
 	ip link del v-net-0
-	local i
-	for i in $(seq 500); do
-		ip link show veth-red-br >/dev/null 2>&1 || ip link show veth-blue-br >/dev/null 2>&1 ||
-			return 0
-		sleep 0.01
-	done
+	wait_links_gone veth-red-br veth-blue-br && return 0
 	echo "control-plane: the seed lab's veths outlived their namespaces by 5 s" >&2
 	return 1
 }
