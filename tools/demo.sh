@@ -23,7 +23,13 @@ fi
 
 ip netns exec red ping -q -i 0.5 192.168.15.2 >/dev/null 2>&1 &
 pinger=$!
-trap 'kill $pinger 2>/dev/null; echo; echo "the lab is still up: ip netns exec red ping 192.168.15.2, ./nsmon stats, ./nsmon down"' EXIT
+goodbye() {
+	kill $pinger 2>/dev/null
+	echo
+	echo "red's NO_SOCKET drops, one per echo reply: root's ping reads the replies from a raw socket and the kernel frees its own copy (README, nsmon events)"
+	echo "the lab is still up: ip netns exec red ping 192.168.15.2, ./nsmon stats, ./nsmon down"
+}
+trap goodbye EXIT
 trap 'exit 0' INT TERM
 
 # The live view: full screen on a terminal (q quits), plain snapshots otherwise.
