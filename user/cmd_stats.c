@@ -2,207 +2,218 @@
 /*
  * nsmon stats: the counters of every monitored lab, as a table for people or
  * as one JSON document (the contract in README.md). Both are printed from
- * the same JSON model, so they cannot disagree.
+ * one read of the counters model, so they cannot disagree.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 
 #include "cli.h"
+#include "log.h"
 #include "nsmon.h"
 #include "stats_model.h"
 
-/* Columns of the table: header, counter key. */
+/* Columns of the table: header, counter, width. */
 static const struct column {
 	const char *header;
-	const char *key;
+	enum nsmon_stat stat;
 	int width;
 } columns[] = {
-	{ "PACKETS", "packets", 9 }, { "BYTES", "bytes", 11 },
-	{ "ARP-REQ", "arp_request", 8 }, { "ARP-REP", "arp_reply", 8 },
-	{ "ECHO-REQ", "icmp_echo_request", 9 }, { "ECHO-REP", "icmp_echo_reply", 9 },
-	{ "IPV4", "ipv4", 7 }, { "IPV6", "ipv6", 6 }, { "TCP", "tcp", 8 }, { "UDP", "udp", 7 },
-	{ "ICMP", "icmp", 6 }, { "OTHER", "other", 6 }, { "BCAST", "broadcast", 6 },
-	{ "MCAST", "multicast", 6 },
+	{ "PACKETS", NSMON_STAT_PACKETS, 9 }, { "BYTES", NSMON_STAT_BYTES, 11 },
+	{ "ARP-REQ", NSMON_STAT_ARP_REQUEST, 8 }, { "ARP-REP", NSMON_STAT_ARP_REPLY, 8 },
+	{ "ECHO-REQ", NSMON_STAT_ICMP_ECHO_REQUEST, 9 },
+	{ "ECHO-REP", NSMON_STAT_ICMP_ECHO_REPLY, 9 },
+	{ "IPV4", NSMON_STAT_IPV4, 7 }, { "IPV6", NSMON_STAT_IPV6, 6 },
+	{ "TCP", NSMON_STAT_TCP, 8 }, { "UDP", NSMON_STAT_UDP, 7 },
+	{ "ICMP", NSMON_STAT_ICMP, 6 }, { "OTHER", NSMON_STAT_OTHER, 6 },
+	{ "BCAST", NSMON_STAT_BROADCAST, 6 }, { "MCAST", NSMON_STAT_MULTICAST, 6 },
 };
 
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 
-static void print_row(const char *where, const char *ifname, const char *dir, const json_t *c)
+static void print_row(const char *where, const char *ifname, const char *dir,
+		      const struct nsmon_counters *c)
 {
 	printf("%-10s %-15s %-6s", where, ifname, dir);
 	for (size_t i = 0; i < NCOLUMNS; i++)
-		printf(" %*lld", columns[i].width,
-		       (long long)json_integer_value(json_object_get(c, columns[i].key)));
+		printf(" %*llu", columns[i].width, (unsigned long long)c->stat[columns[i].stat]);
 	putchar('\n');
 }
 
-static void print_iface(const char *where, const char *name, const json_t *ifc, void *data)
+static void print_ifaces(const struct stats_iface *ifs, size_t n)
 {
-	const json_t *xdp = json_object_get(ifc, "xdp");
-
-	print_row(where, name, "rx", json_object_get(ifc, "rx"));
-	print_row(where, name, "tx", json_object_get(ifc, "tx"));
-	if (xdp)
-		print_row(where, name, "xdp-rx", json_object_get(xdp, "rx"));
+	printf("%-10s %-15s %-6s", "NETNS", "INTERFACE", "DIR");
+	for (size_t i = 0; i < NCOLUMNS; i++)
+		printf(" %*s", columns[i].width, columns[i].header);
+	putchar('\n');
+	for (size_t i = 0; i < n; i++) {
+		print_row(ifs[i].where, ifs[i].name, "rx", &ifs[i].tc[NSMON_DIR_RX]);
+		print_row(ifs[i].where, ifs[i].name, "tx", &ifs[i].tc[NSMON_DIR_TX]);
+		if (ifs[i].has_xdp)
+			print_row(ifs[i].where, ifs[i].name, "xdp-rx", &ifs[i].xdp_rx);
+	}
 }
 
-static long long rx_tx(const json_t *place, const char *what, const char *dir)
+/* A place's name in the matrix: a port's, or "local" for the bridge device. */
+static const char *place_name(const struct lab *lab, size_t place)
 {
-	return (long long)json_integer_value(json_object_get(json_object_get(place, what), dir));
+	return place == lab->nports ? "local" : lab->ports[place].port.name;
 }
 
 #define FWD_FMT		"%-15s %-15s %9s %9s %9s %9s %9s %9s\n"
-#define FWD_NUM_FMT	"%-15s %-15s %9lld %9lld %9lld %9lld %9s %9lld\n"
+#define FWD_NUM_FMT	"%-15s %-15s %9llu %9llu %9llu %9llu %9s %9llu\n"
 
-/* What the bridge did with each place's frames: one row per port, the bridge device last. */
-static void print_forwarding(const json_t *br)
+static void print_place(const char *bridge, const char *name, const struct nsmon_place_counters *p,
+			const char *local)
 {
-	const char *name = json_string_value(json_object_get(br, "name"));
-	const json_t *port, *local = json_object_get(br, "local");
+	printf(FWD_NUM_FMT, bridge, name, (unsigned long long)p->forwarded_rx,
+	       (unsigned long long)p->forwarded_tx, (unsigned long long)p->flooded_rx,
+	       (unsigned long long)p->flooded_tx, local, (unsigned long long)p->dropped);
+}
+
+/* What the bridge did with each place's frames: one row per port shown, the bridge device last. */
+static void print_forwarding(const struct stats_bridge *br)
+{
+	const struct lab *lab = &br->lab;
 	char local_frames[24];
-	size_t i;
 
 	printf(FWD_FMT, "BRIDGE", "PORT", "FWD-RX", "FWD-TX", "FLOOD-RX", "FLOOD-TX", "LOCAL",
 	       "DROPPED");
-	json_array_foreach(json_object_get(br, "ports"), i, port) {
-		snprintf(local_frames, sizeof(local_frames), "%lld",
-			 (long long)json_integer_value(json_object_get(port, "local")));
-		printf(FWD_NUM_FMT, name, json_string_value(json_object_get(port, "name")),
-		       rx_tx(port, "forwarded", "rx"), rx_tx(port, "forwarded", "tx"),
-		       rx_tx(port, "flooded", "rx"), rx_tx(port, "flooded", "tx"), local_frames,
-		       (long long)json_integer_value(json_object_get(port, "dropped")));
+	for (size_t i = 0; i < lab->nports; i++) {
+		if (!br->shown[i])
+			continue;
+		snprintf(local_frames, sizeof(local_frames), "%llu",
+			 (unsigned long long)br->places.sum[i].local);
+		print_place(lab->bridge.name, lab->ports[i].port.name, &br->places.sum[i],
+			    local_frames);
 	}
-	printf(FWD_NUM_FMT, name, "local",
-	       rx_tx(local, "forwarded", "rx"), rx_tx(local, "forwarded", "tx"),
-	       rx_tx(local, "flooded", "rx"), rx_tx(local, "flooded", "tx"), "-",
-	       (long long)json_integer_value(json_object_get(local, "dropped")));
+	print_place(lab->bridge.name, "local", &br->places.sum[lab->nports], "-");
 }
 
 /* A grid while it stays readable; one line per pair beyond. */
 #define GRID_MAX_PLACES	12
 
-/* The matrix's places: the ports shown, then the other ports it names, "local" last. */
-static json_t *matrix_places(const json_t *br)
+/*
+ * The matrix's places, into @order (room for every place): the ports shown,
+ * then the other ports its pairs name, the bridge device last. Return: how many.
+ */
+static size_t matrix_places(const struct stats_bridge *br, size_t *order)
 {
-	json_t *places = json_array(), *entry, *port;
-	const char *ends[] = { "from", "to" };
-	bool local = false;
-	size_t i, j;
+	size_t local = br->lab.nports, n = 0;
+	bool *listed = calloc(local + 1, sizeof(*listed)), local_named = false;
 
-	json_array_foreach(json_object_get(br, "ports"), i, port)
-		json_array_append(places, json_object_get(port, "name"));
-	json_array_foreach(json_object_get(br, "matrix"), i, entry) {
-		for (size_t e = 0; e < 2; e++) {
-			json_t *name = json_object_get(entry, ends[e]), *known;
-			bool seen = false;
+	for (size_t i = 0; i < br->lab.nports; i++)
+		if (br->shown[i])
+			order[n++] = i;
+	for (size_t i = 0; listed && i < br->npairs; i++) {
+		for (int end = 0; end < 2; end++) {
+			size_t place = end ? br->pairs[i].to : br->pairs[i].from;
 
-			if (!strcmp(json_string_value(name), "local")) {
-				local = true;
-				continue;
-			}
-			json_array_foreach(places, j, known)
-				seen = seen || json_equal(known, name);
-			if (!seen)
-				json_array_append(places, name);
+			if (place == local)
+				local_named = true;
+			else if (!br->shown[place] && !listed[place])
+				order[n++] = place;
+			listed[place] = true;
 		}
 	}
-	if (local || json_array_size(places))
-		json_array_append_new(places, json_string("local"));
-	return places;
+	free(listed);
+	if (local_named || n)
+		order[n++] = local;
+	return n;
 }
 
-static bool is_shown_port(const json_t *br, const json_t *name)
+static bool is_shown_port(const struct stats_bridge *br, size_t place)
 {
-	const json_t *port;
-	size_t i;
-
-	json_array_foreach(json_object_get(br, "ports"), i, port)
-		if (json_equal(json_object_get(port, "name"), name))
-			return true;
-	return false;
+	return place < br->lab.nports && br->shown[place];
 }
 
-/*
- * One cell: the pair's frames (pairs that carried none are not in the
- * matrix), or "-" where neither end is a port shown (-n NS leaves those out).
- */
-static void print_cell(const json_t *br, const json_t *from, const json_t *to)
+/* One cell: the pair's frames (0 when it carried none), or "-" where neither end is shown. */
+static void print_cell(const struct stats_bridge *br, size_t from, size_t to)
 {
-	const json_t *entry;
-	long long frames = 0;
-	size_t i;
+	unsigned long long frames = 0;
 
 	if (!is_shown_port(br, from) && !is_shown_port(br, to)) {
 		printf(" %15s", "-");
 		return;
 	}
-	json_array_foreach(json_object_get(br, "matrix"), i, entry)
-		if (json_equal(json_object_get(entry, "from"), from) &&
-		    json_equal(json_object_get(entry, "to"), to))
-			frames = (long long)json_integer_value(json_object_get(entry, "frames"));
-	printf(" %15lld", frames);
+	for (size_t i = 0; i < br->npairs; i++)
+		if ((size_t)br->pairs[i].from == from && (size_t)br->pairs[i].to == to)
+			frames = br->pairs[i].forwarded + br->pairs[i].flooded;
+	printf(" %15llu", frames);
 }
 
-static void print_matrix(const json_t *br)
+/* One line per pair that carried frames. */
+static void print_pairs(const struct stats_bridge *br)
 {
-	const char *name = json_string_value(json_object_get(br, "name"));
-	json_t *places = matrix_places(br);
-	const json_t *from, *to, *entry;
-	size_t i, j;
+	printf("%-15s %-15s %9s %9s %9s\n", "FROM", "TO", "FRAMES", "FORWARDED", "FLOODED");
+	for (size_t i = 0; i < br->npairs; i++) {
+		const struct stats_pair *p = &br->pairs[i];
 
-	if (json_is_null(json_object_get(br, "matrix"))) {
-		printf("\n%s: the forwarding matrix of its %zu places is left out (nsmon stats --matrix shows it)\n",
-		       name, json_array_size(places));
-		json_decref(places);
-		return;
+		printf("%-15s %-15s %9llu %9llu %9llu\n", place_name(&br->lab, p->from),
+		       place_name(&br->lab, p->to), (unsigned long long)(p->forwarded + p->flooded),
+		       (unsigned long long)p->forwarded, (unsigned long long)p->flooded);
 	}
-	printf("\n%s: frames from row to column (a flood counts once per port it left by)\n", name);
-	if (json_array_size(places) > GRID_MAX_PLACES) {
-		printf("%-15s %-15s %9s %9s %9s\n", "FROM", "TO", "FRAMES", "FORWARDED", "FLOODED");
-		json_array_foreach(json_object_get(br, "matrix"), i, entry)
-			printf("%-15s %-15s %9lld %9lld %9lld\n",
-			       json_string_value(json_object_get(entry, "from")),
-			       json_string_value(json_object_get(entry, "to")),
-			       (long long)json_integer_value(json_object_get(entry, "frames")),
-			       (long long)json_integer_value(json_object_get(entry, "forwarded")),
-			       (long long)json_integer_value(json_object_get(entry, "flooded")));
-		json_decref(places);
-		return;
-	}
+}
+
+/* Frames from each row's place to each column's, the places in @order (@n of them). */
+static void print_grid(const struct stats_bridge *br, const size_t *order, size_t n)
+{
 	printf("%-15s", "FROM \\ TO");
-	json_array_foreach(places, j, to)
-		printf(" %15s", json_string_value(to));
+	for (size_t j = 0; j < n; j++)
+		printf(" %15s", place_name(&br->lab, order[j]));
 	putchar('\n');
-	json_array_foreach(places, i, from) {
-		printf("%-15s", json_string_value(from));
-		json_array_foreach(places, j, to)
-			print_cell(br, from, to);
+	for (size_t i = 0; i < n; i++) {
+		printf("%-15s", place_name(&br->lab, order[i]));
+		for (size_t j = 0; j < n; j++)
+			print_cell(br, order[i], order[j]);
 		putchar('\n');
 	}
-	json_decref(places);
 }
 
-static void print_table(const json_t *doc)
+static void print_matrix(const struct stats_bridge *br)
 {
-	const json_t *br;
-	long long uncounted;
-	size_t i;
+	size_t *order = calloc(br->lab.nports + 1, sizeof(*order)), n;
 
-	printf("%-10s %-15s %-6s", "NETNS", "INTERFACE", "DIR");
-	for (size_t i = 0; i < NCOLUMNS; i++)
-		printf(" %*s", columns[i].width, columns[i].header);
-	putchar('\n');
-	stats_model_foreach_iface(doc, print_iface, NULL);
-	json_array_foreach(json_object_get(doc, "bridges"), i, br) {
-		putchar('\n');
-		print_forwarding(br);
-		print_matrix(br);
+	if (!order)
+		return;
+	n = matrix_places(br, order);
+	if (!br->matrix_shown)
+		printf("\n%s: the forwarding matrix of its %zu places is left out (nsmon stats --matrix shows it)\n",
+		       br->lab.bridge.name, n);
+	else
+		printf("\n%s: frames from row to column (a flood counts once per port it left by)\n",
+		       br->lab.bridge.name);
+	if (br->matrix_shown && n > GRID_MAX_PLACES)
+		print_pairs(br);
+	else if (br->matrix_shown)
+		print_grid(br, order, n);
+	free(order);
+}
+
+/* The table, straight from the model: at 1000 interfaces a JSON tree took a third of the time. */
+static int print_table(const struct stats_model *m)
+{
+	struct stats_iface *ifs;
+	size_t n;
+
+	ifs = stats_model_ifaces(m, &n);
+	if (!ifs) {
+		pr_warn("cannot print the counters: %s", strerror(ENOMEM));
+		return -ENOMEM;
 	}
-	uncounted = json_integer_value(json_object_get(doc, "bridge_flows_uncounted"));
-	if (uncounted)
-		printf("\nnote: %lld forwarding counts were not kept since the maps were created: the bridge flows map (%d pairs) was full, so the matrix and the sums of ports without a fast slot are short\n",
-		       uncounted, NSMON_MAX_BRIDGE_FLOWS);
+	print_ifaces(ifs, n);
+	free(ifs);
+	for (size_t i = 0; i < m->nbridges; i++) {
+		putchar('\n');
+		print_forwarding(&m->bridges[i]);
+		print_matrix(&m->bridges[i]);
+	}
+	if (m->flows_uncounted)
+		printf("\nnote: %llu forwarding counts were not kept since the maps were created: the bridge flows map (%d pairs) was full, so the matrix and the sums of ports without a fast slot are short\n",
+		       (unsigned long long)m->flows_uncounted, NSMON_MAX_BRIDGE_FLOWS);
+	return 0;
 }
 
 int cmd_stats(int argc, char **argv)
@@ -218,16 +229,27 @@ int cmd_stats(int argc, char **argv)
 		{ "--matrix", NULL, &matrix },
 		{ NULL },
 	};
+	struct stats_model *m;
 	json_t *doc;
 	int first, ret, err;
 
 	ret = cli_parse(argc, argv, opts, 0, &first);
 	if (ret)
 		return ret;
-	err = stats_model_build(bridge, only_netns, matrix ? 0 : STATS_MODEL_MATRIX_PLACES, &doc);
+	err = stats_model_read(bridge, only_netns, matrix ? 0 : STATS_MODEL_MATRIX_PLACES, &m);
 	if (err)
 		return cli_exit_code(err);
-	cli_print_doc(doc, json, print_table);
-	json_decref(doc);
-	return EXIT_OK;
+	if (!json) {
+		err = print_table(m);
+	} else {
+		doc = stats_model_json(m);
+		if (doc)
+			cli_print_doc(doc, true, NULL);
+		else
+			pr_warn("cannot build the counters document: %s", strerror(ENOMEM));
+		err = doc ? 0 : -ENOMEM;
+		json_decref(doc);
+	}
+	stats_model_free(m);
+	return err ? cli_exit_code(err) : EXIT_OK;
 }

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The counters model as Prometheus metrics. The interfaces and their
- * counters are the document's (stats_write.c): a namespace's veth end is
- * counted at its bridge port, so its rx is the port's tx and the other way
- * round. The forwarding matrix is left out: 250 ports flooding each other
- * are ~62,000 pairs, a series each; the places' sums say the same per port.
+ * The counters model as Prometheus metrics: its interfaces
+ * (stats_model_ifaces()) and the places' sums. The forwarding matrix is
+ * left out: 250 ports flooding each other are ~62,000 pairs, a series each;
+ * the places' sums say the same per port.
  */
 #define _GNU_SOURCE	/* fputs_unlocked */
 #include <errno.h>
@@ -12,15 +11,6 @@
 #include <string.h>
 
 #include "export_metrics.h"
-
-/* One interface and what it counted, read once and written by every family. */
-struct exported_iface {
-	const char *netns;		/* its namespace's name, STATS_MODEL_HOST for ours */
-	const char *name;
-	struct nsmon_counters tc[NSMON_DIR_MAX];
-	struct nsmon_counters xdp_rx;
-	bool has_xdp;
-};
 
 static const char *const dir_names[NSMON_DIR_MAX] = { "rx", "tx" };
 
@@ -45,11 +35,11 @@ static void put_label(FILE *out, const char *value)
 	}
 }
 
-static void put_iface_labels(FILE *out, const struct exported_iface *e, const char *dir,
+static void put_iface_labels(FILE *out, const struct stats_iface *e, const char *dir,
 			     const char *hook)
 {
 	fputs("{netns=\"", out);
-	put_label(out, e->netns);
+	put_label(out, e->where);
 	fputs("\",interface=\"", out);
 	put_label(out, e->name);
 	fprintf(out, "\",direction=\"%s\",hook=\"%s\"", dir, hook);
@@ -64,7 +54,7 @@ static void put_family(FILE *out, const char *name, const char *help)
  * The samples of family @name for one interface @e at one direction and
  * hook: its stat @stat, or with @stat < 0 each class, labelled.
  */
-static void put_samples(FILE *out, const char *name, const struct exported_iface *e,
+static void put_samples(FILE *out, const char *name, const struct stats_iface *e,
 			const char *dir, const char *hook, const struct nsmon_counters *c, int stat)
 {
 	if (stat >= 0) {
@@ -87,7 +77,7 @@ static void put_samples(FILE *out, const char *name, const struct exported_iface
 }
 
 /* Family @name: the stat @stat of every interface, or with @stat < 0 every class by label. */
-static void put_iface_family(FILE *out, const struct exported_iface *ifs, size_t n,
+static void put_iface_family(FILE *out, const struct stats_iface *ifs, size_t n,
 			     const char *name, const char *help, int stat)
 {
 	put_family(out, name, help);
@@ -98,57 +88,6 @@ static void put_iface_family(FILE *out, const struct exported_iface *ifs, size_t
 			put_samples(out, name, &ifs[i], dir_names[NSMON_DIR_RX], "xdp",
 				    &ifs[i].xdp_rx, stat);
 	}
-}
-
-static void read_iface(const struct stats_model *m, struct exported_iface *e, const char *netns,
-		       const char *name, __u64 cookie, int ifindex, bool swapped)
-{
-	e->netns = netns;
-	e->name = name;
-	for (int d = 0; d < NSMON_DIR_MAX; d++)
-		counters_read(m->snap, cookie, ifindex, swapped ? NSMON_DIR_MAX - 1 - d : d,
-			      NSMON_HOOK_TC, &e->tc[d]);
-}
-
-static void read_xdp(const struct stats_model *m, struct exported_iface *e, __u64 cookie,
-		     int ifindex)
-{
-	e->has_xdp = counters_exist(m->snap, cookie, ifindex, NSMON_HOOK_XDP);
-	if (e->has_xdp)
-		counters_read(m->snap, cookie, ifindex, NSMON_DIR_RX, NSMON_HOOK_XDP, &e->xdp_rx);
-}
-
-/* Every interface of @m: per bridge its ports, their peers, the bridge device. */
-static struct exported_iface *read_ifaces(const struct stats_model *m, size_t *count)
-{
-	struct exported_iface *ifs;
-	size_t n = 0, max = 0;
-
-	for (size_t b = 0; b < m->nbridges; b++)
-		max += 2 * m->bridges[b].lab.nports + 1;
-	ifs = calloc(max ?: 1, sizeof(*ifs));
-	if (!ifs)
-		return NULL;
-	for (size_t b = 0; b < m->nbridges; b++) {
-		const struct lab *lab = &m->bridges[b].lab;
-
-		for (size_t i = 0; i < lab->nports; i++) {
-			const struct lab_port *lp = &lab->ports[i];
-
-			read_iface(m, &ifs[n++], STATS_MODEL_HOST, lp->port.name, lab->host.cookie,
-				   lp->port.ifindex, false);
-			/* The namespaces' interfaces, as the document lists them. */
-			if (!lp->netns || !lp->peer.ifindex)
-				continue;
-			read_iface(m, &ifs[n], lp->netns->name, lp->peer.name, lab->host.cookie,
-				   lp->port.ifindex, true);
-			read_xdp(m, &ifs[n++], lp->netns->cookie, lp->peer.ifindex);
-		}
-		read_iface(m, &ifs[n++], STATS_MODEL_HOST, lab->bridge.name, lab->host.cookie,
-			   lab->bridge.ifindex, false);
-	}
-	*count = n;
-	return ifs;
 }
 
 static void put_place(FILE *out, const char *bridge, const char *place, const char *fate,
@@ -191,10 +130,11 @@ static void put_bridges(FILE *out, const struct stats_model *m)
 
 int export_metrics_write(const struct stats_model *m, FILE *out)
 {
-	struct exported_iface *ifs;
+	struct stats_iface *ifs;
 	size_t n = 0;
 
-	ifs = read_ifaces(m, &n);
+	/* Read once, written by every family. */
+	ifs = stats_model_ifaces(m, &n);
 	if (!ifs)
 		return -ENOMEM;
 	put_iface_family(out, ifs, n, "nsmon_interface_packets_total",

@@ -307,6 +307,67 @@ void stats_model_free(struct stats_model *m)
 	free(m);
 }
 
+/* @e: the interface @ifindex in @cookie, or with @peer_of_port the veth end that port counts. */
+static void read_iface(const struct stats_model *m, struct stats_iface *e, const char *where,
+		       const char *name, __u64 cookie, int ifindex, bool peer_of_port)
+{
+	e->where = where;
+	e->name = name;
+	for (int dir = 0; dir < NSMON_DIR_MAX; dir++)
+		counters_read(m->snap, cookie, ifindex, peer_of_port ? NSMON_DIR_MAX - 1 - dir : dir,
+			      NSMON_HOOK_TC, &e->tc[dir]);
+}
+
+static void read_xdp(const struct stats_model *m, struct stats_iface *e, __u64 cookie, int ifindex)
+{
+	e->has_xdp = counters_exist(m->snap, cookie, ifindex, NSMON_HOOK_XDP);
+	if (e->has_xdp)
+		counters_read(m->snap, cookie, ifindex, NSMON_DIR_RX, NSMON_HOOK_XDP, &e->xdp_rx);
+}
+
+struct stats_iface *stats_model_ifaces(const struct stats_model *m, size_t *count)
+{
+	struct stats_iface *ifs, *e;
+	size_t n = 0, max = m->npeers;
+
+	for (size_t b = 0; b < m->nbridges; b++)
+		max += m->bridges[b].lab.nports + 1;
+	ifs = calloc(max ?: 1, sizeof(*ifs));
+	if (!ifs)
+		return NULL;
+	for (size_t i = 0; i < m->nnetns; i++) {
+		const struct stats_netns *ns = &m->netns[i];
+
+		for (size_t p = ns->first; p; p = m->peers[p - 1].next) {
+			const struct stats_peer *peer = &m->peers[p - 1];
+			const struct lab *lab = &m->bridges[peer->bridge].lab;
+			const struct lab_port *lp = &lab->ports[peer->port];
+
+			e = &ifs[n++];
+			read_iface(m, e, ns->ns->name, lp->peer.name, lab->host.cookie,
+				   lp->port.ifindex, true);
+			read_xdp(m, e, ns->ns->cookie, lp->peer.ifindex);
+		}
+	}
+	for (size_t b = 0; b < m->nbridges; b++) {
+		const struct stats_bridge *br = &m->bridges[b];
+		const struct lab *lab = &br->lab;
+
+		for (size_t i = 0; i <= lab->nports; i++) {
+			const struct lab_iface *dev = i < lab->nports ? &lab->ports[i].port : &lab->bridge;
+
+			if (i < lab->nports && !br->shown[i])
+				continue;
+			e = &ifs[n++];
+			read_iface(m, e, STATS_MODEL_HOST, dev->name, lab->host.cookie, dev->ifindex,
+				   false);
+			read_xdp(m, e, lab->host.cookie, dev->ifindex);
+		}
+	}
+	*count = n;
+	return ifs;
+}
+
 int stats_model_build(const char *bridge, const char *only_netns, size_t matrix_max_places,
 		      json_t **doc)
 {

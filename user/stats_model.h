@@ -75,6 +75,27 @@ int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_m
 
 void stats_model_free(struct stats_model *m);
 
+/*
+ * One interface and what it counted, as it saw it: a namespace's veth end is
+ * counted at its bridge port (datapath_attach_peer()), so its rx is the
+ * port's tx and the other way round.
+ */
+struct stats_iface {
+	const char *where;		/* its namespace's name, STATS_MODEL_HOST for ours */
+	const char *name;
+	struct nsmon_counters tc[NSMON_DIR_MAX];
+	bool has_xdp;			/* XDP counts it (rx) */
+	struct nsmon_counters xdp_rx;
+};
+
+/**
+ * stats_model_ifaces() - every interface of @m in the document's order: the
+ * namespaces' interfaces, then per bridge its ports (those -n kept) and last
+ * the bridge device, with their counters.
+ * Return: an array of *@count (free() it), or NULL: no memory.
+ */
+struct stats_iface *stats_model_ifaces(const struct stats_model *m, size_t *count);
+
 /* stats_model_json() - @m as the contract's document (the caller's reference; NULL: no memory). */
 json_t *stats_model_json(const struct stats_model *m);
 
