@@ -4,9 +4,10 @@
 # ../shared/lab/seed-lab.sh (16 `ip` commands, nothing attached) building the
 # same lab, in interleaved rounds (order reversed each round), plus `up` with
 # 50, 250 and 500 namespaces (1001 interfaces: the ports, their peers and the
-# bridge) and `stats` over them: once right after `up`, once after a ping
-# from every namespace to the first has filled the forwarding matrix, and
-# one scrape of `nsmon export` then (the median of 5, curl's own clock).
+# bridge) and `stats --json` over them: once right after `up`, once after a
+# ping from every namespace to the first has filled the forwarding matrix;
+# then `stats` (the table) and one scrape of `nsmon export` (the median of
+# 5, curl's own clock).
 # Runs in throwaway namespaces.
 # Usage: tools/bench/control-plane.sh [ROUNDS]   (prints JSON lines and a summary)
 set -eu
@@ -63,6 +64,7 @@ for count in 50 250 500; do
 	done
 	wait
 	stats_traffic=$(time_us "$nsmon" stats --json)
+	stats_table=$(time_us "$nsmon" stats)
 	"$nsmon" export --listen 127.0.0.1:9465 2>/dev/null &
 	exporter=$!
 	sleep 0.5
@@ -74,5 +76,5 @@ for count in 50 250 500; do
 	pairs=$("$nsmon" stats --json --matrix | jq '[.bridges[].matrix // [] | length] | add')
 	down=$(time_us "$nsmon" down)
 	echo "{\"bench\": \"up-$count\", \"up_us\": $up, \"interfaces\": $ifaces, \"stats_us\": $stats," \
-		"\"stats_after_traffic_us\": $stats_traffic, \"export_scrape_us\": $scrape, \"matrix_pairs\": $pairs, \"down_us\": $down}"
+		"\"stats_after_traffic_us\": $stats_traffic, \"stats_table_us\": $stats_table, \"export_scrape_us\": $scrape, \"matrix_pairs\": $pairs, \"down_us\": $down}"
 done
