@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nsmon stats: the counters of every monitored lab, as a table for people or
- * as one JSON document (the contract in README.md). Both are printed from
- * one read of the counters model, so they cannot disagree.
+ * as one JSON document (the contract in README.md). Both come from the
+ * counters model: the document from stats_write.c, the table straight from
+ * the model's interfaces and places (a test checks they agree).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,12 +57,6 @@ static void print_ifaces(const struct stats_iface *ifs, size_t n)
 	}
 }
 
-/* A place's name in the matrix: a port's, or "local" for the bridge device. */
-static const char *place_name(const struct lab *lab, size_t place)
-{
-	return place == lab->nports ? "local" : lab->ports[place].port.name;
-}
-
 #define FWD_FMT		"%-15s %-15s %9s %9s %9s %9s %9s %9s\n"
 #define FWD_NUM_FMT	"%-15s %-15s %9llu %9llu %9llu %9llu %9s %9llu\n"
 
@@ -96,18 +91,20 @@ static void print_forwarding(const struct stats_bridge *br)
 #define GRID_MAX_PLACES	12
 
 /*
- * The matrix's places, into @order (room for every place): the ports shown,
- * then the other ports its pairs name, the bridge device last. Return: how many.
+ * The matrix's places, into @order: the ports shown, then the other ports
+ * its pairs name, the bridge device last. @listed: scratch, one per place.
+ * Return: how many.
  */
-static size_t matrix_places(const struct stats_bridge *br, size_t *order)
+static size_t matrix_places(const struct stats_bridge *br, size_t *order, bool *listed)
 {
 	size_t local = br->lab.nports, n = 0;
-	bool *listed = calloc(local + 1, sizeof(*listed)), local_named = false;
+	bool local_named = false;
 
+	memset(listed, 0, (local + 1) * sizeof(*listed));
 	for (size_t i = 0; i < br->lab.nports; i++)
 		if (br->shown[i])
 			order[n++] = i;
-	for (size_t i = 0; listed && i < br->npairs; i++) {
+	for (size_t i = 0; i < br->npairs; i++) {
 		for (int end = 0; end < 2; end++) {
 			size_t place = end ? br->pairs[i].to : br->pairs[i].from;
 
@@ -118,7 +115,6 @@ static size_t matrix_places(const struct stats_bridge *br, size_t *order)
 			listed[place] = true;
 		}
 	}
-	free(listed);
 	if (local_named || n)
 		order[n++] = local;
 	return n;
@@ -151,8 +147,8 @@ static void print_pairs(const struct stats_bridge *br)
 	for (size_t i = 0; i < br->npairs; i++) {
 		const struct stats_pair *p = &br->pairs[i];
 
-		printf("%-15s %-15s %9llu %9llu %9llu\n", place_name(&br->lab, p->from),
-		       place_name(&br->lab, p->to), (unsigned long long)(p->forwarded + p->flooded),
+		printf("%-15s %-15s %9llu %9llu %9llu\n", stats_model_place_name(&br->lab, p->from),
+		       stats_model_place_name(&br->lab, p->to), (unsigned long long)(p->forwarded + p->flooded),
 		       (unsigned long long)p->forwarded, (unsigned long long)p->flooded);
 	}
 }
@@ -162,57 +158,66 @@ static void print_grid(const struct stats_bridge *br, const size_t *order, size_
 {
 	printf("%-15s", "FROM \\ TO");
 	for (size_t j = 0; j < n; j++)
-		printf(" %15s", place_name(&br->lab, order[j]));
+		printf(" %15s", stats_model_place_name(&br->lab, order[j]));
 	putchar('\n');
 	for (size_t i = 0; i < n; i++) {
-		printf("%-15s", place_name(&br->lab, order[i]));
+		printf("%-15s", stats_model_place_name(&br->lab, order[i]));
 		for (size_t j = 0; j < n; j++)
 			print_cell(br, order[i], order[j]);
 		putchar('\n');
 	}
 }
 
-static void print_matrix(const struct stats_bridge *br)
+/* @order, @listed: scratch, room for each place of the bridge. */
+static void print_matrix(const struct stats_bridge *br, size_t *order, bool *listed)
 {
-	size_t *order = calloc(br->lab.nports + 1, sizeof(*order)), n;
+	size_t n = matrix_places(br, order, listed);
 
-	if (!order)
-		return;
-	n = matrix_places(br, order);
-	if (!br->matrix_shown)
+	if (!br->matrix_shown) {
 		printf("\n%s: the forwarding matrix of its %zu places is left out (nsmon stats --matrix shows it)\n",
-		       br->lab.bridge.name, n);
-	else
-		printf("\n%s: frames from row to column (a flood counts once per port it left by)\n",
-		       br->lab.bridge.name);
-	if (br->matrix_shown && n > GRID_MAX_PLACES)
+		       br->lab.bridge.name, br->places.nplaces);
+		return;
+	}
+	printf("\n%s: frames from row to column (a flood counts once per port it left by)\n",
+	       br->lab.bridge.name);
+	if (n > GRID_MAX_PLACES)
 		print_pairs(br);
-	else if (br->matrix_shown)
+	else
 		print_grid(br, order, n);
-	free(order);
 }
 
-/* The table, straight from the model: at 1000 interfaces a JSON tree took a third of the time. */
+/* The table, straight from the model: at 1000 interfaces a JSON tree took half the time. */
 static int print_table(const struct stats_model *m)
 {
-	struct stats_iface *ifs;
-	size_t n;
+	size_t n, most = 0;
+	struct stats_iface *ifs = stats_model_ifaces(m, &n);
+	size_t *order;
+	bool *listed;
 
-	ifs = stats_model_ifaces(m, &n);
-	if (!ifs) {
+	for (size_t i = 0; i < m->nbridges; i++)
+		if (m->bridges[i].places.nplaces > most)
+			most = m->bridges[i].places.nplaces;
+	order = calloc(most ?: 1, sizeof(*order));
+	listed = calloc(most ?: 1, sizeof(*listed));
+	if (!ifs || !order || !listed) {
 		pr_warn("cannot print the counters: %s", strerror(ENOMEM));
+		free(ifs);
+		free(order);
+		free(listed);
 		return -ENOMEM;
 	}
 	print_ifaces(ifs, n);
-	free(ifs);
 	for (size_t i = 0; i < m->nbridges; i++) {
 		putchar('\n');
 		print_forwarding(&m->bridges[i]);
-		print_matrix(&m->bridges[i]);
+		print_matrix(&m->bridges[i], order, listed);
 	}
 	if (m->flows_uncounted)
 		printf("\nnote: %llu forwarding counts were not kept since the maps were created: the bridge flows map (%d pairs) was full, so the matrix and the sums of ports without a fast slot are short\n",
 		       (unsigned long long)m->flows_uncounted, NSMON_MAX_BRIDGE_FLOWS);
+	free(ifs);
+	free(order);
+	free(listed);
 	return 0;
 }
 
@@ -229,6 +234,7 @@ int cmd_stats(int argc, char **argv)
 		{ "--matrix", NULL, &matrix },
 		{ NULL },
 	};
+	size_t matrix_max_places;
 	struct stats_model *m;
 	json_t *doc;
 	int first, ret, err;
@@ -236,20 +242,19 @@ int cmd_stats(int argc, char **argv)
 	ret = cli_parse(argc, argv, opts, 0, &first);
 	if (ret)
 		return ret;
-	err = stats_model_read(bridge, only_netns, matrix ? 0 : STATS_MODEL_MATRIX_PLACES, &m);
-	if (err)
-		return cli_exit_code(err);
-	if (!json) {
-		err = print_table(m);
-	} else {
-		doc = stats_model_json(m);
-		if (doc)
-			cli_print_doc(doc, true, NULL);
-		else
-			pr_warn("cannot build the counters document: %s", strerror(ENOMEM));
-		err = doc ? 0 : -ENOMEM;
+	matrix_max_places = matrix ? 0 : STATS_MODEL_MATRIX_PLACES;
+	if (json) {
+		err = stats_model_build(bridge, only_netns, matrix_max_places, &doc);
+		if (err)
+			return cli_exit_code(err);
+		cli_print_doc(doc, true, NULL);
 		json_decref(doc);
+		return EXIT_OK;
 	}
-	stats_model_free(m);
+	err = stats_model_read(bridge, only_netns, matrix_max_places, &m);
+	if (!err) {
+		err = print_table(m);
+		stats_model_free(m);
+	}
 	return err ? cli_exit_code(err) : EXIT_OK;
 }

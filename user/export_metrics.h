@@ -7,7 +7,8 @@
 #include "stats_model.h"
 
 /**
- * export_metrics_write() - write @m (read without its matrix) to @out as
+ * export_metrics_write() - write @m (read without its matrix, and without
+ * -n: every port) to @out as
  * Prometheus text format 0.0.4: every interface's tc (and XDP) counters,
  * every bridge place's forwarding, the bridges' lost counts. README.md
  * lists the metrics.

@@ -307,6 +307,11 @@ void stats_model_free(struct stats_model *m)
 	free(m);
 }
 
+const char *stats_model_place_name(const struct lab *lab, size_t place)
+{
+	return place == lab->nports ? "local" : lab->ports[place].port.name;
+}
+
 /* @e: the interface @ifindex in @cookie, or with @peer_of_port the veth end that port counts. */
 static void read_iface(const struct stats_model *m, struct stats_iface *e, const char *where,
 		       const char *name, __u64 cookie, int ifindex, bool peer_of_port)

@@ -66,7 +66,8 @@ struct stats_model {
  * that peer into it. A bridge with more than @matrix_max_places places (ports
  * and the bridge itself; 0: no limit) leaves its matrix out: 250 ports make a
  * matrix of ~62,000 pairs (IPv6 link-local floods reach every pair), 10 MB of
- * JSON that took most of the time of a `stats`. Prints its own error line.
+ * JSON, and reading them from bridge_flows would be most of a `stats` (the
+ * places' sums need none of them). Prints its own error line.
  * Return: 0 with *@out set (stats_model_free() it), or -errno: -ENOENT when
  * nothing is monitored, @bridge is not, or @only_netns is not.
  */
@@ -87,6 +88,9 @@ struct stats_iface {
 	bool has_xdp;			/* XDP counts it (rx) */
 	struct nsmon_counters xdp_rx;
 };
+
+/* The name of place @place of @lab in the matrix: a port's, or "local" for the bridge device. */
+const char *stats_model_place_name(const struct lab *lab, size_t place);
 
 /**
  * stats_model_ifaces() - every interface of @m in the document's order: the

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The counters model as the contract's document (README.md), member by
- * member in the contract's order, as a jansson tree: what `stats` prints
- * and `watch` and `events --counters` walk.
+ * member in the contract's order, as a jansson tree: what `stats --json`
+ * prints and `watch` and `events --counters` walk. Its interfaces are
+ * stats_model_ifaces()'s, in that order (a test compares them with the
+ * table): here a namespace end shares its port's rx and tx objects,
+ * swapped, rather than reading them again.
  */
 #include "counters.h"
 #include "stats_model.h"
@@ -124,11 +127,6 @@ static json_t *port_json(const struct stats_model *m, const struct stats_bridge 
 	return obj;
 }
 
-static const char *place_name(const struct lab *lab, int place)
-{
-	return place == (int)lab->nports ? "local" : lab->ports[place].port.name;
-}
-
 /* [{"from", "to", "frames", "forwarded", "flooded"}]: the pairs that carried frames. */
 static json_t *matrix_json(const struct stats_bridge *br)
 {
@@ -141,8 +139,8 @@ static json_t *matrix_json(const struct stats_bridge *br)
 		const struct stats_pair *p = &br->pairs[i];
 
 		json_array_append_new(pairs, json_pack("{s:s, s:s, s:I, s:I, s:I}",
-				      "from", place_name(&br->lab, p->from),
-				      "to", place_name(&br->lab, p->to),
+				      "from", stats_model_place_name(&br->lab, p->from),
+				      "to", stats_model_place_name(&br->lab, p->to),
 				      "frames", (json_int_t)(p->forwarded + p->flooded),
 				      "forwarded", (json_int_t)p->forwarded,
 				      "flooded", (json_int_t)p->flooded));

@@ -327,6 +327,20 @@ check_eq "the red row" "$(echo "$row" | awk '{ print $3, $4, $5 }')" \
 		([.bridges[0].matrix[] | select(.from == "veth-red-br" and .to == $to) | .frames] | add // 0)] |
 		join(" ")' <<<"$doc")"
 
+t "bridge_matrix: the table's interface rows are the document's, in its order, with its numbers"
+# The table is printed from the model, the document built from it: the two must agree.
+table_rows=$(echo "$out" | sed -n '2,/^$/p' | sed '/^$/d' | tr -s ' ')
+doc_rows=$(jq -r '
+	def row($where; $name; $dir; $c): [$where, $name, $dir, ($c | .packets, .bytes,
+		.arp_request, .arp_reply, .icmp_echo_request, .icmp_echo_reply, .ipv4, .ipv6, .tcp,
+		.udp, .icmp, .other, .broadcast, .multicast)] | join(" ");
+	def rows($where; $name; $i): row($where; $name; "rx"; $i.rx), row($where; $name; "tx"; $i.tx),
+		(if $i.xdp then row($where; $name; "xdp-rx"; $i.xdp.rx) else empty end);
+	(.namespaces[] as $ns | $ns.interfaces[] | rows($ns.name; .name; .)),
+	(.bridges[] | (.ports[] | rows("host"; .name; .)), rows("host"; .name; .local))' <<<"$doc")
+[ "$(echo "$doc_rows" | wc -l)" -ge 14 ] || fail "the document has $(echo "$doc_rows" | wc -l) rows, want >= 14"
+check_eq "table rows" "$table_rows" "$doc_rows"
+
 t "bridge_matrix: watch shows the matrix, and fits 80x24 with three namespaces"
 snap=$("$NSMON" watch --count 1 --interval 0.2 2>/dev/null)
 echo "$snap" | grep -q '^v-net-0: frames from row to column' || fail "no matrix in: $snap"

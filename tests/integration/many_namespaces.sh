@@ -26,6 +26,10 @@ for p in "veth-n1-br veth-n2-br" "veth-n2-br veth-n1-br" "veth-n1-br veth-n250-b
 	[ "${got:-0}" -ge 5 ] || fail "forwarded $p = '$got', want >= 5"
 done
 check_eq "matrix without --matrix" "$("$NSMON" stats --json | jq -c '.bridges[0].matrix')" null
+"$NSMON" stats | grep -q '^v-net-0: the forwarding matrix of its 251 places is left out' ||
+	fail "the table does not say the matrix of 251 places is left out"
+"$NSMON" stats --matrix | grep -qE '^veth-n1-br +veth-n2-br +[0-9]+ +[0-9]+ +[0-9]+$' ||
+	fail "the table with --matrix has no line for veth-n1-br -> veth-n2-br"
 check_eq "hash entries of n1 -> n2" "$(bpftool map dump pinned /sys/fs/bpf/nsmon/bridge_flows -j |
 	jq --argjson f "$(ip -j link show veth-n1-br | jq '.[0].ifindex')" \
 	   --argjson t "$(ip -j link show veth-n2-br | jq '.[0].ifindex')" \
