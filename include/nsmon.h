@@ -192,10 +192,10 @@ struct nsmon_bridge_state {
  * fast slot (places without one are summed from the flows by userspace),
  * zeroed before the slot is given. So a `stats` reads one entry per place
  * instead of every pair: 500 ports flooding each other make ~250,000 pairs,
- * more than bridge_flows holds. rx and tx from the place's own
- * point of view: a port receives what enters the bridge by it, the bridge
- * device receives what the bridge delivers to the host. place_sums.h says
- * what each flow count adds where.
+ * more than bridge_flows holds. rx and tx from the place's own point of
+ * view: a port receives what enters the bridge by it, the bridge device
+ * receives what the bridge delivers to the host. place_sums.h says what
+ * each flow count adds where.
  */
 struct nsmon_place_counters {
 	__u64 forwarded_rx, forwarded_tx;

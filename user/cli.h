@@ -43,7 +43,10 @@ struct cli_opt {
  */
 int cli_parse(int argc, char **argv, const struct cli_opt *opts, int max_operands, int *first);
 
-/* Print @doc as indented JSON (the contract) or with @print_table (for people; NULL when @json always is). */
+/*
+ * Print @doc as indented JSON (the contract) or with @print_table (for
+ * people; a caller that always prints JSON passes NULL).
+ */
 void cli_print_doc(const json_t *doc, bool json, void (*print_table)(const json_t *doc));
 
 /* Map a -errno to the documented exit code. */

@@ -13,7 +13,10 @@
 
 enum { BRIDGE = 5, RED = 10, BLUE = 11, GONE = 99 };	/* ifindexes; GONE: a port since removed */
 
-static struct lab_port ports[] = { { .port = { .ifindex = RED } }, { .port = { .ifindex = BLUE } } };
+static struct lab_port ports[] = {
+	{ .port = { .ifindex = RED } },
+	{ .port = { .ifindex = BLUE } },
+};
 static const struct lab lab = { .bridge = { .ifindex = BRIDGE }, .ports = ports, .nports = 2 };
 
 /* The places of red, blue and the bridge device ("local"), in place order. */
@@ -87,7 +90,8 @@ out:
 
 static void test_kernel_summed_left_alone(void)
 {
-	const char *name = "places: the flows leave the sums the programs keep alone, a pending drop does not";
+	const char *name =
+		"places: the flows leave the sums the programs keep alone, a pending drop does not";
 	struct bridge_flow drop = { .from = RED, .to = NSMON_BR_NOWHERE };
 	struct places p;
 
