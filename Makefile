@@ -12,7 +12,7 @@ ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VMLINUX   := vmlinux/$(ARCH)/vmlinux.h
 
 LIBS      := libbpf libmnl libelf zlib jansson
-# Headers only: nsmon export dlopen()s it (see user/cmd_export.c).
+# Headers only: nsmon export dlopen()s it (see user/cmd/export.c).
 DLOPEN_LIBS := libmicrohttpd
 
 # Debian 12 packages that build, run and test nsmon (make deps installs the missing ones).
@@ -38,10 +38,11 @@ BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
-USER_SRCS := $(wildcard user/*.c)
+# user/ has a folder per layer (DEVELOPERS.md); includes name the folder: "lab/netns.h".
+USER_SRCS := $(wildcard user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 # Everything but main.o, so the tests link the same modules the binary runs.
-LIB_OBJS  := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+LIB_OBJS  := $(filter-out $(OUTPUT)/user/cmd/main.o,$(USER_OBJS))
 
 TEST_SRCS := $(wildcard tests/unit/*.c tests/bpf/*.c tests/net/*.c)
 TEST_BINS := $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
@@ -64,7 +65,7 @@ all: nsmon
 nsmon: $(OUTPUT)/nsmon
 	$(Q)cp $< $@.tmp && mv -f $@.tmp $@	# a rename works while ./nsmon runs
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests/unit $(OUTPUT)/tests/bpf $(OUTPUT)/tests/net:
+$(OUTPUT) $(OUTPUT)/tests/unit $(OUTPUT)/tests/bpf $(OUTPUT)/tests/net:
 	$(Q)mkdir -p $@
 
 # BPF objects: compile, then let bpftool link (it also checks the BTF), then the skeleton.
@@ -81,8 +82,9 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
 # Userspace objects wait for every skeleton: any of them may include one.
-$(OUTPUT)/user/%.o: user/%.c $(SKELS) | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c $(SKELS)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(OUTPUT)/nsmon: $(USER_OBJS)
@@ -130,4 +132,4 @@ test: deps
 clean:
 	rm -rf $(OUTPUT) nsmon
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/tests/*/*.d)

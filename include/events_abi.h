@@ -2,7 +2,7 @@
 /*
  * The BPF <-> userspace ABI of the event programs (bpf/events.bpf.c): what
  * they put in the ring buffer, and the per-source totals they keep.
- * Userspace turns each record into a struct nsmon_event (user/events.h).
+ * Userspace turns each record into a struct nsmon_event (user/events/events.h).
  */
 #ifndef NSMON_EVENTS_ABI_H
 #define NSMON_EVENTS_ABI_H

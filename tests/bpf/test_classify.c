@@ -25,7 +25,7 @@
 #include <bpf/libbpf.h>
 
 #include "nsmon.h"
-#include "counters.h"
+#include "datapath/counters.h"
 #include "test.h"
 #include "datapath.skel.h"
 #include "xdp.skel.h"

@@ -9,9 +9,9 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "ledger.h"
-#include "link.h"
-#include "netns.h"
+#include "lab/ledger.h"
+#include "lab/link.h"
+#include "lab/netns.h"
 #include "test.h"
 
 static bool exists(const char *path)

@@ -13,8 +13,8 @@
 #include <arpa/inet.h>
 #include <sys/stat.h>
 
-#include "link.h"
-#include "netns.h"
+#include "lab/link.h"
+#include "lab/netns.h"
 #include "test.h"
 
 static void test_netns_lifecycle(void)

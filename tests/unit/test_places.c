@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "stats_places.h"
+#include "model/stats_places.h"
 #include "test.h"
 
 enum { BRIDGE = 5, RED = 10, BLUE = 11, GONE = 99 };	/* ifindexes; GONE: a port since removed */

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "counters.h"
+#include "datapath/counters.h"
 #include "test.h"
 
 static void test_every_stat_named_once(void)

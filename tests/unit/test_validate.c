@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "test.h"
-#include "validate.h"
+#include "util/validate.h"
 
 static const struct name_case {
 	const char *name;

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nsmon attach: monitor a lab someone built by hand with `ip` (the seed
+ * script): every port of the bridge, each port's veth peer in its named
+ * namespace, and the bridge itself.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "cmd/cli.h"
+#include "datapath/datapath.h"
+#include "lab/lab.h"
+#include "lab/ledger.h"
+#include "util/log.h"
+#include "util/validate.h"
+
+static int attach_lab(struct datapath *dp, const struct lab *lab, bool xdp)
+{
+	int err;
+
+	err = datapath_attach_bridge(dp, lab->host.fd, lab->bridge.name, lab->bridge.ifindex);
+	for (size_t i = 0; !err && i < lab->nports; i++) {
+		const struct lab_port *lp = &lab->ports[i];
+
+		err = datapath_attach_port(dp, lab->host.fd, lp->port.name, lp->port.ifindex);
+		if (err || !lp->peer.ifindex) {
+			if (lp->peer_unnamed)
+				pr_info("%s: its peer is in a namespace with no name in /run/netns: counting the bridge side only",
+					lp->port.name);
+			continue;
+		}
+		if (lp->netns)
+			err = datapath_attach_peer(dp, lp->netns->name, lp->netns->fd, lp->peer.name,
+						   lp->peer.ifindex, xdp);
+		else	/* both ends in our namespace */
+			err = datapath_attach_peer(dp, NULL, lab->host.fd, lp->peer.name,
+						   lp->peer.ifindex, false);
+	}
+	return err;
+}
+
+int cmd_attach(int argc, char **argv)
+{
+	const char *bridge = DEFAULT_BRIDGE, *mode_text = "auto", *why;
+	bool xdp = false;
+	const struct cli_opt opts[] = {
+		{ "--bridge", &bridge, NULL },
+		{ "--tc-mode", &mode_text, NULL },
+		{ "--xdp", NULL, &xdp },
+		{ NULL },
+	};
+	struct datapath dp = {};
+	struct ledger *lg = NULL;
+	struct nl_sock *nl = NULL;
+	enum tc_mode mode;
+	struct lab lab;
+	int first, ret, err;
+
+	ret = cli_parse(argc, argv, opts, 0, &first);
+	if (ret)
+		return ret;
+	why = ifname_check(bridge);
+	if (why) {
+		pr_warn("invalid bridge name \"%s\": %s", bridge, why);
+		return EXIT_USAGE;
+	}
+	if (tc_mode_parse(mode_text, &mode)) {
+		pr_warn("invalid --tc-mode \"%s\": use auto, tcx or clsact", mode_text);
+		return EXIT_USAGE;
+	}
+	err = datapath_preflight();
+	if (err)
+		return cli_exit_code(err);
+
+	nl = nl_open();
+	if (!nl) {
+		err = -errno;
+		pr_warn("cannot open rtnetlink: %s", strerror(-err));
+		return cli_exit_code(err);
+	}
+	err = lab_discover(nl, bridge, &lab);
+	if (err)
+		goto out_nl;
+
+	/* A lab `up` built and `detach` left unwatched has a ledger without attachments. */
+	err = ledger_open(bridge, &lg);
+	if (err == -ENOENT)
+		err = ledger_create(bridge, &lg);
+	if (!err && ledger_has_attachments(lg)) {
+		pr_warn("bridge \"%s\" is already monitored (nsmon detach --bridge %s stops it)",
+			bridge, bridge);
+		err = -EEXIST;
+	} else if (err) {
+		pr_warn("cannot create the ledger in %s: %s", NSMON_RUN_DIR, strerror(-err));
+	}
+	if (!err)
+		err = datapath_open(&dp, bridge, lab.host.fd, mode, xdp, lg);
+	if (!err)
+		err = attach_lab(&dp, &lab, xdp);
+	if (!err)
+		printf("%s: counting %zu port%s and %zu namespace%s with %s%s\n", bridge, lab.nports,
+		       lab.nports == 1 ? "" : "s", lab.nnetns, lab.nnetns == 1 ? "" : "s",
+		       dp.mode == TC_MODE_CLSACT ? "clsact filters" : "tcx links",
+		       xdp ? " and native XDP" : "");
+	else if (lg && err != -EEXIST)
+		ledger_undo(lg, true);	/* roll back what this run attached */
+	datapath_close(&dp);
+	ledger_close(lg);
+	if (err)
+		datapath_release_pins(bridge, !dp.pins_foreign);
+	lab_free(&lab);
+out_nl:
+	nl_close(nl);
+	return cli_exit_code(err);
+}

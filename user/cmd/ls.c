@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nsmon ls: every namespace on the machine, as lsns finds them (through the
+ * processes in /proc), plus the names `ip netns` gives network namespaces,
+ * their interfaces and whether nsmon counts their traffic. The table is
+ * printed from the same JSON model as --json, so the two cannot disagree.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <linux/nsfs.h>
+#include <jansson.h>
+
+#include "cmd/cli.h"
+#include "util/grow.h"
+#include "lab/ledger.h"
+#include "lab/link.h"
+#include "util/log.h"
+#include "lab/netns.h"
+
+/* The order of this table is the order of the listing. */
+static const char *const ns_types[] = { "net", "mnt", "pid", "uts", "ipc", "user", "cgroup", "time" };
+
+#define NS_NTYPES	(sizeof(ns_types) / sizeof(ns_types[0]))
+#define NS_NET		0	/* index of "net" in ns_types */
+
+struct ns_entry {
+	int type;		/* index into ns_types */
+	__u64 inode;
+	int nprocs;
+	int pid;		/* the lowest pid in it, 0 if none */
+	char *name;		/* its /run/netns name, NULL if none */
+};
+
+struct ns_list {
+	struct ns_entry *v;
+	size_t n, cap;
+	int only_type;		/* -t TYPE, or -1 for all */
+};
+
+static int type_index(const char *name)
+{
+	for (size_t i = 0; i < NS_NTYPES; i++)
+		if (!strcmp(ns_types[i], name))
+			return i;
+	return -1;
+}
+
+static int list_append(struct ns_list *l, int type, __u64 inode, int nprocs, int pid)
+{
+	struct ns_entry *v = grow(l->v, l->n, &l->cap, sizeof(*v), 256);
+
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	l->v[l->n++] = (struct ns_entry){ .type = type, .inode = inode, .nprocs = nprocs, .pid = pid };
+	return 0;
+}
+
+static void list_free(struct ns_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	free(l->v);
+}
+
+/* By type, then inode, then pid: so that one process's sighting of a namespace leads its run. */
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct ns_entry *x = a, *y = b;
+
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static bool is_pid(const char *name)
+{
+	for (const char *c = name; *c; c++)
+		if (!isdigit((unsigned char)*c))
+			return false;
+	return *name;
+}
+
+/* One entry per (process, namespace) it is in; a process that vanished or hides adds none. */
+static int add_process(struct ns_list *l, int pid)
+{
+	char path[64];
+	struct stat st;
+	int err;
+
+	for (size_t t = 0; t < NS_NTYPES; t++) {
+		if (l->only_type >= 0 && (int)t != l->only_type)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns_types[t]);
+		if (stat(path, &st))
+			continue;
+		err = list_append(l, t, st.st_ino, 1, pid);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int walk_processes(struct ns_list *l)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *de;
+	int err = 0;
+
+	if (!proc) {
+		err = -errno;
+		pr_warn("cannot read /proc: %s", strerror(-err));
+		return err;
+	}
+	while (!err && (de = readdir(proc)))
+		if (is_pid(de->d_name))
+			err = add_process(l, atoi(de->d_name));
+	closedir(proc);
+	if (err)
+		pr_warn("cannot list namespaces: %s", strerror(-err));
+	return err;
+}
+
+/* Fold the sorted per-process entries into one per namespace, keeping the lowest pid. */
+static void merge_processes(struct ns_list *l)
+{
+	size_t out = 0;
+
+	qsort(l->v, l->n, sizeof(*l->v), entry_cmp);
+	for (size_t i = 0; i < l->n; i++) {
+		if (out && l->v[out - 1].type == l->v[i].type && l->v[out - 1].inode == l->v[i].inode)
+			l->v[out - 1].nprocs++;
+		else
+			l->v[out++] = l->v[i];
+	}
+	l->n = out;
+}
+
+static struct ns_entry *find_net(struct ns_list *l, __u64 inode)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].type == NS_NET && l->v[i].inode == inode)
+			return &l->v[i];
+	return NULL;
+}
+
+/*
+ * The inode of the namespace /run/netns/NAME holds. A file there that is not
+ * a namespace (ip netns add died half-way) is skipped: its own tmpfs inode
+ * would look like a namespace nobody is in.
+ */
+static int named_netns_inode(const char *name, __u64 *inode)
+{
+	int fd = netns_open(name), err;
+
+	if (fd < 0)
+		return fd;
+	err = ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWNET ? netns_inode(fd, inode) : -EINVAL;
+	close(fd);
+	return err;
+}
+
+/* netns_foreach() callback: name the namespace, or add it if no process is in it. */
+static int add_name(const char *name, void *data)
+{
+	struct ns_list *l = data;
+	struct ns_entry *e;
+	__u64 inode;
+	int err;
+
+	if (named_netns_inode(name, &inode)) {
+		pr_debug("skipping %s/%s: not a network namespace", NETNS_RUN_DIR, name);
+		return 0;
+	}
+	e = find_net(l, inode);
+	if (!e) {
+		err = list_append(l, NS_NET, inode, 0, 0);
+		if (err)
+			return err;
+		e = &l->v[l->n - 1];
+	}
+	/* Two names for one namespace: the first in name order, as netns_foreach walks. */
+	if (e->name)
+		return 0;
+	e->name = strdup(name);
+	return e->name ? 0 : -ENOMEM;
+}
+
+static int add_names(struct ns_list *l)
+{
+	int err = netns_foreach(add_name, l);
+
+	if (err)
+		pr_warn("cannot read %s: %s", NETNS_RUN_DIR, strerror(-err));
+	return err;
+}
+
+static json_t *command_json(int pid)
+{
+	char path[64], comm[64];
+	FILE *f;
+
+	if (!pid)
+		return json_null();
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return json_null();	/* it has exited since we saw it */
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	return json_string(comm);
+}
+
+/*
+ * An fd of the network namespace @e, from its name or its lowest process.
+ * Return: the fd, or -errno when its name or its processes went away since the walk.
+ */
+static int open_netns(const struct ns_entry *e)
+{
+	char path[64];
+	__u64 inode;
+	int fd;
+
+	if (e->name)
+		return netns_open(e->name);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", e->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ESRCH;
+	/* The pid may have been reused by a process in another namespace since the walk. */
+	if (netns_inode(fd, &inode) || inode != e->inode) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+/* The namespaces (by netns cookie) holding an interface some lab's ledger counts. */
+struct counted {
+	__u64 *cookies;
+	size_t n, cap;
+};
+
+static int add_counted(const char *rest, void *data)
+{
+	struct counted *c = data;
+	unsigned long long cookie;
+	__u64 *grown;
+
+	if (sscanf(rest, "%llu", &cookie) != 1)
+		return 0;
+	grown = grow(c->cookies, c->n, &c->cap, sizeof(*grown), 64);
+	if (!grown)
+		return -ENOMEM;
+	c->cookies = grown;
+	c->cookies[c->n++] = cookie;
+	return 0;
+}
+
+static int add_lab_counted(const char *bridge, void *data)
+{
+	struct ledger *lg;
+	int err;
+
+	if (ledger_open(bridge, &lg))
+		return 0;	/* taken down since it was listed */
+	err = ledger_foreach(lg, "keys", add_counted, data);
+	ledger_close(lg);
+	return err;
+}
+
+static bool is_counted(const struct counted *c, __u64 cookie)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->cookies[i] == cookie)
+			return true;
+	return false;
+}
+
+struct net_details {
+	json_t *interfaces;
+	bool monitored;
+};
+
+/* The two keys only a network namespace has. */
+static void set_net_fields(json_t *obj, json_t *interfaces, bool monitored)
+{
+	json_object_set_new(obj, "interfaces", interfaces);
+	json_object_set_new(obj, "monitored", json_boolean(monitored));
+}
+
+static int add_interface(const struct link_info *info, void *data)
+{
+	struct net_details *d = data;
+
+	json_array_append_new(d->interfaces, json_pack("{s:s, s:i, s:b}", "name", info->name,
+						       "ifindex", info->ifindex,
+						       "up", !!(info->flags & IFF_UP)));
+	return 0;
+}
+
+/*
+ * A dump the links changed under (NLM_F_DUMP_INTR, which libmnl reports as
+ * EINTR) may have missed a link or shown one twice, and a namespace being
+ * built or torn down (250 veths by nsmon up) changes under every dump that
+ * spans several messages: try again for a while before giving up.
+ */
+#define DUMP_TRIES	250
+#define DUMP_PAUSE_US	20000	/* so about 5 s in all */
+
+/*
+ * The interfaces of @netns_fd into @d, on a fresh socket each time: what
+ * was left of an interrupted dump may still be queued on the old one.
+ */
+static int list_interfaces(int netns_fd, __u64 inode, struct net_details *d)
+{
+	struct nl_sock *nl;
+	int err = -EINTR;
+
+	for (int try = 0; try < DUMP_TRIES && err == -EINTR; try++) {
+		if (try)
+			usleep(DUMP_PAUSE_US);
+		nl = nl_open_in(netns_fd);
+		if (!nl) {
+			err = -errno;
+			pr_warn("cannot open rtnetlink in net:[%llu]: %s", (unsigned long long)inode,
+				strerror(-err));
+			return err;
+		}
+		json_array_clear(d->interfaces);
+		err = link_foreach(nl, add_interface, d);
+		if (err && err != -EINTR)
+			pr_warn("cannot list the links of net:[%llu]: %s", (unsigned long long)inode,
+				nl_strerror(nl, err));
+		nl_close(nl);
+	}
+	if (err == -EINTR)
+		pr_warn("cannot list the links of net:[%llu]: they kept changing during the dump",
+			(unsigned long long)inode);
+	return err;
+}
+
+/* "interfaces" and "monitored" of the network namespace @netns_fd, into @obj. */
+static int add_net_details(json_t *obj, int netns_fd, __u64 inode, const struct counted *c)
+{
+	struct net_details d = { .interfaces = json_array() };
+	__u64 cookie;
+	int err = 0;
+
+	if (c->n) {
+		err = netns_cookie(netns_fd, &cookie);
+		if (err)
+			pr_warn("cannot read the netns cookie of net:[%llu]: %s",
+				(unsigned long long)inode, strerror(-err));
+		d.monitored = !err && is_counted(c, cookie);
+	}
+	if (!err)
+		err = list_interfaces(netns_fd, inode, &d);
+	set_net_fields(obj, d.interfaces, d.monitored);
+	return err;
+}
+
+static json_t *entry_json(const struct ns_entry *e)
+{
+	return json_pack("{s:s, s:I, s:o, s:i, s:o, s:o}",
+			 "type", ns_types[e->type], "inode", (json_int_t)e->inode,
+			 "name", e->name ? json_string(e->name) : json_null(),
+			 "processes", e->nprocs,
+			 "pid", e->pid ? json_integer(e->pid) : json_null(),
+			 "command", command_json(e->pid));
+}
+
+/* The "namespaces" array; NULL (the error printed, *err set) on a failure. */
+static json_t *namespaces_json(const struct ns_list *l, const struct counted *c, int *err)
+{
+	json_t *arr = json_array();
+
+	*err = 0;
+	for (size_t i = 0; i < l->n && !*err; i++) {
+		const struct ns_entry *e = &l->v[i];
+		json_t *obj = entry_json(e);
+		int fd;
+
+		json_array_append_new(arr, obj);
+		if (e->type != NS_NET)
+			continue;
+		fd = open_netns(e);
+		if (fd < 0) {
+			/* Gone since the walk: list it as it was, without what we can no longer see. */
+			pr_debug("net:[%llu] is gone: %s", (unsigned long long)e->inode, strerror(-fd));
+			set_net_fields(obj, json_array(), false);
+			continue;
+		}
+		*err = add_net_details(obj, fd, e->inode, c);
+		close(fd);
+	}
+	if (*err) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+static const char *or_dash(const json_t *v)
+{
+	return json_is_string(v) ? json_string_value(v) : "-";
+}
+
+static void print_namespace(const json_t *ns)
+{
+	const json_t *pid = json_object_get(ns, "pid"), *monitored = json_object_get(ns, "monitored");
+	char pidbuf[16] = "-";
+
+	if (json_is_integer(pid))
+		snprintf(pidbuf, sizeof(pidbuf), "%lld", (long long)json_integer_value(pid));
+	printf("%-6s %10lld %-15s %6lld %7s %-15s %s\n",
+	       json_string_value(json_object_get(ns, "type")),
+	       (long long)json_integer_value(json_object_get(ns, "inode")),
+	       or_dash(json_object_get(ns, "name")),
+	       (long long)json_integer_value(json_object_get(ns, "processes")),
+	       pidbuf, or_dash(json_object_get(ns, "command")),
+	       !monitored ? "-" : json_is_true(monitored) ? "yes" : "no");
+}
+
+static void print_table(const json_t *doc)
+{
+	const json_t *namespaces = json_object_get(doc, "namespaces"), *ns, *ifc;
+	size_t i, j;
+
+	printf("%-6s %10s %-15s %6s %7s %-15s %s\n",
+	       "TYPE", "INODE", "NAME", "NPROCS", "PID", "COMMAND", "MONITORED");
+	json_array_foreach(namespaces, i, ns) {
+		print_namespace(ns);
+		/* A network namespace's interfaces on lines of their own, under its name. */
+		json_array_foreach(json_object_get(ns, "interfaces"), j, ifc)
+			printf("%18s%-15s ifindex %-6lld %s\n", "",
+			       json_string_value(json_object_get(ifc, "name")),
+			       (long long)json_integer_value(json_object_get(ifc, "ifindex")),
+			       json_is_true(json_object_get(ifc, "up")) ? "up" : "down");
+	}
+}
+
+int cmd_ls(int argc, char **argv)
+{
+	struct ns_list l = { .only_type = -1 };
+	const char *type = NULL;
+	bool json = false;
+	const struct cli_opt opts[] = {
+		{ "--json", NULL, &json },
+		{ "-j", NULL, &json },
+		{ "-t", &type, NULL },
+		{ "--type", &type, NULL },
+		{ NULL },
+	};
+	json_t *namespaces = NULL, *doc;
+	struct counted counted = {};
+	int first, ret, err;
+
+	ret = cli_parse(argc, argv, opts, 0, &first);
+	if (ret)
+		return ret;
+	if (type) {
+		l.only_type = type_index(type);
+		if (l.only_type < 0) {
+			pr_warn("invalid namespace type \"%s\": use net, mnt, pid, uts, ipc, user, cgroup or time",
+				type);
+			return EXIT_USAGE;
+		}
+	}
+
+	err = ledger_foreach_bridge(add_lab_counted, &counted);
+	if (err) {
+		pr_warn("cannot read the labs' ledgers: %s", strerror(-err));
+		goto out;
+	}
+	/* Walk /proc before entering any namespace: nsmon itself is one of the processes. */
+	err = walk_processes(&l);
+	if (err)
+		goto out;
+	merge_processes(&l);
+	if (l.only_type < 0 || l.only_type == NS_NET) {
+		err = add_names(&l);
+		if (err)
+			goto out;
+	}
+	qsort(l.v, l.n, sizeof(*l.v), entry_cmp);
+
+	namespaces = namespaces_json(&l, &counted, &err);
+	if (err)
+		goto out;
+	doc = json_pack("{s:O}", "namespaces", namespaces);
+	cli_print_doc(doc, json, print_table);
+	json_decref(doc);
+out:
+	json_decref(namespaces);
+	list_free(&l);
+	free(counted.cookies);
+	return cli_exit_code(err);
+}

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nsmon stats: the counters of every monitored lab, as a table for people or
+ * as one JSON document (the contract in README.md). Both come from the
+ * counters model: the document from stats_write.c, the table straight from
+ * the model's interfaces and places (a test checks they agree).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "cmd/cli.h"
+#include "util/log.h"
+#include "nsmon.h"
+#include "model/stats_model.h"
+
+/* Columns of the table: header, counter, width. */
+static const struct column {
+	const char *header;
+	enum nsmon_stat stat;
+	int width;
+} columns[] = {
+	{ "PACKETS", NSMON_STAT_PACKETS, 9 }, { "BYTES", NSMON_STAT_BYTES, 11 },
+	{ "ARP-REQ", NSMON_STAT_ARP_REQUEST, 8 }, { "ARP-REP", NSMON_STAT_ARP_REPLY, 8 },
+	{ "ECHO-REQ", NSMON_STAT_ICMP_ECHO_REQUEST, 9 },
+	{ "ECHO-REP", NSMON_STAT_ICMP_ECHO_REPLY, 9 },
+	{ "IPV4", NSMON_STAT_IPV4, 7 }, { "IPV6", NSMON_STAT_IPV6, 6 },
+	{ "TCP", NSMON_STAT_TCP, 8 }, { "UDP", NSMON_STAT_UDP, 7 },
+	{ "ICMP", NSMON_STAT_ICMP, 6 }, { "OTHER", NSMON_STAT_OTHER, 6 },
+	{ "BCAST", NSMON_STAT_BROADCAST, 6 }, { "MCAST", NSMON_STAT_MULTICAST, 6 },
+};
+
+#define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
+
+static void print_row(const char *where, const char *ifname, const char *dir,
+		      const struct nsmon_counters *c)
+{
+	printf("%-10s %-15s %-6s", where, ifname, dir);
+	for (size_t i = 0; i < NCOLUMNS; i++)
+		printf(" %*llu", columns[i].width, (unsigned long long)c->stat[columns[i].stat]);
+	putchar('\n');
+}
+
+static void print_ifaces(const struct stats_iface *ifs, size_t n)
+{
+	printf("%-10s %-15s %-6s", "NETNS", "INTERFACE", "DIR");
+	for (size_t i = 0; i < NCOLUMNS; i++)
+		printf(" %*s", columns[i].width, columns[i].header);
+	putchar('\n');
+	for (size_t i = 0; i < n; i++) {
+		print_row(ifs[i].where, ifs[i].name, "rx", &ifs[i].tc[NSMON_DIR_RX]);
+		print_row(ifs[i].where, ifs[i].name, "tx", &ifs[i].tc[NSMON_DIR_TX]);
+		if (ifs[i].has_xdp)
+			print_row(ifs[i].where, ifs[i].name, "xdp-rx", &ifs[i].xdp_rx);
+	}
+}
+
+#define FWD_FMT		"%-15s %-15s %9s %9s %9s %9s %9s %9s\n"
+#define FWD_NUM_FMT	"%-15s %-15s %9llu %9llu %9llu %9llu %9s %9llu\n"
+
+static void print_place(const char *bridge, const char *name, const struct nsmon_place_counters *p,
+			const char *local)
+{
+	printf(FWD_NUM_FMT, bridge, name, (unsigned long long)p->forwarded_rx,
+	       (unsigned long long)p->forwarded_tx, (unsigned long long)p->flooded_rx,
+	       (unsigned long long)p->flooded_tx, local, (unsigned long long)p->dropped);
+}
+
+/* What the bridge did with each place's frames: one row per port shown, the bridge device last. */
+static void print_forwarding(const struct stats_bridge *br)
+{
+	const struct lab *lab = &br->lab;
+	char local_frames[24];
+
+	printf(FWD_FMT, "BRIDGE", "PORT", "FWD-RX", "FWD-TX", "FLOOD-RX", "FLOOD-TX", "LOCAL",
+	       "DROPPED");
+	for (size_t i = 0; i < lab->nports; i++) {
+		if (!br->shown[i])
+			continue;
+		snprintf(local_frames, sizeof(local_frames), "%llu",
+			 (unsigned long long)br->places.sum[i].local);
+		print_place(lab->bridge.name, lab->ports[i].port.name, &br->places.sum[i],
+			    local_frames);
+	}
+	print_place(lab->bridge.name, "local", &br->places.sum[lab->nports], "-");
+}
+
+/* A grid while it stays readable; one line per pair beyond. */
+#define GRID_MAX_PLACES	12
+
+/*
+ * The matrix's places, into @order: the ports shown, then the other ports
+ * its pairs name, the bridge device last. @listed: scratch, one per place.
+ * Return: how many.
+ */
+static size_t matrix_places(const struct stats_bridge *br, size_t *order, bool *listed)
+{
+	size_t local = br->lab.nports, n = 0;
+	bool local_named = false;
+
+	memset(listed, 0, (local + 1) * sizeof(*listed));
+	for (size_t i = 0; i < br->lab.nports; i++)
+		if (br->shown[i])
+			order[n++] = i;
+	for (size_t i = 0; i < br->npairs; i++) {
+		for (int end = 0; end < 2; end++) {
+			size_t place = end ? br->pairs[i].to : br->pairs[i].from;
+
+			if (place == local)
+				local_named = true;
+			else if (!br->shown[place] && !listed[place])
+				order[n++] = place;
+			listed[place] = true;
+		}
+	}
+	if (local_named || n)
+		order[n++] = local;
+	return n;
+}
+
+static bool is_shown_port(const struct stats_bridge *br, size_t place)
+{
+	return place < br->lab.nports && br->shown[place];
+}
+
+/* One cell: the pair's frames (0 when it carried none), or "-" where neither end is shown. */
+static void print_cell(const struct stats_bridge *br, size_t from, size_t to)
+{
+	unsigned long long frames = 0;
+
+	if (!is_shown_port(br, from) && !is_shown_port(br, to)) {
+		printf(" %15s", "-");
+		return;
+	}
+	for (size_t i = 0; i < br->npairs; i++)
+		if ((size_t)br->pairs[i].from == from && (size_t)br->pairs[i].to == to)
+			frames = br->pairs[i].forwarded + br->pairs[i].flooded;
+	printf(" %15llu", frames);
+}
+
+/* One line per pair that carried frames. */
+static void print_pairs(const struct stats_bridge *br)
+{
+	printf("%-15s %-15s %9s %9s %9s\n", "FROM", "TO", "FRAMES", "FORWARDED", "FLOODED");
+	for (size_t i = 0; i < br->npairs; i++) {
+		const struct stats_pair *p = &br->pairs[i];
+
+		printf("%-15s %-15s %9llu %9llu %9llu\n", stats_model_place_name(&br->lab, p->from),
+		       stats_model_place_name(&br->lab, p->to), (unsigned long long)(p->forwarded + p->flooded),
+		       (unsigned long long)p->forwarded, (unsigned long long)p->flooded);
+	}
+}
+
+/* Frames from each row's place to each column's, the places in @order (@n of them). */
+static void print_grid(const struct stats_bridge *br, const size_t *order, size_t n)
+{
+	printf("%-15s", "FROM \\ TO");
+	for (size_t j = 0; j < n; j++)
+		printf(" %15s", stats_model_place_name(&br->lab, order[j]));
+	putchar('\n');
+	for (size_t i = 0; i < n; i++) {
+		printf("%-15s", stats_model_place_name(&br->lab, order[i]));
+		for (size_t j = 0; j < n; j++)
+			print_cell(br, order[i], order[j]);
+		putchar('\n');
+	}
+}
+
+/* @order, @listed: scratch, room for each place of the bridge. */
+static void print_matrix(const struct stats_bridge *br, size_t *order, bool *listed)
+{
+	size_t n = matrix_places(br, order, listed);
+
+	if (!br->matrix_shown) {
+		printf("\n%s: the forwarding matrix of its %zu places is left out (nsmon stats --matrix shows it)\n",
+		       br->lab.bridge.name, br->places.nplaces);
+		return;
+	}
+	printf("\n%s: frames from row to column (a flood counts once per port it left by)\n",
+	       br->lab.bridge.name);
+	if (n > GRID_MAX_PLACES)
+		print_pairs(br);
+	else
+		print_grid(br, order, n);
+}
+
+/* The table, straight from the model: at 1000 interfaces a JSON tree took half the time. */
+static int print_table(const struct stats_model *m)
+{
+	size_t n, most = 0;
+	struct stats_iface *ifs = stats_model_ifaces(m, &n);
+	size_t *order;
+	bool *listed;
+
+	for (size_t i = 0; i < m->nbridges; i++)
+		if (m->bridges[i].places.nplaces > most)
+			most = m->bridges[i].places.nplaces;
+	order = calloc(most ?: 1, sizeof(*order));
+	listed = calloc(most ?: 1, sizeof(*listed));
+	if (!ifs || !order || !listed) {
+		pr_warn("cannot print the counters: %s", strerror(ENOMEM));
+		free(ifs);
+		free(order);
+		free(listed);
+		return -ENOMEM;
+	}
+	print_ifaces(ifs, n);
+	for (size_t i = 0; i < m->nbridges; i++) {
+		putchar('\n');
+		print_forwarding(&m->bridges[i]);
+		print_matrix(&m->bridges[i], order, listed);
+	}
+	if (m->flows_uncounted)
+		printf("\nnote: %llu forwarding counts were not kept since the maps were created: the bridge flows map (%d pairs) was full, so the matrix and the sums of ports without a fast slot are short\n",
+		       (unsigned long long)m->flows_uncounted, NSMON_MAX_BRIDGE_FLOWS);
+	free(ifs);
+	free(order);
+	free(listed);
+	return 0;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	const char *bridge = NULL, *only_netns = NULL;
+	bool json = false, matrix = false;
+	const struct cli_opt opts[] = {
+		{ "--json", NULL, &json },
+		{ "-j", NULL, &json },
+		{ "-n", &only_netns, NULL },
+		{ "--netns", &only_netns, NULL },
+		{ "--bridge", &bridge, NULL },
+		{ "--matrix", NULL, &matrix },
+		{ NULL },
+	};
+	size_t matrix_max_places;
+	struct stats_model *m;
+	json_t *doc;
+	int first, ret, err;
+
+	ret = cli_parse(argc, argv, opts, 0, &first);
+	if (ret)
+		return ret;
+	matrix_max_places = matrix ? 0 : STATS_MODEL_MATRIX_PLACES;
+	if (json) {
+		err = stats_model_build(bridge, only_netns, matrix_max_places, &doc);
+		if (err)
+			return cli_exit_code(err);
+		cli_print_doc(doc, true, NULL);
+		json_decref(doc);
+		return EXIT_OK;
+	}
+	err = stats_model_read(bridge, only_netns, matrix_max_places, &m);
+	if (!err) {
+		err = print_table(m);
+		stats_model_free(m);
+	}
+	return err ? cli_exit_code(err) : EXIT_OK;
+}

@@ -1,0 +1,733 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nsmon watch: the counters as rates, refreshed every interval, above the
+ * latest events. On a terminal it is a full screen drawn with plain ANSI
+ * escapes (an 80x24 table needs no ncurses, and one dependency less);
+ * otherwise it prints a plain snapshot per interval, for pipes and tests.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+
+#include "cmd/cli.h"
+#include "events/events.h"
+#include "util/log.h"
+#include "lab/netns.h"
+#include "model/stats_model.h"
+
+#define EVENTS_KEPT	50	/* more than any terminal shows under the table */
+#define KEY_WAIT_MS	100	/* how long a 'q' may wait to be seen */
+#define REDRAW_GAP	0.1	/* seconds: a burst of events redraws at most this often */
+
+static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t resized;
+
+/* Beyond this many places (ports and the bridge) no screen shows the matrix: it is not built. */
+#define MATRIX_MAX_PLACES	16
+
+struct watch {
+	double interval;		/* seconds */
+	unsigned long count;		/* refreshes to show, 0: no limit */
+	const char *bridge;		/* NULL: every monitored bridge */
+	bool tty;			/* full screen, else plain snapshots */
+	bool keyboard;			/* stdin is a terminal in non-canonical mode */
+
+	json_t *model;			/* the latest good model */
+	json_t *before;			/* the one before, interfaces by "where/name"; NULL: none */
+	json_t *before_matrix;		/* its matrix entries by "bridge/from/to"; NULL: none */
+	double model_at, span;		/* monotonic time of the model, seconds since @before */
+	time_t refreshed;		/* wall clock of the latest refresh, for the header */
+	int model_err;			/* the latest build failed (-errno): say so */
+
+	struct event_stream *es;	/* NULL: unavailable, @events_note says why */
+	__u64 host_cookie;		/* our namespace's, where the bridge side lives */
+	char events_note[160];
+	char *events[EVENTS_KEPT];	/* a ring: event number n is at n % EVENTS_KEPT */
+	unsigned long long events_seen, events_printed;	/* _printed: by plain snapshots */
+	double drawn_at;
+};
+
+/* ---- options ------------------------------------------------------------- */
+
+static int parse_interval(const char *text, double *secs)
+{
+	char *end;
+
+	errno = 0;
+	*secs = strtod(text, &end);
+	/* The negated range also rejects NaN. */
+	if (end == text || *end || errno || !(*secs >= 0.1 && *secs <= 3600)) {
+		pr_warn("watch: invalid interval \"%s\": want seconds from 0.1 to 3600", text);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int parse_count(const char *text, unsigned long *count)
+{
+	char *end;
+
+	errno = 0;
+	*count = strtoul(text, &end, 10);
+	/* strtoul would take "-1" as ULONG_MAX: insist on digits. */
+	if (*text < '0' || *text > '9' || *end || errno || !*count) {
+		pr_warn("watch: invalid count \"%s\": want a positive whole number", text);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* ---- the counters model and its rates ------------------------------------ */
+
+static double monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void iface_key(char *key, size_t size, const char *where, const char *name)
+{
+	/* Neither namespace nor interface names may hold a '/'. */
+	snprintf(key, size, "%s/%s", where, name);
+}
+
+static void index_iface(const char *where, const char *name, const json_t *iface, void *data)
+{
+	char key[NAME_MAX + IF_NAMESIZE + 2];
+
+	iface_key(key, sizeof(key), where, name);
+	json_object_set(data, key, (json_t *)iface);
+}
+
+/* Give each interface of @model its "drops": what the event stream counted for it. */
+static void add_drops(struct watch *w, json_t *model)
+{
+	json_t *ns, *iface, *bridge, *port;
+	size_t i, j;
+
+	if (!w->es)
+		return;
+	json_array_foreach(json_object_get(model, "namespaces"), i, ns) {
+		__u64 cookie = json_integer_value(json_object_get(ns, "cookie"));
+
+		json_array_foreach(json_object_get(ns, "interfaces"), j, iface)
+			json_object_set_new(iface, "drops", json_integer(event_stream_drops(w->es,
+				cookie, json_integer_value(json_object_get(iface, "ifindex")))));
+	}
+	json_array_foreach(json_object_get(model, "bridges"), i, bridge) {
+		json_array_foreach(json_object_get(bridge, "ports"), j, port)
+			json_object_set_new(port, "drops", json_integer(event_stream_drops(w->es,
+				w->host_cookie, json_integer_value(json_object_get(port, "ifindex")))));
+		json_object_set_new(json_object_get(bridge, "local"), "drops",
+			json_integer(event_stream_drops(w->es, w->host_cookie,
+				json_integer_value(json_object_get(bridge, "ifindex")))));
+	}
+}
+
+/* Index the matrix entries of @model by "bridge/from/to" (none of those names holds a '/'). */
+static json_t *matrix_index(const json_t *model)
+{
+	json_t *index = json_object(), *br, *entry;
+	char key[3 * IF_NAMESIZE + 3];
+	size_t i, j;
+
+	json_array_foreach(json_object_get(model, "bridges"), i, br) {
+		json_array_foreach(json_object_get(br, "matrix"), j, entry) {
+			snprintf(key, sizeof(key), "%s/%s/%s",
+				 json_string_value(json_object_get(br, "name")),
+				 json_string_value(json_object_get(entry, "from")),
+				 json_string_value(json_object_get(entry, "to")));
+			json_object_set(index, key, entry);
+		}
+	}
+	return index;
+}
+
+/* Read the counters again; the model they replace becomes the base of the rates. */
+static void refresh(struct watch *w)
+{
+	double now = monotonic();
+	json_t *model;
+
+	w->refreshed = time(NULL);
+	/* Quiet: a failure is shown on the screen, not as a line every interval. */
+	w->model_err = stats_model_build_quiet(w->bridge, MATRIX_MAX_PLACES, &model);
+	if (w->model_err)
+		return;		/* keep the last good model as the base for when it recovers */
+	add_drops(w, model);
+	json_decref(w->before);
+	w->before = json_object();
+	stats_model_foreach_iface(w->model, index_iface, w->before);
+	json_decref(w->before_matrix);
+	w->before_matrix = matrix_index(w->model);
+	json_decref(w->model);
+	w->model = model;
+	w->span = now - w->model_at;
+	w->model_at = now;
+}
+
+static double counter(const json_t *iface, const char *dir, const char *key)
+{
+	return (double)json_integer_value(json_object_get(json_object_get(iface, dir), key));
+}
+
+/* @v in at most 5 characters (7, 2.5, 812, 4.70k, 12.3M), so the columns stay put. */
+static const char *human(double v, char buf[8])
+{
+	static const char suffix[] = " kMGTPE";
+	int i = 0;
+
+	for (; v >= 999.5 && i < 6; i++)
+		v /= 1000;
+	if (i == 0)
+		snprintf(buf, 8, v < 99.95 && v != (double)(long long)v ? "%.1f" : "%.0f", v);
+	else
+		snprintf(buf, 8, v < 9.995 ? "%.2f%c" : v < 99.95 ? "%.1f%c" : "%.0f%c", v, suffix[i]);
+	return buf;
+}
+
+/* "-" where there is no rate: the first frame, or a counter that went back (re-created). */
+static const char *rate(const struct watch *w, const json_t *now, const json_t *then,
+			const char *dir, const char *key, double scale, char buf[8])
+{
+	double delta;
+
+	if (!then || w->span <= 0)
+		return "-";
+	delta = counter(now, dir, key) - counter(then, dir, key);
+	return delta < 0 ? "-" : human(delta * scale / w->span, buf);
+}
+
+/* ---- the frame ----------------------------------------------------------- */
+
+/* One frame, composed in memory and written at once, so that it never flickers. */
+struct frame {
+	const struct watch *w;
+	FILE *f;
+	char *buf;
+	size_t len;
+	int width, height;	/* 0: no limit (plain snapshots) */
+	int rows;
+};
+
+static bool frame_full(const struct frame *fr)
+{
+	return fr->height && fr->rows >= fr->height;
+}
+
+/*
+ * One line, cut to the width. Control characters become '?': an interface
+ * may be named "\033[2J", and a name must not drive the terminal. Each UTF-8
+ * sequence counts as one column (the header's dashes are).
+ */
+static void frame_text(struct frame *fr, const char *text)
+{
+	int cols = 0;
+
+	if (frame_full(fr))
+		return;
+	/* No newline after a terminal's last row: it would scroll the screen. */
+	if (fr->rows++ && fr->height)
+		fputc('\n', fr->f);
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if ((*p & 0xc0) != 0x80 && fr->width && cols++ == fr->width)
+			break;
+		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, fr->f);
+	}
+	if (!fr->height)
+		fputc('\n', fr->f);
+}
+
+static void frame_line(struct frame *fr, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void frame_line(struct frame *fr, const char *fmt, ...)
+{
+	char line[512];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(line, sizeof(line), fmt, args);
+	va_end(args);
+	frame_text(fr, line);
+}
+
+/* 78 columns: values are at most 5 characters (see human()). */
+#define ROW_FMT		"%-8s %-15s %6s %6s %6s %6s %7s %5s %5s %5s"
+
+static void iface_row(const char *where, const char *name, const json_t *iface, void *data)
+{
+	struct frame *fr = data;
+	const struct watch *w = fr->w;
+	char key[NAME_MAX + IF_NAMESIZE + 2], b[8][8];
+	const json_t *then = NULL;
+
+	if (w->before) {
+		iface_key(key, sizeof(key), where, name);
+		then = json_object_get(w->before, key);
+	}
+	frame_line(fr, ROW_FMT, where, name,
+		   rate(w, iface, then, "rx", "packets", 1, b[0]),
+		   rate(w, iface, then, "rx", "bytes", 8, b[1]),
+		   rate(w, iface, then, "tx", "packets", 1, b[2]),
+		   rate(w, iface, then, "tx", "bytes", 8, b[3]),
+		   human(counter(iface, "rx", "packets") + counter(iface, "tx", "packets"), b[4]),
+		   human(counter(iface, "rx", "arp_request") + counter(iface, "rx", "arp_reply") +
+			 counter(iface, "tx", "arp_request") + counter(iface, "tx", "arp_reply"), b[5]),
+		   human(counter(iface, "rx", "icmp") + counter(iface, "tx", "icmp"), b[6]),
+		   /* Drop counters are younger than this view: no key, no drops. */
+		   human((double)json_integer_value(json_object_get(iface, "drops")), b[7]));
+}
+
+static void draw_header(struct frame *fr)
+{
+	const struct watch *w = fr->w;
+	char clock[16], bridges[256] = "";
+	const json_t *br;
+	size_t i, len = 0;
+	struct tm tm;
+
+	strftime(clock, sizeof(clock), "%H:%M:%S", localtime_r(&w->refreshed, &tm));
+	if (!w->tty) {
+		frame_line(fr, "--- %s", clock);
+		return;
+	}
+	json_array_foreach(json_object_get(w->model, "bridges"), i, br)
+		if (len < sizeof(bridges))
+			len += snprintf(bridges + len, sizeof(bridges) - len, "%s%s", i ? ", " : "",
+					json_string_value(json_object_get(br, "name")));
+	frame_line(fr, "nsmon watch — %s — %s — q quits", len ? bridges : "no bridge", clock);
+}
+
+static void draw_counters(struct frame *fr)
+{
+	const struct watch *w = fr->w;
+
+	/* -ENOENT: the pinned map or the ledger went, i.e. someone ran `nsmon down`. */
+	if (w->model_err)
+		frame_line(fr, "counters unavailable: %s (showing the last ones read)",
+			   w->model_err == -ENOENT ? "no longer monitored" : strerror(-w->model_err));
+	frame_line(fr, "%-24s %13s %13s %25s", "", "rx per second", "tx per second",
+		   "total, rx + tx");
+	frame_line(fr, ROW_FMT, "NETNS", "INTERFACE", "pkt/s", "bit/s", "pkt/s", "bit/s",
+		   "packets", "arp", "icmp", "drops");
+	stats_model_foreach_iface(w->model, iface_row, fr);
+}
+
+/*
+ * The forwarding matrix of each bridge, compactly: a row per place frames
+ * came from, a column per place they left by (the namespace a port peers
+ * into names it, the bridge device is "local"); frames per second over the
+ * last interval, then, where the width allows, the totals. With three
+ * namespaces it takes 74 columns and 6 rows.
+ */
+#define MATRIX_LABEL	"%-8.8s"
+#define MATRIX_CELL	" %7.7s"
+#define MATRIX_CELL_W	8
+
+/* A place of the matrix: its name there, and its label on the screen. */
+struct place {
+	const char *name;
+	const char *label;
+};
+
+/* The ports in lab order, labelled by the namespace they peer into, then the bridge device. */
+static struct place *matrix_places(const json_t *br, size_t *n)
+{
+	const json_t *ports = json_object_get(br, "ports"), *port, *ns;
+	struct place *places;
+	size_t i;
+
+	*n = json_array_size(ports) + 1;
+	places = calloc(*n, sizeof(*places));
+	if (!places)
+		return NULL;
+	json_array_foreach(ports, i, port) {
+		ns = json_object_get(port, "peer_namespace");
+		places[i].name = json_string_value(json_object_get(port, "name"));
+		places[i].label = json_is_string(ns) ? json_string_value(ns) : places[i].name;
+	}
+	places[*n - 1].name = places[*n - 1].label = "local";
+	return places;
+}
+
+/* The cell from @from to @to: frames per second (@total false) or in all. */
+static const char *matrix_cell(const struct watch *w, const json_t *now, const char *bridge,
+			       const char *from, const char *to, bool total, char buf[8])
+{
+	char key[3 * IF_NAMESIZE + 3];
+	const json_t *then;
+	double delta;
+
+	snprintf(key, sizeof(key), "%s/%s/%s", bridge, from, to);
+	delta = (double)json_integer_value(json_object_get(json_object_get(now, key), "frames"));
+	if (total)
+		return human(delta, buf);
+	if (!w->before_matrix || w->span <= 0)
+		return "-";
+	then = json_object_get(w->before_matrix, key);
+	delta -= (double)json_integer_value(json_object_get(then, "frames"));
+	return delta < 0 ? "-" : human(delta / w->span, buf);
+}
+
+static void draw_bridge_matrix(struct frame *fr, const json_t *br, const json_t *now)
+{
+	const char *bridge = json_string_value(json_object_get(br, "name"));
+	char line[512], b[8];
+	struct place *places;
+	bool totals;
+	size_t n, len;
+
+	if (json_is_null(json_object_get(br, "matrix"))) {
+		frame_line(fr, "%s: %zu ports, too many for a matrix here (nsmon stats --json has it)",
+			   bridge, json_array_size(json_object_get(br, "ports")));
+		return;
+	}
+	places = matrix_places(br, &n);
+	if (!places)
+		return;
+	/* Label, rates, " |", totals: the totals only where they fit whole. */
+	totals = !fr->width || 8 + 2 * n * MATRIX_CELL_W + 2 <= (size_t)fr->width;
+	frame_line(fr, "%s: frames from row to column, per second%s", bridge,
+		   totals ? " | in all" : "");
+	/* Row 0 is the header; a line longer than the buffer is cut, as the screen would. */
+	for (size_t row = 0; row <= n && !frame_full(fr); row++) {
+		const struct place *from = row ? &places[row - 1] : NULL;
+
+		len = snprintf(line, sizeof(line), MATRIX_LABEL, from ? from->label : "from\\to");
+		for (int part = 0; part <= totals && len < sizeof(line); part++) {
+			if (part)
+				len += snprintf(line + len, sizeof(line) - len, " |");
+			for (size_t col = 0; col < n && len < sizeof(line); col++)
+				len += snprintf(line + len, sizeof(line) - len, MATRIX_CELL,
+						from ? matrix_cell(fr->w, now, bridge, from->name,
+								   places[col].name, part, b) :
+						       places[col].label);
+		}
+		frame_text(fr, line);
+	}
+	free(places);
+}
+
+static void draw_matrix(struct frame *fr)
+{
+	json_t *now = matrix_index(fr->w->model);
+	const json_t *br;
+	size_t i;
+
+	json_array_foreach(json_object_get(fr->w->model, "bridges"), i, br) {
+		frame_text(fr, "");
+		draw_bridge_matrix(fr, br, now);
+	}
+	json_decref(now);
+}
+
+/* The latest events that fit; plain snapshots print only those not printed before. */
+static void draw_events(struct frame *fr, unsigned long long since)
+{
+	const struct watch *w = fr->w;
+	unsigned long long first = w->events_seen > EVENTS_KEPT ? w->events_seen - EVENTS_KEPT : 0;
+	int room;
+
+	frame_text(fr, "");
+	frame_text(fr, "EVENTS");
+	if (w->events_note[0])
+		frame_text(fr, w->events_note);
+	if (first < since)
+		first = since;
+	else if (!w->tty && first > since)
+		frame_line(fr, "(%llu earlier events came and went)", first - since);
+	room = fr->height ? fr->height - fr->rows : EVENTS_KEPT;
+	if (room <= 0)
+		return;
+	if (w->events_seen - first > (unsigned long long)room)
+		first = w->events_seen - room;
+	for (unsigned long long n = first; n < w->events_seen; n++)
+		if (w->events[n % EVENTS_KEPT])
+			frame_text(fr, w->events[n % EVENTS_KEPT]);
+}
+
+static void terminal_size(int *width, int *height)
+{
+	struct winsize ws;
+
+	*width = 80;
+	*height = 24;
+	if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col && ws.ws_row) {
+		*width = ws.ws_col;
+		*height = ws.ws_row;
+	}
+}
+
+static void draw(struct watch *w)
+{
+	struct frame fr = { .w = w };
+
+	fr.f = open_memstream(&fr.buf, &fr.len);
+	if (!fr.f)
+		return;
+	if (w->tty) {
+		terminal_size(&fr.width, &fr.height);
+		fputs("\033[H\033[2J", fr.f);
+	}
+	draw_header(&fr);
+	draw_counters(&fr);
+	draw_matrix(&fr);
+	draw_events(&fr, w->tty ? 0 : w->events_printed);
+	fclose(fr.f);
+	fwrite(fr.buf, 1, fr.len, stdout);
+	fflush(stdout);
+	free(fr.buf);
+	w->events_printed = w->events_seen;
+	w->drawn_at = monotonic();
+}
+
+/* ---- events -------------------------------------------------------------- */
+
+static void keep_event(const struct nsmon_event *ev, void *data)
+{
+	struct watch *w = data;
+	char **slot = &w->events[w->events_seen++ % EVENTS_KEPT];
+
+	free(*slot);
+	*slot = strdup(ev->line);
+	if (*slot)
+		(*slot)[strcspn(*slot, "\n")] = '\0';
+}
+
+static void open_events(struct watch *w)
+{
+	const struct event_opts opts = {
+		.types = 0, .counters_ms = 0, .auto_attach = true, .drops_per_sec = 100,
+	};
+	int err, fd;
+
+	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		netns_cookie(fd, &w->host_cookie);
+		close(fd);
+	}
+	/* Its error line lands before the screen is up, so it stays readable after. */
+	err = event_stream_open(&opts, &w->es);
+	if (err) {
+		w->es = NULL;
+		snprintf(w->events_note, sizeof(w->events_note), "events unavailable: %s",
+			 strerror(-err));
+	}
+}
+
+static void take_events(struct watch *w, int timeout_ms)
+{
+	int n = event_stream_poll(w->es, timeout_ms, keep_event, w);
+
+	if (n < 0 && n != -EINTR) {
+		snprintf(w->events_note, sizeof(w->events_note), "events stopped: %s", strerror(-n));
+		event_stream_close(w->es);
+		w->es = NULL;
+	}
+}
+
+/* ---- the terminal -------------------------------------------------------- */
+
+struct terminal {
+	struct termios saved;
+	FILE *stderr_log;	/* what went to stderr while the screen was up */
+	int stderr_fd;		/* the real stderr, meanwhile */
+};
+
+static void on_signal(int sig)
+{
+	if (sig == SIGWINCH)
+		resized = 1;
+	else
+		exiting = 1;
+}
+
+static void catch_signals(void)
+{
+	/* No SA_RESTART: a signal must cut the wait short. */
+	struct sigaction sa = { .sa_handler = on_signal };
+	const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static void terminal_enter(struct watch *w, struct terminal *t)
+{
+	struct termios raw;
+
+	/* Keys one at a time and unechoed; ISIG stays, so Ctrl-C is still SIGINT. */
+	if (!tcgetattr(STDIN_FILENO, &t->saved)) {
+		raw = t->saved;
+		raw.c_lflag &= ~(ICANON | ECHO);
+		raw.c_cc[VMIN] = 0;
+		raw.c_cc[VTIME] = 0;
+		w->keyboard = !tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	}
+	/*
+	 * A warning printed over the screen would be wiped by the next frame, and
+	 * the alternate screen takes it along on exit: keep them for afterwards.
+	 */
+	fflush(stderr);
+	t->stderr_fd = -1;
+	t->stderr_log = tmpfile();
+	if (t->stderr_log) {
+		t->stderr_fd = dup(STDERR_FILENO);
+		dup2(fileno(t->stderr_log), STDERR_FILENO);
+	}
+	fputs("\033[?1049h\033[?25l", stdout);	/* alternate screen, no cursor */
+	fflush(stdout);
+}
+
+static void terminal_leave(struct watch *w, struct terminal *t)
+{
+	char buf[4096];
+	size_t n;
+
+	fputs("\033[?25h\033[?1049l", stdout);
+	fflush(stdout);
+	if (w->keyboard)
+		tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
+	if (t->stderr_fd < 0)
+		return;
+	fflush(stderr);
+	dup2(t->stderr_fd, STDERR_FILENO);
+	close(t->stderr_fd);
+	rewind(t->stderr_log);
+	while ((n = fread(buf, 1, sizeof(buf), t->stderr_log)))
+		fwrite(buf, 1, n, stderr);
+	fclose(t->stderr_log);
+}
+
+/* Read what was typed; 'q' quits. */
+static void read_keys(struct watch *w)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	char c;
+
+	while (w->keyboard && poll(&pfd, 1, 0) > 0) {
+		if (read(STDIN_FILENO, &c, 1) != 1) {
+			w->keyboard = false;	/* hung up: leave quitting to signals */
+			return;
+		}
+		if (c == 'q' || c == 'Q')
+			exiting = 1;
+	}
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+/* Until @deadline (monotonic), take events and keys, redrawing the screen for them. */
+static void wait_until(struct watch *w, double deadline)
+{
+	unsigned long long seen = w->events_seen;
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	double left;
+	int ms;
+
+	while (!exiting && (left = deadline - monotonic()) > 0) {
+		ms = (int)(left * 1000) + 1;
+		if (w->keyboard && ms > KEY_WAIT_MS)
+			ms = KEY_WAIT_MS;
+		if (w->es)
+			take_events(w, ms);
+		else	/* with no keyboard, a poll of no fd is a sleep a signal cuts short */
+			poll(&pfd, w->keyboard, ms);
+		read_keys(w);
+		if (!w->tty || exiting)
+			continue;
+		if (resized || (w->events_seen != seen && monotonic() - w->drawn_at >= REDRAW_GAP)) {
+			resized = 0;
+			seen = w->events_seen;
+			draw(w);
+		}
+	}
+}
+
+static void run(struct watch *w)
+{
+	double next = w->model_at + w->interval;
+	unsigned long shown = 0;
+
+	/* A terminal gets the screen at once; a plain snapshot waits until it has rates. */
+	if (w->tty)
+		draw(w);
+	for (;;) {
+		wait_until(w, next);
+		if (exiting)
+			break;
+		refresh(w);
+		draw(w);
+		if (w->count && ++shown >= w->count)
+			break;
+		/* On schedule, without drift; after a stall, from now. */
+		next += w->interval;
+		if (next < monotonic())
+			next = monotonic() + w->interval;
+	}
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	struct watch w = { .interval = 1, .tty = isatty(STDOUT_FILENO) };
+	const char *interval = NULL, *count = NULL;
+	const struct cli_opt opts[] = {
+		{ "--interval", &interval, NULL },
+		{ "--count", &count, NULL },
+		{ "--bridge", &w.bridge, NULL },
+		{ NULL },
+	};
+	struct terminal term;
+	int first, ret;
+
+	ret = cli_parse(argc, argv, opts, 0, &first);
+	if (!ret && interval)
+		ret = parse_interval(interval, &w.interval);
+	if (!ret && count)
+		ret = parse_count(count, &w.count);
+	if (ret)
+		return ret;
+
+	/* Nothing monitored is an error before the screen is taken; the build again says why. */
+	ret = stats_model_build_quiet(w.bridge, MATRIX_MAX_PLACES, &w.model);
+	if (ret) {
+		json_t *doc;
+
+		if (stats_model_build(w.bridge, NULL, MATRIX_MAX_PLACES, &doc) == 0)
+			json_decref(doc);
+		return cli_exit_code(ret);
+	}
+	w.model_at = monotonic();
+	w.refreshed = time(NULL);
+	open_events(&w);
+	catch_signals();	/* after the event sources, so that ours are the handlers */
+
+	if (w.tty)
+		terminal_enter(&w, &term);
+	run(&w);
+	if (w.tty)
+		terminal_leave(&w, &term);
+
+	if (w.es)
+		event_stream_close(w.es);
+	for (size_t i = 0; i < EVENTS_KEPT; i++)
+		free(w.events[i]);
+	json_decref(w.before);
+	json_decref(w.before_matrix);
+	json_decref(w.model);
+	return EXIT_OK;
+}

@@ -1,0 +1,581 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <linux/if_link.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "datapath/counters.h"
+#include "datapath/datapath.h"
+#include "datapath.skel.h"
+#include "xdp.skel.h"
+#include "util/log.h"
+#include "lab/netns.h"
+#include "datapath/tcx.h"
+
+#define BPF_FS_MAGIC_NUMBER	0xcafe4a11
+#define HOST_NETNS_LABEL	"host"
+
+#ifndef CAP_BPF
+#define CAP_BPF			39
+#endif
+
+static const struct tc_dir {
+	const char *name;		/* as the ledger and pin names say it */
+	int tcx_type;
+	enum bpf_tc_attach_point tc_point;
+} tc_dirs[] = {
+	{ "ingress", NSMON_BPF_TCX_INGRESS, BPF_TC_INGRESS },
+	{ "egress", NSMON_BPF_TCX_EGRESS, BPF_TC_EGRESS },
+};
+
+int tc_mode_parse(const char *text, enum tc_mode *mode)
+{
+	static const char *const names[] = { "auto", "tcx", "clsact" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(text, names[i])) {
+			*mode = (enum tc_mode)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static bool has_cap(const struct __user_cap_data_struct *caps, int cap)
+{
+	return caps[cap / 32].effective & (1u << (cap % 32));
+}
+
+int datapath_preflight(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3] = {};
+
+	if (syscall(SYS_capget, &hdr, caps) ||
+	    !has_cap(caps, CAP_SYS_ADMIN) || !has_cap(caps, CAP_NET_ADMIN) ||
+	    !(has_cap(caps, CAP_BPF) || has_cap(caps, CAP_SYS_ADMIN))) {
+		pr_warn("must run as root: needs CAP_SYS_ADMIN, CAP_NET_ADMIN and CAP_BPF");
+		return -EPERM;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		pr_warn("kernel BTF /sys/kernel/btf/vmlinux is missing: %s (the kernel needs CONFIG_DEBUG_INFO_BTF)",
+			strerror(errno));
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* Pins need a bpffs; mount one where the distribution did not, as bpftool does. */
+static int ensure_bpffs(void)
+{
+	struct statfs st;
+
+	if (!statfs("/sys/fs/bpf", &st) && st.f_type == BPF_FS_MAGIC_NUMBER)
+		return 0;
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+		pr_warn("cannot mount bpffs on /sys/fs/bpf: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int make_dir(const char *path)
+{
+	if (mkdir(path, 0700) && errno != EEXIST) {
+		pr_warn("cannot create %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/*
+ * A map pinned by another version of nsmon (for a lab it left up) may have
+ * another shape, which libbpf refuses with a bare EINVAL: name it and say
+ * what to do. Return 0 or -EEXIST.
+ */
+static int check_pinned_maps(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj) {
+		const char *path = bpf_map__pin_path(map);
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		int fd, err;
+
+		if (!path)
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;	/* not pinned yet: ours to create */
+		err = bpf_obj_get_info_by_fd(fd, &info, &len);
+		close(fd);
+		if (err)
+			continue;	/* libbpf will say what is wrong */
+		if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
+		    info.value_size != bpf_map__value_size(map) ||
+		    info.max_entries != bpf_map__max_entries(map) ||
+		    info.map_flags != bpf_map__map_flags(map)) {
+			pr_warn("%s was pinned by another version of nsmon: take its labs down with that version first",
+				path);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Every CLI run and every lab shares one counters map: libbpf reuses the
+ * pin. The bridge maps too: a frame may enter by a port one run attached
+ * and leave by a port another run attached (auto-attach, nsmon up NS). So
+ * every map of ours (not .rodata and the like) lives at
+ * NSMON_PIN_ROOT/NAME, whichever object declares it.
+ */
+static int share_maps(struct bpf_object *obj)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+	int err;
+
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", NSMON_PIN_ROOT, bpf_map__name(map));
+		err = bpf_map__set_pin_path(map, path);
+		if (err)
+			return err;
+	}
+	return check_pinned_maps(obj);
+}
+
+#define ABI_PIN		NSMON_PIN_ROOT "/abi"
+
+/*
+ * Maps pinned by a build of another NSMON_ABI_VERSION (builds before the
+ * mark have none) may have our shapes and another meaning: refuse them, as
+ * check_pinned_maps() refuses other shapes. Return 0 or -EEXIST.
+ */
+static int check_abi(void)
+{
+	__u32 zero = 0, version = 1;
+	int fd = bpf_obj_get(ABI_PIN);
+
+	if (fd < 0 && access(NSMON_COUNTERS_PIN, F_OK))
+		return 0;	/* nothing pinned yet: ours to create */
+	if (fd >= 0) {
+		if (bpf_map_lookup_elem(fd, &zero, &version))
+			version = 0;
+		close(fd);
+	}
+	if (version == NSMON_ABI_VERSION)
+		return 0;
+	pr_warn("the maps in %s were pinned by another version of nsmon: take its labs down with that version first",
+		NSMON_PIN_ROOT);
+	return -EEXIST;
+}
+
+/* Mark the maps as this build's, once they are pinned. */
+static int pin_abi(void)
+{
+	__u32 zero = 0, version = NSMON_ABI_VERSION;
+	int fd, err = 0;
+
+	if (!access(ABI_PIN, F_OK))
+		return 0;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "nsmon_abi", sizeof(zero), sizeof(version), 1, NULL);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(fd, &zero, &version, BPF_ANY) ||
+	    (bpf_obj_pin(fd, ABI_PIN) && errno != EEXIST))	/* another run was first: fine */
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int load_tc(struct datapath *dp, __u64 netns_cookie)
+{
+	int err;
+
+	dp->skel = datapath_bpf__open();
+	if (!dp->skel)
+		return -errno;
+	dp->skel->rodata->bridge_netns_cookie = netns_cookie;
+	err = share_maps(dp->skel->obj);
+	if (!err)
+		err = check_abi();
+	if (!err)
+		err = datapath_bpf__load(dp->skel);
+	return err ? err : pin_abi();
+}
+
+static int load_xdp(struct datapath *dp)
+{
+	int err;
+
+	dp->xdp_skel = xdp_bpf__open();
+	if (!dp->xdp_skel)
+		return -errno;
+	err = share_maps(dp->xdp_skel->obj);
+	return err ? err : xdp_bpf__load(dp->xdp_skel);
+}
+
+int datapath_open(struct datapath *dp, const char *bridge, int netns_fd, enum tc_mode mode,
+		  bool xdp, struct ledger *lg)
+{
+	int err;
+
+	memset(dp, 0, sizeof(*dp));
+	dp->mode = mode;
+	dp->ledger = lg;
+	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/%s", NSMON_PIN_ROOT, bridge);
+
+	err = netns_cookie(netns_fd, &dp->netns_cookie);
+	if (err) {
+		pr_warn("cannot read the netns cookie of bridge %s's namespace: %s", bridge,
+			strerror(-err));
+		return err;
+	}
+	err = ensure_bpffs();
+	if (!err)
+		err = make_dir(NSMON_PIN_ROOT);
+	if (!err)
+		err = make_dir(dp->pin_dir);
+	if (err)
+		return err;
+
+	err = load_tc(dp, dp->netns_cookie);
+	if (!err && xdp)
+		err = load_xdp(dp);
+	dp->pins_foreign = err == -EEXIST;	/* check_pinned_maps() or check_abi() */
+	if (err && err != -EEXIST)	/* check_pinned_maps() or check_abi() said why */
+		pr_warn("cannot load the datapath programs: %s (nsmon -v shows the verifier's log)",
+			strerror(-err));
+	if (err)
+		datapath_close(dp);
+	return err;
+}
+
+void datapath_close(struct datapath *dp)
+{
+	xdp_bpf__destroy(dp->xdp_skel);
+	dp->xdp_skel = NULL;
+	datapath_bpf__destroy(dp->skel);
+	dp->skel = NULL;
+}
+
+/* Pin a link so it outlives us, and record it; the pin is what holds it attached. */
+static int pin_link(struct datapath *dp, int link_fd, const char *netns, const char *ifname,
+		    const char *what)
+{
+	char path[PATH_MAX];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s:%s:%s", dp->pin_dir, netns ? netns : HOST_NETNS_LABEL,
+		 ifname, what);
+	if (bpf_obj_pin(link_fd, path)) {
+		err = -errno;
+		pr_warn("cannot pin %s link of %s at %s: %s", what, ifname, path, strerror(-err));
+		return err;
+	}
+	err = ledger_add(dp->ledger, "pin %s", path);
+	if (err)
+		unlink(path);
+	return err;
+}
+
+static int attach_tcx(struct datapath *dp, const char *netns, const char *ifname, int ifindex,
+		      const struct tc_dir *dir, int prog_fd)
+{
+	char what[32];
+	int fd, err;
+
+	fd = bpf_link_create(prog_fd, ifindex, dir->tcx_type, NULL);
+	if (fd < 0)
+		return -errno;
+	snprintf(what, sizeof(what), "tcx_%s", dir->name);
+	err = pin_link(dp, fd, netns, ifname, what);
+	close(fd);
+	return err;
+}
+
+static int attach_clsact(struct datapath *dp, const char *netns, const char *ifname, int ifindex,
+			 const struct tc_dir *dir, int prog_fd)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = dir->tc_point);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd);
+	const char *label = netns ? netns : "-";
+	int err;
+
+	/* EEXIST: a clsact qdisc is there already (ours, or someone's that stays). */
+	err = bpf_tc_hook_create(&hook);
+	if (!err)
+		err = ledger_add(dp->ledger, "qdisc %s %d", label, ifindex);
+	else if (err == -EEXIST)
+		err = 0;
+	if (err) {
+		pr_warn("cannot add a clsact qdisc to %s: %s", ifname, strerror(-err));
+		return err;
+	}
+	err = bpf_tc_attach(&hook, &opts);
+	if (err) {
+		pr_warn("cannot attach a tc %s filter to %s: %s", dir->name, ifname, strerror(-err));
+		return err;
+	}
+	return ledger_add(dp->ledger, "filter %s %d %s %u %u", label, ifindex, dir->name,
+			  opts.handle, opts.priority);
+}
+
+static int attach_tc(struct datapath *dp, const char *netns, const char *ifname, int ifindex,
+		     const struct tc_dir *dir, int prog_fd)
+{
+	int err;
+
+	if (dp->mode != TC_MODE_CLSACT) {
+		err = attach_tcx(dp, netns, ifname, ifindex, dir, prog_fd);
+		/* A kernel without tcx does not know the attach type: EINVAL. */
+		if (err != -EINVAL || dp->mode == TC_MODE_TCX) {
+			if (err == -EINVAL)
+				pr_warn("cannot attach tcx %s to %s: the kernel has no tcx (Linux < 6.6); try --tc-mode clsact",
+					dir->name, ifname);
+			else if (err && err != -ENOENT)
+				pr_warn("cannot attach tcx %s to %s: %s", dir->name, ifname, strerror(-err));
+			return err;
+		}
+		pr_info("kernel has no tcx: falling back to clsact filters");
+		dp->mode = TC_MODE_CLSACT;
+	}
+	return attach_clsact(dp, netns, ifname, ifindex, dir, prog_fd);
+}
+
+static int attach_xdp(struct datapath *dp, const char *netns, const char *ifname, int ifindex)
+{
+	/* Native mode only: generic XDP would count a different (slower) path. */
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = XDP_FLAGS_DRV_MODE);
+	int fd, err;
+
+	if (!dp->xdp_skel) {
+		pr_warn("cannot attach XDP to %s: the XDP program was not loaded", ifname);
+		return -EINVAL;
+	}
+	fd = bpf_link_create(bpf_program__fd(dp->xdp_skel->progs.xdp_rx), ifindex, BPF_XDP, &opts);
+	if (fd < 0) {
+		err = -errno;
+		pr_warn("cannot attach native XDP to %s: %s", ifname, strerror(-err));
+		return err == -EOPNOTSUPP || err == -EINVAL ? -EOPNOTSUPP : err;
+	}
+	err = pin_link(dp, fd, netns, ifname, "xdp");
+	close(fd);
+	return err;
+}
+
+/*
+ * A fast slot for the tc counters of an interface about to be hooked (see
+ * nsmon.h). Without one the hash counts it, only slower: a warning, not a
+ * failure.
+ */
+static void give_slot(struct datapath *dp, __u64 cookie, int ifindex)
+{
+	const struct counters_maps m = {
+		.hash = bpf_map__fd(dp->skel->maps.counters),
+		.slots = bpf_map__fd(dp->skel->maps.counter_slots),
+		.fast = bpf_map__fd(dp->skel->maps.counters_fast),
+		.owners = bpf_map__fd(dp->skel->maps.slot_owners),
+		.matrix = bpf_map__fd(dp->skel->maps.bridge_matrix),
+		.places = bpf_map__fd(dp->skel->maps.bridge_places),
+	};
+	int err = counters_give_slot(&m, cookie, ifindex);
+
+	if (err)
+		pr_warn("cannot give ifindex %d a counters slot: %s (its counters go to the hash)",
+			ifindex, strerror(-err));
+}
+
+/*
+ * Record @ifname's counters with the lab, then hook it: tc in both
+ * directions with the programs @tc_progs (NULL for none), native XDP with
+ * @xdp.
+ */
+static int attach(struct datapath *dp, const char *netns, int netns_fd, const char *ifname,
+		  int ifindex, const struct bpf_program *const *tc_progs, bool xdp)
+{
+	/* The bridge and its ports share its namespace, read at datapath_open(). */
+	__u64 cookie = dp->netns_cookie;
+	int saved, err;
+
+	if (!tc_progs) {
+		err = netns_cookie(netns_fd, &cookie);
+		if (err) {
+			pr_warn("cannot read the netns cookie of %s: %s",
+				netns ? netns : HOST_NETNS_LABEL, strerror(-err));
+			return err;
+		}
+	}
+	/* Recorded first: the counters of this interface go with the lab. */
+	err = ledger_add(dp->ledger, "keys %llu %d", (unsigned long long)cookie, ifindex);
+	if (!err && tc_progs)
+		give_slot(dp, cookie, ifindex);
+	if (err || (!tc_progs && !xdp))
+		return err;
+
+	/* tcx, clsact and XDP resolve the ifindex in the caller's namespace. */
+	saved = netns_enter(netns_fd);
+	if (saved < 0) {
+		pr_warn("cannot enter namespace %s: %s", netns ? netns : HOST_NETNS_LABEL,
+			strerror(-saved));
+		return saved;
+	}
+	for (size_t i = 0; tc_progs && i < 2 && !err; i++)
+		err = attach_tc(dp, netns, ifname, ifindex, &tc_dirs[i],
+				bpf_program__fd(tc_progs[i]));
+	if (!err && xdp)
+		err = attach_xdp(dp, netns, ifname, ifindex);
+	netns_leave(saved);
+	return err;
+}
+
+int datapath_attach_bridge(struct datapath *dp, int netns_fd, const char *ifname, int ifindex)
+{
+	const struct bpf_program *progs[] = { dp->skel->progs.bridge_ingress,
+					      dp->skel->progs.bridge_egress };
+
+	return attach(dp, NULL, netns_fd, ifname, ifindex, progs, false);
+}
+
+int datapath_attach_port(struct datapath *dp, int netns_fd, const char *ifname, int ifindex)
+{
+	const struct bpf_program *progs[] = { dp->skel->progs.port_ingress,
+					      dp->skel->progs.port_egress };
+
+	return attach(dp, NULL, netns_fd, ifname, ifindex, progs, false);
+}
+
+int datapath_attach_peer(struct datapath *dp, const char *netns, int netns_fd,
+			 const char *ifname, int ifindex, bool xdp)
+{
+	return attach(dp, netns, netns_fd, ifname, ifindex, NULL, xdp);
+}
+
+int datapath_unpin(const char *path)
+{
+	return unlink(path) && errno != ENOENT ? -errno : 0;
+}
+
+/* Run @fn inside the namespace the ledger calls @netns ("-": ours). */
+static int in_netns(const char *netns, int (*fn)(void *arg), void *arg)
+{
+	int fd, saved, err;
+
+	if (!strcmp(netns, "-"))
+		return fn(arg);
+	fd = netns_open(netns);
+	if (fd == -ENOENT)
+		return 0;	/* the namespace and all in it are gone */
+	if (fd < 0)
+		return fd;
+	saved = netns_enter(fd);
+	close(fd);
+	if (saved < 0)
+		return saved;
+	err = fn(arg);
+	netns_leave(saved);
+	return err;
+}
+
+/* The device may be gone (with the namespace, or deleted by hand): fine. */
+static int gone_is_fine(int err)
+{
+	return err == -ENOENT || err == -ENODEV || err == -EINVAL ? 0 : err;
+}
+
+struct tc_undo {
+	struct bpf_tc_hook *hook;
+	struct bpf_tc_opts *opts;
+};
+
+static int do_del_filter(void *arg)
+{
+	struct tc_undo *u = arg;
+
+	return gone_is_fine(bpf_tc_detach(u->hook, u->opts));
+}
+
+int datapath_del_filter(const char *netns, int ifindex, const char *dir, __u32 handle, __u32 prio)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = prio);
+	struct tc_undo u = { &hook, &opts };
+
+	hook.attach_point = strcmp(dir, "ingress") ? BPF_TC_EGRESS : BPF_TC_INGRESS;
+	return in_netns(netns, do_del_filter, &u);
+}
+
+static int do_del_qdisc(void *arg)
+{
+	return gone_is_fine(bpf_tc_hook_destroy(arg));
+}
+
+int datapath_del_qdisc(const char *netns, int ifindex)
+{
+	/* Both points together name the clsact qdisc itself. */
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+
+	return in_netns(netns, do_del_qdisc, &hook);
+}
+
+int datapath_forget_counters(__u64 cookie, int ifindex)
+{
+	struct counters_maps m;
+	int err = counters_open(&m);
+
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		return err;
+	err = counters_forget(&m, cookie, ifindex);
+	counters_close(&m);
+	if (!err)
+		err = bridge_flows_forget(cookie, ifindex);
+	return err;
+}
+
+static int count_lab(const char *bridge, void *data)
+{
+	(*(int *)data)++;
+	return 0;
+}
+
+void datapath_release_pins(const char *bridge, bool shared)
+{
+	char path[PATH_MAX];
+	int labs = 0;
+
+	/* rmdir, not a recursive delete: a pin that is left is someone's (or a bug) to see. */
+	snprintf(path, sizeof(path), "%s/%s", NSMON_PIN_ROOT, bridge);
+	rmdir(path);
+	if (!shared)
+		return;
+	ledger_foreach_bridge(count_lab, &labs);
+	if (labs)
+		return;
+	unlink(NSMON_COUNTERS_PIN);
+	unlink(NSMON_COUNTER_SLOTS_PIN);
+	unlink(NSMON_COUNTERS_FAST_PIN);
+	unlink(NSMON_SLOT_OWNERS_PIN);
+	unlink(NSMON_BRIDGE_FLOWS_PIN);
+	unlink(NSMON_BRIDGE_STATE_PIN);
+	unlink(NSMON_BRIDGE_MATRIX_PIN);
+	unlink(NSMON_BRIDGE_PLACES_PIN);
+	unlink(ABI_PIN);
+	rmdir(NSMON_PIN_ROOT);
+	rmdir(NSMON_RUN_DIR);
+}

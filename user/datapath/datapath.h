@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Loading the datapath programs and attaching them to interfaces: tcx links
+ * (clsact filters where the kernel has no tcx), and opt-in native XDP.
+ * Every attachment is recorded in the ledger, and pinned links live under
+ * /sys/fs/bpf/nsmon/BRIDGE so they outlive this process.
+ */
+#ifndef NSMON_DATAPATH_H
+#define NSMON_DATAPATH_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "lab/ledger.h"
+
+enum tc_mode {
+	TC_MODE_AUTO,		/* tcx, falling back to clsact if the kernel lacks it */
+	TC_MODE_TCX,
+	TC_MODE_CLSACT,
+};
+
+struct datapath_bpf;
+struct xdp_bpf;
+
+struct datapath {
+	struct datapath_bpf *skel;	/* the tc programs */
+	struct xdp_bpf *xdp_skel;	/* with --xdp only */
+	__u64 netns_cookie;		/* the bridge's namespace, which the tc programs key by */
+	enum tc_mode mode;
+	char pin_dir[128];	/* NSMON_PIN_ROOT/BRIDGE: names are short */
+	struct ledger *ledger;
+	bool pins_foreign;	/* datapath_open() refused maps another nsmon version pinned */
+};
+
+/* Parse "auto", "tcx" or "clsact". Return 0 or -EINVAL. */
+int tc_mode_parse(const char *text, enum tc_mode *mode);
+
+/**
+ * datapath_open() - load the tc programs for attachments around @bridge,
+ * which lives in the namespace @netns_fd, sharing the pinned counters and
+ * bridge maps (created and pinned on first use); the XDP program only with
+ * @xdp (it needs kernel BTF, which libbpf takes ~55 ms to parse). Prints its
+ * own error line. Return: 0 or -errno.
+ */
+int datapath_open(struct datapath *dp, const char *bridge, int netns_fd, enum tc_mode mode,
+		  bool xdp, struct ledger *lg);
+
+/**
+ * datapath_attach_bridge() and datapath_attach_port() - count @ifname
+ * (@ifindex in the bridge's namespace @netns_fd), the bridge itself or one
+ * of its ports, at tc in both directions, and follow frames through the
+ * bridge there. Call them while the link is still down, so no packet goes
+ * uncounted. Print their own error line. Return: 0 or -errno.
+ */
+int datapath_attach_bridge(struct datapath *dp, int netns_fd, const char *ifname, int ifindex);
+int datapath_attach_port(struct datapath *dp, int netns_fd, const char *ifname, int ifindex);
+
+/**
+ * datapath_attach_peer() - count @ifname (in the namespace @netns_fd,
+ * labelled @netns, NULL for ours), the other end of a veth whose bridge port
+ * datapath_attach_port() hooks, from that port: a veth's tx is its
+ * peer's rx and its rx its peer's tx, as the kernel's own veth statistics
+ * have it, so one pair of tc hooks per veth pair counts both ends (each
+ * packet runs two programs across the bridge, not four). Records the
+ * interface with the lab; with @xdp, attaches native XDP to it as well.
+ * Prints its own error line. Return: 0 or -errno.
+ */
+int datapath_attach_peer(struct datapath *dp, const char *netns, int netns_fd,
+			 const char *ifname, int ifindex, bool xdp);
+
+void datapath_close(struct datapath *dp);
+
+/* The ledger's undo steps. Each treats "already gone" as success. */
+int datapath_unpin(const char *path);
+int datapath_del_filter(const char *netns, int ifindex, const char *dir,
+			__u32 handle, __u32 prio);
+int datapath_del_qdisc(const char *netns, int ifindex);
+int datapath_forget_counters(__u64 cookie, int ifindex);
+
+/**
+ * datapath_release_pins() - remove @bridge's (empty) pin directory, and with
+ * @shared the pinned maps, /sys/fs/bpf/nsmon and /run/nsmon once no bridge
+ * has a ledger any more. A run that failed on another version's pins
+ * (datapath.pins_foreign) leaves them to that version: @shared false.
+ */
+void datapath_release_pins(const char *bridge, bool shared);
+
+/* Check what loading needs: root (or CAP_BPF + CAP_NET_ADMIN + CAP_SYS_ADMIN) and kernel BTF. */
+int datapath_preflight(void);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The tracepoint sources of the event stream (bpf/events.bpf.c): namespace
+ * syscalls, neighbours, bridge FDB, drops. Records come out of one ring
+ * buffer, drained on the stream's timer, and become events.
+ */
+#ifndef NSMON_EVENT_TRACERS_H
+#define NSMON_EVENT_TRACERS_H
+
+#include "events/events_internal.h"
+
+struct event_tracers;
+
+/* Load and attach. Prints its own error line. Return: 0 or -errno. */
+int event_tracers_open(struct event_stream *es, const struct event_opts *opts,
+		    struct event_tracers **out);
+
+/* Turn every record waiting in the ring into an event. Return: how many, or -errno. */
+int event_tracers_consume(struct event_tracers *et);
+
+/* Detach the programs: nothing new comes after this, so the totals can settle. */
+void event_tracers_stop(struct event_tracers *et);
+
+/* Add the sources' totals to @t. */
+void event_tracers_totals(struct event_tracers *et, struct event_totals *t);
+
+/* Emit a "lost" event for each source that lost records since the last call. */
+void event_tracers_report_lost(struct event_tracers *et);
+
+/* Drops counted per interface (all reasons) of the namespace @cookie, for watch. */
+__u64 event_tracers_drops(struct event_tracers *et, __u64 cookie, int ifindex);
+
+void event_tracers_close(struct event_tracers *et);
+
+#endif

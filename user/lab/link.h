@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Links and addresses: what `ip link` and `ip addr` do, as rtnetlink requests. */
+#ifndef NSMON_LINK_H
+#define NSMON_LINK_H
+
+#include <stdbool.h>
+#include <net/if.h>
+#include <linux/types.h>
+
+#include "lab/nl.h"
+
+/* What a link dump tells about one link (RTM_NEWLINK answer). */
+struct link_info {
+	int ifindex;
+	char name[IF_NAMESIZE];
+	char kind[16];		/* IFLA_INFO_KIND: "veth", "bridge", "" */
+	unsigned int flags;	/* IFF_UP ... */
+	int master;		/* IFLA_MASTER, 0 if none */
+	int peer_ifindex;	/* IFLA_LINK: a veth's peer, 0 if none */
+	int peer_netnsid;	/* IFLA_LINK_NETNSID, -1 if the peer is in the same namespace */
+};
+
+/* Fill @info from a RTM_NEWLINK/RTM_DELLINK message. Return 0 or -EPROTO. */
+int link_parse(const struct nlmsghdr *nlh, struct link_info *info);
+
+/* Return 0 or -errno; the caller words the message with nl_strerror(). */
+int link_add_bridge(struct nl_sock *nl, const char *name);
+
+/**
+ * link_add_veth() - create veth @name in @nl's namespace with its peer @peer
+ * created directly in the namespace @peer_netns_fd (-1: same namespace).
+ * @master_ifindex: enslave @name to this bridge at creation (0: none).
+ * Both ends are created down.
+ */
+int link_add_veth(struct nl_sock *nl, const char *name, const char *peer,
+		  int peer_netns_fd, int master_ifindex);
+
+int link_set_up(struct nl_sock *nl, int ifindex);
+int link_del(struct nl_sock *nl, int ifindex);
+
+/**
+ * link_get() - look one link up by name.
+ * Return: 0 and @info filled, -ENODEV if there is no such link, or -errno.
+ */
+int link_get(struct nl_sock *nl, const char *name, struct link_info *info);
+
+/**
+ * link_get_index() - the same by ifindex.
+ */
+int link_get_index(struct nl_sock *nl, int ifindex, struct link_info *info);
+
+/**
+ * link_get_index_in() - the same for a link in the namespace that @nl's
+ * namespace numbers @nsid (IFLA_TARGET_NETNSID): no socket inside it needed.
+ */
+int link_get_index_in(struct nl_sock *nl, int nsid, int ifindex, struct link_info *info);
+
+/**
+ * link_foreach() - call @cb on every link of @nl's namespace; a non-zero
+ * return from @cb stops the walk and is returned.
+ */
+int link_foreach(struct nl_sock *nl, int (*cb)(const struct link_info *info, void *data),
+		 void *data);
+
+/**
+ * link_foreach_port() - link_foreach() over the links enslaved to
+ * @master_ifindex only: the kernel leaves the others out of the dump
+ * (`ip link show master BRIDGE`), and their statistics.
+ */
+int link_foreach_port(struct nl_sock *nl, int master_ifindex,
+		      int (*cb)(const struct link_info *info, void *data), void *data);
+
+/* Which link to look up: by ifindex in the namespace @nl's numbers @nsid (-1: @nl's own). */
+struct link_ref {
+	int nsid;
+	int ifindex;
+};
+
+/**
+ * link_get_many() - link_get_index_in() (link_get_index() for nsid -1) of
+ * @n links at once, in a few datagrams: @info[i] and @err[i] (0, -ENODEV or
+ * -errno) for @refs[i]. Leaves the statistics out.
+ * Return: 0, or -errno when the exchange itself failed.
+ */
+int link_get_many(struct nl_sock *nl, const struct link_ref *refs, size_t n,
+		  struct link_info *info, int *err);
+
+/**
+ * addr_add_v4() - `ip addr add A/PLEN dev IFINDEX`: IFA_LOCAL and IFA_ADDRESS,
+ * no broadcast, scope global, exactly as iproute2 sends it.
+ * @addr: network byte order.
+ */
+int addr_add_v4(struct nl_sock *nl, int ifindex, __u32 addr, int prefixlen);
+
+/**
+ * netnsid_of() - the id that @nl's namespace gives to the namespace @netns_fd
+ * (RTM_GETNSID with NETNSA_FD), as IFLA_LINK_NETNSID reports it.
+ * Return: the nsid (>= 0), -ENOENT if none is assigned, or -errno.
+ */
+int netnsid_of(struct nl_sock *nl, int netns_fd);
+
+/**
+ * netnsid_of_many() - netnsid_of() of @n namespaces at once, in a few
+ * datagrams: @nsid[i] for @netns_fd[i], -ENOENT where none is assigned.
+ * Return: 0, or -errno when the exchange itself failed.
+ */
+int netnsid_of_many(struct nl_sock *nl, const int *netns_fd, size_t n, int *nsid);
+
+/**
+ * netnsid_assign() - have @nl's namespace give the namespace @netns_fd an id
+ * (`ip netns set NAME auto`). Return: 0 or -errno (-EEXIST: it has one).
+ */
+int netnsid_assign(struct nl_sock *nl, int netns_fd);
+
+/* The first IPv4 address of @ifindex (network byte order). Return 0, -EADDRNOTAVAIL or -errno. */
+int addr_first_v4(struct nl_sock *nl, int ifindex, __u32 *addr);
+
+/* `ip neigh del ADDR dev IFINDEX`. Return 0 or -errno (-ENOENT: no such entry). */
+int neigh_del_v4(struct nl_sock *nl, int ifindex, __u32 addr);
+
+/* `ip link set BRIDGE type bridge fdb_flush`: forget the learned addresses. */
+int bridge_fdb_flush(struct nl_sock *nl, int ifindex);
+
+#endif

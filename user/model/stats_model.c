@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The counters model behind `nsmon stats`, `nsmon watch`, `nsmon events
+ * --counters` and `nsmon export`: the maps and the labs read once per call,
+ * so every view of the counters prints the same numbers.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "datapath/counters.h"
+#include "util/grow.h"
+#include "lab/lab.h"
+#include "lab/ledger.h"
+#include "util/log.h"
+#include "model/stats_model.h"
+
+struct report {
+	const char *only_netns;		/* -n NS, or NULL */
+	size_t matrix_max_places;	/* a bigger bridge leaves its matrix out; 0: no limit */
+	const struct counters_maps *maps;
+	struct nl_sock *nl;
+	struct stats_model *m;
+	size_t cap;			/* of m->bridges */
+	int err;
+};
+
+static void report_error(struct report *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Record @err and say what failed (log_quiet() silences it for stats_model_build_quiet). */
+static void report_error(struct report *r, int err, const char *fmt, ...)
+{
+	char line[512];
+	va_list args;
+
+	r->err = err;
+	va_start(args, fmt);
+	vsnprintf(line, sizeof(line), fmt, args);
+	va_end(args);
+	pr_warn("%s", line);
+}
+
+/*
+ * A bridge_flows_foreach() callback: the flow into the places of the bridge
+ * it is one of. Summed as they come rather than kept: 65,536 flows are 2 MB
+ * that cost more to fault in than to read.
+ */
+static int count_flow(const struct bridge_flow *f, void *data)
+{
+	struct stats_model *m = data;
+	int err = 0;
+
+	for (size_t i = 0; !err && i < m->nbridges; i++)
+		err = places_add(&m->bridges[i].places, f);
+	return err;
+}
+
+/* A bridge_drops_pending_foreach() callback: the drop into its place, on its bridge. */
+static int count_pending_drop(const struct bridge_flow *f, void *data)
+{
+	struct stats_model *m = data;
+
+	for (size_t i = 0; i < m->nbridges; i++)
+		places_add_pending_drop(&m->bridges[i].places, f);
+	return 0;
+}
+
+/*
+ * What each bridge did with its places' frames: the sums the programs kept,
+ * and the flows only where a place has none or the matrix is shown (500
+ * ports flooding each other fill bridge_flows' 65,536: reading them was
+ * most of what a `stats` took).
+ * Every bridge is in our namespace: its flows are counted under the cookie
+ * of any. Return 0 or -errno.
+ */
+static int sum_places(struct stats_model *m)
+{
+	__u64 cookie = m->bridges[0].lab.host.cookie;
+	bool need_flows = false;
+	int err;
+
+	for (size_t i = 0; i < m->nbridges; i++) {
+		struct stats_bridge *br = &m->bridges[i];
+
+		/* A bridge without ports has no pair to show. */
+		if (!places_take_sums(&br->places, &br->lab, m->snap, cookie) ||
+		    (br->matrix_shown && br->lab.nports))
+			need_flows = true;
+	}
+	err = need_flows ? bridge_flows_foreach(cookie, count_flow, m) : 0;
+	return err ? err : bridge_drops_pending_foreach(cookie, count_pending_drop, m);
+}
+
+/* A monitored bridge and its ports; their peers come later (find_peers()). */
+static int find_ports(const char *bridge, void *data)
+{
+	struct report *r = data;
+	struct stats_model *m = r->m;
+	struct stats_bridge *br;
+	int err;
+
+	br = grow(m->bridges, m->nbridges, &r->cap, sizeof(*br), 4);
+	if (!br) {
+		report_error(r, -ENOMEM, "cannot discover the ports of bridge \"%s\": %s", bridge,
+			     strerror(ENOMEM));
+		return 0;
+	}
+	m->bridges = br;
+	br = &m->bridges[m->nbridges];
+	memset(br, 0, sizeof(*br));
+	err = lab_discover_ports(r->nl, bridge, &br->lab);
+	if (err) {
+		r->err = err;	/* said already; report the other labs all the same */
+		return 0;
+	}
+	/* Places are the ports and the bridge device. */
+	br->matrix_shown = !r->matrix_max_places || br->lab.nports + 1 <= r->matrix_max_places;
+	err = places_init(&br->places, &br->lab, br->matrix_shown);
+	if (err) {
+		report_error(r, err, "cannot discover the ports of bridge \"%s\": %s", bridge,
+			     strerror(-err));
+		places_free(&br->places);
+		lab_free(&br->lab);
+		return 0;
+	}
+	m->nbridges++;
+	return 0;
+}
+
+static void find_one_bridge(struct report *r, const char *bridge)
+{
+	struct ledger *lg;
+	int err;
+
+	err = ledger_open(bridge, &lg);
+	if (err) {
+		report_error(r, err, "bridge \"%s\" is not monitored: %s", bridge, strerror(-err));
+		return;
+	}
+	ledger_close(lg);
+	find_ports(bridge, r);
+}
+
+/* Each bridge's peers; a bridge whose peers cannot be found is left out (said already). */
+static void find_peers(struct report *r)
+{
+	for (size_t i = 0; i < r->m->nbridges; i++) {
+		struct stats_bridge *br = &r->m->bridges[i];
+		int err = lab_discover_peers(r->nl, &br->lab);
+
+		if (err)
+			r->err = err;
+	}
+}
+
+static bool wanted(const struct report *r, const struct lab_port *lp)
+{
+	return !r->only_netns || (lp->netns && !strcmp(lp->netns->name, r->only_netns));
+}
+
+/* The namespace's entry, added on first sight: several bridges may reach one namespace. */
+static struct stats_netns *netns_entry(struct stats_model *m, const struct lab_netns *ns)
+{
+	for (size_t i = 0; i < m->nnetns; i++)
+		if (m->netns[i].ns->inode == ns->inode)
+			return &m->netns[i];
+	m->netns[m->nnetns] = (struct stats_netns){ .ns = ns };
+	return &m->netns[m->nnetns++];
+}
+
+/* Which ports are shown, the peers in their namespaces, the matrix. */
+static int shape_bridge(struct report *r, size_t b)
+{
+	struct stats_model *m = r->m;
+	struct stats_bridge *br = &m->bridges[b];
+	const struct lab *lab = &br->lab;
+
+	br->shown = calloc(lab->nports ?: 1, sizeof(*br->shown));
+	if (!br->shown)
+		return -ENOMEM;
+	for (size_t i = 0; i < lab->nports; i++) {
+		const struct lab_port *lp = &lab->ports[i];
+		struct stats_netns *ns;
+
+		br->shown[i] = wanted(r, lp);
+		if (!br->shown[i] || !lp->netns || !lp->peer.ifindex)
+			continue;
+		ns = netns_entry(m, lp->netns);
+		m->peers[m->npeers] = (struct stats_peer){ .bridge = b, .port = i };
+		if (ns->last)
+			m->peers[ns->last - 1].next = m->npeers + 1;
+		else
+			ns->first = m->npeers + 1;
+		ns->last = ++m->npeers;
+	}
+	if (br->matrix_shown)
+		br->npairs = places_matrix(&br->places, r->only_netns ? br->shown : NULL, &br->pairs);
+	return 0;
+}
+
+/* The bridges' ports, then the maps, then the ports' peers: the model from all three. */
+static void read_all(struct report *r, const char *bridge)
+{
+	struct stats_model *m = r->m;
+	size_t nports = 0, kept = 0;
+	int err, flows_err = 0;
+
+	r->nl = nl_open();
+	if (!r->nl) {
+		err = -errno;
+		report_error(r, err, "cannot open rtnetlink: %s", strerror(-err));
+		return;
+	}
+	if (bridge)
+		find_one_bridge(r, bridge);
+	else
+		ledger_foreach_bridge(find_ports, r);
+	err = counters_snapshot(r->maps, &m->snap);
+	if (err) {
+		report_error(r, err, "cannot read the counters: %s", strerror(-err));
+		return;
+	}
+	if (m->nbridges)
+		flows_err = sum_places(m);
+	err = bridge_flows_uncounted(&m->flows_uncounted);
+	if (err) {
+		report_error(r, err, "cannot read the bridge state: %s", strerror(-err));
+		return;
+	}
+	find_peers(r);
+
+	/* Leave out the bridges whose peers were not found (lab freed). */
+	for (size_t i = 0; i < m->nbridges; i++) {
+		if (!m->bridges[i].lab.bridge.ifindex) {
+			places_free(&m->bridges[i].places);
+			continue;
+		}
+		m->bridges[kept++] = m->bridges[i];
+		nports += m->bridges[i].lab.nports;
+	}
+	m->nbridges = kept;
+	for (size_t i = 0; flows_err && i < m->nbridges; i++)
+		report_error(r, flows_err, "cannot read the forwarding counters of %s: %s",
+			     m->bridges[i].lab.bridge.name, strerror(-flows_err));
+	m->netns = calloc(nports ?: 1, sizeof(*m->netns));
+	m->peers = calloc(nports ?: 1, sizeof(*m->peers));
+	if (!m->netns || !m->peers) {
+		report_error(r, -ENOMEM, "cannot read the counters: %s", strerror(ENOMEM));
+		return;
+	}
+	for (size_t i = 0; i < m->nbridges; i++) {
+		err = shape_bridge(r, i);
+		if (err)
+			report_error(r, err, "cannot read the counters: %s", strerror(-err));
+	}
+	if (!r->err && r->only_netns && !m->nnetns)
+		report_error(r, -ENOENT, "namespace \"%s\" is not monitored", r->only_netns);
+}
+
+int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_max_places,
+		     struct stats_model **out)
+{
+	struct report r = { .only_netns = only_netns, .matrix_max_places = matrix_max_places };
+	struct counters_maps maps;
+	int err;
+
+	err = counters_open(&maps);
+	if (err) {
+		if (err == -ENOENT)
+			report_error(&r, err, "nothing is monitored: run nsmon up or nsmon attach first");
+		else
+			report_error(&r, err, "cannot open %s: %s", NSMON_COUNTERS_PIN, strerror(-err));
+		return r.err;
+	}
+	r.maps = &maps;
+	r.m = calloc(1, sizeof(*r.m));
+	if (r.m)
+		read_all(&r, bridge);
+	else
+		report_error(&r, -ENOMEM, "cannot read the counters: %s", strerror(ENOMEM));
+	counters_close(&maps);
+	nl_close(r.nl);
+	if (r.err) {
+		stats_model_free(r.m);
+		return r.err;
+	}
+	*out = r.m;
+	return 0;
+}
+
+void stats_model_free(struct stats_model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nbridges; i++) {
+		lab_free(&m->bridges[i].lab);
+		places_free(&m->bridges[i].places);
+		free(m->bridges[i].shown);
+	}
+	counters_snapshot_free(m->snap);
+	free(m->bridges);
+	free(m->netns);
+	free(m->peers);
+	free(m);
+}
+
+const char *stats_model_place_name(const struct lab *lab, size_t place)
+{
+	return place == lab->nports ? "local" : lab->ports[place].port.name;
+}
+
+/* @e: the interface @ifindex in @cookie, or with @peer_of_port the veth end that port counts. */
+static void read_iface(const struct stats_model *m, struct stats_iface *e, const char *where,
+		       const char *name, __u64 cookie, int ifindex, bool peer_of_port)
+{
+	e->where = where;
+	e->name = name;
+	for (int dir = 0; dir < NSMON_DIR_MAX; dir++)
+		counters_read(m->snap, cookie, ifindex, peer_of_port ? NSMON_DIR_MAX - 1 - dir : dir,
+			      NSMON_HOOK_TC, &e->tc[dir]);
+}
+
+static void read_xdp(const struct stats_model *m, struct stats_iface *e, __u64 cookie, int ifindex)
+{
+	e->has_xdp = counters_exist(m->snap, cookie, ifindex, NSMON_HOOK_XDP);
+	if (e->has_xdp)
+		counters_read(m->snap, cookie, ifindex, NSMON_DIR_RX, NSMON_HOOK_XDP, &e->xdp_rx);
+}
+
+struct stats_iface *stats_model_ifaces(const struct stats_model *m, size_t *count)
+{
+	struct stats_iface *ifs, *e;
+	size_t n = 0, max = m->npeers;
+
+	for (size_t b = 0; b < m->nbridges; b++)
+		max += m->bridges[b].lab.nports + 1;
+	ifs = calloc(max ?: 1, sizeof(*ifs));
+	if (!ifs)
+		return NULL;
+	for (size_t i = 0; i < m->nnetns; i++) {
+		const struct stats_netns *ns = &m->netns[i];
+
+		for (size_t p = ns->first; p; p = m->peers[p - 1].next) {
+			const struct stats_peer *peer = &m->peers[p - 1];
+			const struct lab *lab = &m->bridges[peer->bridge].lab;
+			const struct lab_port *lp = &lab->ports[peer->port];
+
+			e = &ifs[n++];
+			read_iface(m, e, ns->ns->name, lp->peer.name, lab->host.cookie,
+				   lp->port.ifindex, true);
+			read_xdp(m, e, ns->ns->cookie, lp->peer.ifindex);
+		}
+	}
+	for (size_t b = 0; b < m->nbridges; b++) {
+		const struct stats_bridge *br = &m->bridges[b];
+		const struct lab *lab = &br->lab;
+
+		for (size_t i = 0; i <= lab->nports; i++) {
+			const struct lab_iface *dev = i < lab->nports ? &lab->ports[i].port : &lab->bridge;
+
+			if (i < lab->nports && !br->shown[i])
+				continue;
+			e = &ifs[n++];
+			read_iface(m, e, STATS_MODEL_HOST, dev->name, lab->host.cookie, dev->ifindex,
+				   false);
+			read_xdp(m, e, lab->host.cookie, dev->ifindex);
+		}
+	}
+	*count = n;
+	return ifs;
+}
+
+int stats_model_build(const char *bridge, const char *only_netns, size_t matrix_max_places,
+		      json_t **doc)
+{
+	struct stats_model *m;
+	int err;
+
+	err = stats_model_read(bridge, only_netns, matrix_max_places, &m);
+	if (err)
+		return err;
+	*doc = stats_model_json(m);
+	stats_model_free(m);
+	if (!*doc) {
+		pr_warn("cannot build the counters document: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int stats_model_build_quiet(const char *bridge, size_t matrix_max_places, json_t **doc)
+{
+	bool was_quiet = log_quiet(true);
+	int err = stats_model_build(bridge, NULL, matrix_max_places, doc);
+
+	log_quiet(was_quiet);
+	return err;
+}
+
+static const char *name_of(const json_t *obj)
+{
+	return json_string_value(json_object_get(obj, "name"));
+}
+
+void stats_model_foreach_iface(const json_t *doc, stats_iface_cb cb, void *data)
+{
+	const json_t *ns, *ifc, *br, *port;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(doc, "namespaces"), i, ns)
+		json_array_foreach(json_object_get(ns, "interfaces"), j, ifc)
+			cb(name_of(ns), name_of(ifc), ifc, data);
+	/* Bridge ports live in our (the host's) namespace; the bridge's own device last. */
+	json_array_foreach(json_object_get(doc, "bridges"), i, br) {
+		json_array_foreach(json_object_get(br, "ports"), j, port)
+			cb(STATS_MODEL_HOST, name_of(port), port, data);
+		cb(STATS_MODEL_HOST, name_of(br), json_object_get(br, "local"), data);
+	}
+}
