@@ -81,8 +81,11 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-# Userspace objects wait for every skeleton: any of them may include one.
-$(OUTPUT)/user/%.o: user/%.c $(SKELS)
+# A userspace object depends on the skeletons it includes through -MMD's .d
+# file; they are order-only here only so that a first build generates them
+# before any compile (touching bpf/path.bpf.c then rebuilds what includes
+# path.skel.h, not all of userspace).
+$(OUTPUT)/user/%.o: user/%.c | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -93,7 +96,7 @@ $(OUTPUT)/nsmon: $(USER_OBJS)
 
 # Test programs link the same modules as the binary (all of user/ but main.o).
 .SECONDEXPANSION:
-$(TEST_BINS): $(OUTPUT)/tests/%: tests/%.c $(LIB_OBJS) $(SKELS) | $$(@D)
+$(TEST_BINS): $(OUTPUT)/tests/%: tests/%.c $(LIB_OBJS) | $(SKELS) $$(@D)
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests $< $(LIB_OBJS) $(LDLIBS) -o $@
 
