@@ -12,7 +12,7 @@ ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VMLINUX   := vmlinux/$(ARCH)/vmlinux.h
 
 LIBS      := libbpf libmnl libelf zlib jansson
-# Headers only: nsmon export dlopen()s it (see user/cmd/export.c).
+# Headers only: user/output/http.c dlopen()s it when a command that serves starts.
 DLOPEN_LIBS := libmicrohttpd
 
 # Debian 12 packages that build, run and test nsmon (make deps installs the missing ones).
