@@ -6,8 +6,9 @@
  * scrape; scrapes are answered one at a time, by libmicrohttpd's thread
  * (output/http.c).
  */
+#define _GNU_SOURCE	/* asprintf */
 #include <errno.h>
-#include <netdb.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,14 +23,22 @@
 #define DEFAULT_LISTEN	"127.0.0.1:9465"
 #define METRICS_PATH	"/metrics"
 /*
- * A scraper that connects and sends nothing is let go after this; and so
- * many at once are all the daemon takes: served one at a time anyway,
- * more would only wait, and idle ones could crowd out Prometheus.
+ * A connection that sends and takes nothing for this long is closed, and so
+ * many are held at once: enough that the idle sockets any local user may
+ * open (50 in the test) leave room for Prometheus, and short enough that
+ * they do not stay. A scrape is a connection that talks at once.
  */
-#define CONNECTION_TIMEOUT_S	10
-#define CONNECTION_LIMIT	16
+#define IDLE_TIMEOUT_S		3
+#define CONNECTION_LIMIT	256
 /* The exposition format Prometheus asks for when it scrapes text. */
 #define METRICS_TYPE	"text/plain; version=0.0.4; charset=utf-8"
+#define TEXT_TYPE	"text/plain; charset=utf-8"
+
+static const char *const export_headers[] = {
+	"X-Content-Type-Options", "nosniff",
+	"Cache-Control", "no-store",
+	NULL,
+};
 
 struct exporter {
 	const char *bridge;		/* NULL: every monitored bridge */
@@ -72,6 +81,16 @@ static int render(const struct stats_model *m, struct exporter *ex, char **text,
 	}
 }
 
+/* "nsmon: cannot @what: reason" as a malloc'ed body (NULL, *@len 0: no memory). */
+static char *failed(size_t *len, const char *what, int err)
+{
+	char *text;
+	int n = asprintf(&text, "nsmon: cannot %s: %s\n", what, strerror(-err));
+
+	*len = n < 0 ? 0 : (size_t)n;
+	return n < 0 ? NULL : text;
+}
+
 /*
  * The metrics of every monitored bridge, as a malloc'ed text in *@text.
  * Return: 0, or -errno with the reason in *@text: the lines `nsmon stats`
@@ -80,56 +99,56 @@ static int render(const struct stats_model *m, struct exporter *ex, char **text,
 static int scrape(struct exporter *ex, char **text, size_t *len)
 {
 	struct stats_model *m;
-	char *why = NULL;
-	size_t why_len = 0;
-	FILE *said = open_memstream(&why, &why_len);
+	struct http_said said;
+	char *why;
 	int err;
 
 	/* The model leaves each matrix out: export_metrics.c says why. */
-	log_capture(said);
+	http_said_begin(&said);
 	err = stats_model_read(ex->bridge, NULL, STATS_MODEL_NO_MATRIX, &m);
-	log_capture(NULL);
-	if (said)
-		fclose(said);
+	why = http_said_end(&said, len);
 	if (err) {
-		if (why_len) {
-			*text = why;
-			*len = why_len;
-		} else {
-			free(why);
-			*text = http_say(len, "nsmon: cannot read the counters: %s\n", strerror(-err));
-		}
+		*text = why ? why : failed(len, "read the counters", err);
 		return err;
 	}
 	free(why);
 	err = render(m, ex, text, len);
 	stats_model_free(m);
 	if (err)
-		*text = http_say(len, "nsmon: cannot write the metrics: %s\n", strerror(-err));
+		*text = failed(len, "write the metrics", err);
 	return err;
 }
 
-static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
-			      const char *method, const char *version, const char *upload_data,
-			      size_t *upload_data_size, void **req_cls)
+static int answer(struct http_request *req, void *cls)
 {
 	struct exporter *ex = cls;
-	char *body = NULL;
-	size_t len = 0;
-	int err;
+	char *body;
+	size_t len;
 
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
-		body = http_say(&len, "nsmon export: only GET and HEAD\n");
-		return http_reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", body, len);
+	if (strcmp(http_request_path(req), METRICS_PATH))
+		return http_reply_text(req, HTTP_NOT_FOUND, "nsmon export: the metrics are at %s",
+				       METRICS_PATH);
+	if (scrape(ex, &body, &len))
+		return http_reply(req, HTTP_UNAVAILABLE, TEXT_TYPE, body, len);
+	return http_reply(req, HTTP_OK, METRICS_TYPE, body, len);
+}
+
+/*
+ * Say at start what scrapes will be told while there is nothing to serve:
+ * an exporter may well start before its lab.
+ */
+static void say_if_empty(struct exporter *ex)
+{
+	size_t len;
+	char *why;
+	int err = scrape(ex, &why, &len);
+
+	if (err && why) {
+		why[strcspn(why, "\n")] = '\0';
+		pr_info("export: scrapes get 503 until there is a lab: %s",
+			strncmp(why, "nsmon: ", 7) ? why : why + 7);
 	}
-	if (strcmp(url, METRICS_PATH)) {
-		body = http_say(&len, "nsmon export: the metrics are at %s\n", METRICS_PATH);
-		return http_reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", body, len);
-	}
-	err = scrape(ex, &body, &len);
-	if (err)
-		return http_reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", body, len);
-	return http_reply(conn, MHD_HTTP_OK, METRICS_TYPE, body, len);
+	free(why);
 }
 
 struct export_args {
@@ -147,41 +166,33 @@ static const struct cli_option export_options[] = {
 static int run_export(const void *args, int noperands, char **operands)
 {
 	const struct export_args *a = args;
-	const char *listen_at = a->listen;
 	struct exporter ex = { .room = FIRST_ROOM, .bridge = a->bridge };
-	struct stats_model *m;
-	struct MHD_Daemon *daemon;
-	struct addrinfo *ai;
+	struct http_server_opts opts = {
+		.handler = answer,
+		.ctx = &ex,
+		.headers = export_headers,
+		.idle_timeout_s = IDLE_TIMEOUT_S,
+		.connection_limit = CONNECTION_LIMIT,
+	};
+	struct http_listen where;
+	struct http_server *srv;
 	sigset_t stop;
-	int fd, err, sig;
+	int err, sig;
 
-	if (http_parse_listen(listen_at, DEFAULT_LISTEN, &ai))
+	if (http_listen_parse(a->listen, DEFAULT_LISTEN, &where))
 		return EXIT_USAGE;
-	/* Refuse at once what every scrape would refuse: nothing, or no such bridge, monitored. */
-	err = stats_model_read(ex.bridge, NULL, STATS_MODEL_NO_MATRIX, &m);
-	if (!err) {
-		stats_model_free(m);
-		err = http_load();
-	}
-	fd = err ? err : http_listen_on(ai, listen_at);
-	freeaddrinfo(ai);
-	if (fd < 0)
-		return cli_exit_code(fd);
-
-	/* Blocked before the daemon's thread starts, so that it inherits the mask: ours to wait for. */
+	/* Blocked before the server's thread starts, so that it inherits the mask: ours to wait for. */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	/* The daemon owns the socket from here, and closes it even when it fails to start. */
-	daemon = http_serve(fd, answer, &ex, CONNECTION_TIMEOUT_S, CONNECTION_LIMIT);
-	if (!daemon) {
-		pr_warn("cannot serve HTTP on %s: libmicrohttpd refused to start", listen_at);
-		return EXIT_FAIL;
-	}
-	pr_info("export: serving http://%s%s", listen_at, METRICS_PATH);
+	err = http_server_start(&where, a->listen, &opts, &srv);
+	if (err)
+		return cli_exit_code(err);
+	pr_info("export: serving %s%s", http_server_url(srv), METRICS_PATH);
+	say_if_empty(&ex);
 	sigwait(&stop, &sig);
-	http_stop(daemon);	/* closes fd with the daemon */
+	http_server_stop(srv);
 	return EXIT_OK;
 }
 
@@ -189,7 +200,8 @@ const struct cli_command cmd_export = {
 	.name = "export",
 	.summary = "serve the counters for Prometheus at /metrics",
 	.description = "The counters of every monitored lab (or one) in Prometheus text format 0.0.4,\n"
-		       "read afresh at each scrape, until Ctrl-C.",
+		       "read afresh at each scrape, until Ctrl-C; while there is no lab, a scrape\n"
+		       "gets 503 and the reason.",
 	.options = export_options,
 	.args_size = sizeof(struct export_args),
 	.examples = "nsmon export &\tthen: curl -s http://127.0.0.1:9465/metrics\n"
