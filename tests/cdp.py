@@ -11,9 +11,10 @@ The page's own timers run in real time (no --virtual-time-budget): its rates
 are packets over seconds of wall clock.
 
     cdp.py --url URL --until 'EXPR' [--timeout S] [--dom FILE] [--screenshot FILE]
-           [--size 1600x1200] [--full] [--value 'EXPR' ...]
+           [--size 1600x1200] [--full] [--press KEY ...] [--value 'EXPR' ...]
 
---value prints "value: EXPR = RESULT" once the wait is over (for benchmarks).
+--press types KEY once the wait is over; --value then prints "value: EXPR =
+RESULT" (for benchmarks).
 Exit: 0 the expression became true, 1 it did not within --timeout, 2
 Chromium could not start or be reached (the caller skips, saying why).
 """
@@ -122,6 +123,7 @@ def main():
     ap.add_argument('--size', default='1600x1200')
     ap.add_argument('--value', action='append', default=[])
     ap.add_argument('--full', action='store_true', help='the screenshot of the whole page, not the window')
+    ap.add_argument('--press', action='append', default=[], help='a key to press once the wait is over')
     args = ap.parse_args()
 
     profile = tempfile.mkdtemp(prefix='nsmon-chromium.')
@@ -148,6 +150,9 @@ def main():
                 ok = True
                 break
             time.sleep(0.25)
+        for key in args.press:
+            for kind in ('keyDown', 'keyUp'):
+                s.call('Input.dispatchKeyEvent', {'type': kind, 'key': key, 'text': key if kind == 'keyDown' else ''})
         for v in args.value:
             print('value: %s = %s' % (v, json.dumps(s.evaluate(v))))
         if args.dom:

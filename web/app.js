@@ -55,6 +55,7 @@
 
   // ---- settings: scheme, large type, refresh ----
   const root = document.documentElement;
+  let ladder = null;   // the ladder shown: {steps, source}
   const stored = (k) => { try { return localStorage.getItem('nsmon.' + k); } catch (e) { return null; } };
   const store = (k, v) => { try { localStorage.setItem('nsmon.' + k, v); } catch (e) { /* private mode */ } };
   function setScheme(s) {
@@ -66,6 +67,7 @@
     root.classList.toggle('large', on);
     $('#large').setAttribute('aria-pressed', String(on));
     store('large', on ? '1' : '0');
+    if (ladder) drawLadder(ladder.steps, ladder.source);
   }
   setScheme(stored('scheme') || (window.matchMedia && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
   setLarge(stored('large') === '1');
@@ -285,7 +287,7 @@
       local.append(sv('rect', { class: 'shape', x: cx - 62 * k, y: cy - 8 * k, width: 124 * k, height: 44 * k, rx: 6 }));
       const lt = sv('text', { class: 'small', x: cx, y: cy + 8 * k, 'text-anchor': 'middle' }, 'host (local)');
       const localRates = sv('text', { class: 'small', x: cx, y: cy + 26 * k, 'text-anchor': 'middle' }, '');
-      for (const t of [lt, localRates]) t.style.fontSize = 'calc(' + (11 * k).toFixed(0) + 'px * var(--scale))';
+      for (const t of [lt, localRates]) t.style.fontSize = (11 * k).toFixed(0) + 'px';
       local.append(lt, localRates);
       boxes.append(local);
       state.nodes.set(localKey(b.name), { local, localRates, br });
@@ -735,12 +737,14 @@
     ladderBox.textContent = '';
     const L = lifelines(steps);
     const names = [L.from, L.fromVeth, L.bridge, L.toVeth, L.to].map((x) => x || '?');
-    const colW = 135;
-    const left = 90;
-    const top = 60;
-    const rowH = 26;
-    const textX = left + colW * 4 + 60;
-    const w = textX + 720;
+    // Large type makes the whole ladder larger, so that its rows still hold their text.
+    const k = root.classList.contains('large') ? 1.5 : 1;
+    const colW = 135 * k;
+    const left = 90 * k;
+    const top = 60 * k;
+    const rowH = 26 * k;
+    const textX = left + colW * 4 + 60 * k;
+    const w = textX + 720 * k;
     const h = top + rowH * (steps.length + 1);
     const s = sv('svg', { width: w, height: h, viewBox: '0 0 ' + w + ' ' + h, role: 'img',
       'aria-label': 'sequence diagram of ' + steps.length + ' steps across ' + names.join(', ') });
@@ -755,10 +759,10 @@
     names.forEach((n, j) => {
       const x = left + j * colW;
       const head = sv('g', { class: 'head', 'data-lifeline': n });
-      head.append(sv('rect', { x: x - 65, y: 8, width: 130, height: 30, rx: 5 }));
-      head.append(sv('text', { x: x, y: 28, 'text-anchor': 'middle' }, n));
+      head.append(sv('rect', { x: x - 65 * k, y: 8, width: 130 * k, height: 30 * k, rx: 5 }));
+      head.append(sv('text', { x: x, y: 8 + 20 * k, 'text-anchor': 'middle' }, n));
       s.append(head);
-      s.append(sv('line', { class: 'lifeline', x1: x, y1: 40, x2: x, y2: h - 8 }));
+      s.append(sv('line', { class: 'lifeline', x1: x, y1: 8 + 32 * k, x2: x, y2: h - 8 }));
     });
     const lastHop = new Map();   // packet -> its last lifeline
     steps.forEach((st, i) => {
@@ -769,7 +773,7 @@
       const kind = packetKind(st.what);
       const g = sv('g', { class: 'step', 'data-step': String(st.step || i + 1), 'data-kind': st.kind || '' });
       g.append(sv('title', {}, st.where + ' \u00b7 ' + st.hook + ' \u00b7 ' + st.what));
-      g.append(sv('text', { class: 'time', x: left - 70, y: y + 4 }, '+' + Number(st.t_us || 0).toFixed(1) + ' \u00b5s'));
+      g.append(sv('text', { class: 'time', x: left - 70 * k, y: y + 4 * k }, '+' + Number(st.t_us || 0).toFixed(1) + ' \u00b5s'));
       if (st.kind === 'hop') {
         // From where this packet was last (or from the sender's stack, at its first hop).
         const from = lastHop.has(packet) ? lastHop.get(packet) : (j <= 1 ? 0 : 4);
@@ -783,7 +787,7 @@
       } else {
         g.append(sv('rect', { class: 'note', x: x - 6, y: y - 6, width: 12, height: 12, transform: 'rotate(45 ' + x + ' ' + y + ')' }));
       }
-      g.append(sv('text', { class: 'what', x: textX, y: y + 4 }, st.hook + ' \u2014 ' + st.what));
+      g.append(sv('text', { class: 'what', x: textX, y: y + 4 * k }, st.hook + ' \u2014 ' + st.what));
       s.append(g);
     });
     ladderBox.append(s);
@@ -792,7 +796,8 @@
 
   function loadLadder(text, source) {
     try {
-      drawLadder(parseLadder(text), source);
+      ladder = { steps: parseLadder(text), source: source };
+      drawLadder(ladder.steps, ladder.source);
     } catch (e) {
       ladderBox.textContent = '';
       ladderState.textContent = source + ': ' + e.message;

@@ -199,11 +199,16 @@ static int api_events(struct http_request *req, struct web *w)
 	return http_feed_reply(req, w->feed, SSE_TYPE, q.types ? q.types : EVENT_ALL_TYPES, q.netns);
 }
 
-/* One event as one message: "data: {...}\n\n"; losses to every page, whatever it asked for. */
+/*
+ * One event as one message: "data: {...}\n\n", about its namespace (a
+ * "netns" event's is the one it names); losses to every page, whatever it
+ * asked for.
+ */
 static void publish_event(const struct nsmon_event *ev, void *data)
 {
 	struct web *w = data;
-	const char *netns = json_string_value(json_object_get(ev->json, "netns"));
+	const char *netns = json_string_value(json_object_get(ev->json,
+					      ev->type == EVENT_NETNS ? "name" : "netns"));
 	char *record = json_dumps(ev->json, JSON_COMPACT | JSON_PRESERVE_ORDER), *msg;
 	int n = record ? asprintf(&msg, "data: %s\n\n", record) : -1;
 
