@@ -595,6 +595,26 @@
   let seen = 0;
   const MAX_LINES = 200;
 
+  // Tracepoints see the whole machine: by default, only what concerns the lab on the page.
+  let labOnly = true;
+  {
+    const label = el('label', { for: 'lab-only' });
+    const box = el('input', { type: 'checkbox', id: 'lab-only', checked: '' });
+    box.addEventListener('change', () => { labOnly = box.checked; });
+    label.append(box, document.createTextNode(' only this lab\u2019s'));
+    $('#event-types').append(label);
+  }
+  function aboutLab(e) {
+    const doc = state.doc;
+    if (!doc || e.type === 'lost' || e.type === 'netns') return true;
+    if (e.netns) return doc.namespaces.some((n) => n.name === e.netns);
+    if (e.type === 'fdb' || e.type === 'attach') {
+      // Another lab's bridge may have the same name: its ports tell them apart.
+      return doc.bridges.some((b) => b.name === e.bridge && (!e.ifname || b.ports.some((p) => p.name === e.ifname)));
+    }
+    return !!e.ifname && doc.bridges.some((b) => b.name === e.ifname || b.ports.some((p) => p.name === e.ifname));
+  }
+
   for (const t of TYPES) {
     const id = 'type-' + t;
     const label = el('label', { for: id });
@@ -656,7 +676,7 @@
       const m = state.drops.get(k);
       m.set(e.reason, (m.get(e.reason) || 0) + 1);
     }
-    if (!shown.has(e.type)) return;
+    if (!shown.has(e.type) || (labOnly && !aboutLab(e))) return;
     if (paused) {
       held.push(e);
       if (held.length > MAX_LINES) held.shift();
