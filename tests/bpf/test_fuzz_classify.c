@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/bpf.h>
@@ -30,13 +29,9 @@
 #include "nsmon.h"
 #include "datapath/counters.h"
 #include "test.h"
+#include "frames.h"
 #include "datapath.skel.h"
 
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE		71
-#endif
-
-#define FRAME_MAX		256
 #define ETH_HLEN		14
 #define TC_ACT_UNSPEC		((__u32)-1)
 #define DEFAULT_SEED		0x6e736d6f6e2d3132ULL	/* "nsmon-12" */
@@ -200,39 +195,6 @@ static const char *const seeds[] = {
 
 #define NSEEDS	(sizeof(seeds) / sizeof(seeds[0]))
 
-struct frame {
-	__u8 data[FRAME_MAX];
-	__u32 len;
-};
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static void parse_frame(const char *hex, struct frame *f)
-{
-	f->len = 0;
-	for (; *hex; hex++) {
-		int hi, lo;
-
-		if (*hex == ' ')
-			continue;
-		hi = hex_value(hex[0]);
-		lo = hi < 0 ? -1 : hex_value(hex[1]);
-		if (lo < 0 || f->len == FRAME_MAX) {
-			fprintf(stderr, "test_fuzz_classify: bad seed frame at \"%s\"\n", hex);
-			exit(2);
-		}
-		f->data[f->len++] = hi << 4 | lo;
-		hex++;
-	}
-}
-
 /* xorshift64*: small, seeded, the same sequence everywhere. */
 static __u64 rng_state;
 
@@ -345,19 +307,6 @@ static bool test_run_refuses(const struct frame *f)
 
 static __u64 here_cookie;
 static int num_cpus;
-
-static int get_netns_cookie(__u64 *cookie)
-{
-	socklen_t len = sizeof(*cookie);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len))
-		err = -errno;
-	close(fd);
-	return err;
-}
 
 /*
  * A tc program that moves a tag into the skb's metadata, as the receive
@@ -532,8 +481,8 @@ int main(void)
 	test_require_sandbox();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	num_cpus = libbpf_num_possible_cpus();
-	if (get_netns_cookie(&here_cookie)) {
-		printf("FAIL: fuzz_classify: SO_NETNS_COOKIE: %s\n", strerror(errno));
+	if (here_netns_cookie(&here_cookie)) {
+		printf("FAIL: fuzz_classify: cannot read the netns cookie\n");
 		return 1;
 	}
 	skel = datapath_bpf__open();
