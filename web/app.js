@@ -549,7 +549,8 @@
         max = Math.max(max, v);
       }
       const cell = Math.max(14, Math.min(44, Math.floor(560 / places.length)));
-      const labelW = 130;
+      // Room for the longest name, written sideways above the columns and before the rows.
+      const labelW = Math.min(140, 24 + 7.5 * Math.max(...places.map((pl) => label.get(pl).length)));
       const w = labelW + cell * places.length + 10;
       const h = labelW + cell * places.length + 10;
       const s = sv('svg', { width: w, height: h, viewBox: '0 0 ' + w + ' ' + h, role: 'img',
@@ -649,7 +650,7 @@
       case 'link': return f('ifname') + ' ' + f('action') + (e.kind ? ' (' + e.kind + ')' : '') + (e.master ? ' master ' + e.master : '');
       case 'addr': return f('ifname') + ' ' + f('action') + ' ' + f('address') + '/' + f('prefixlen');
       case 'neigh': return f('ifname') + ' ' + f('address') + ' ' + f('old_state') + ' \u2192 ' + f('new_state') + (e.lladdr ? ' ' + e.lladdr : '');
-      case 'fdb': return f('bridge') + ' ' + f('action') + ' ' + f('mac') + ' on ' + f('ifname');
+      case 'fdb': return f('bridge') + ' ' + f('action') + ' ' + f('mac') + (e.ifname ? ' on ' + e.ifname : '');
       case 'drop': return f('ifname') + ' ' + f('reason') + (e.comm ? ' (' + e.comm + ')' : '');
       case 'attach': return f('action') + ' ' + f('port') + (e.peer ? ' (' + e.peer + ')' : '');
       case 'lost': return f('source') + ': ' + f('lost') + ' lost, ' + f('lost_total') + ' in all';

@@ -69,20 +69,20 @@ for port in notaport 0 99999 65536 -1 +80 " 80"; do
 done
 check_eq "nothing listens" "$(ss -Hltn | wc -l)" 0
 
+# check_bound LISTEN URL BOUND: export --listen LISTEN says it serves URL, and BOUND listens.
+check_bound() {
+	"$NSMON" export --listen "$1" 2>"$tmp/err" &
+	exp_pid=$!
+	wait_serving "$tmp/err" || fail "$1: never said it serves: $(cat "$tmp/err")"
+	check_eq "$1: said" "$(head -1 "$tmp/err")" "export: serving $2"
+	check_eq "$1: bound" "$(ss -Hltn | awk '{ print $4 }')" "$3"
+	kill "$exp_pid"; wait "$exp_pid"; exp_pid=
+}
+
 t "export: the address it says is the one bound"
 # 127.1 is 127.0.0.1 to inet_aton: the kernel's name for it, not ours, is said.
-"$NSMON" export --listen "127.1:${listen##*:}" 2>"$tmp/err" &
-exp_pid=$!
-wait_serving "$tmp/err" || fail "never said it serves: $(cat "$tmp/err")"
-check_eq "said" "$(head -1 "$tmp/err")" "export: serving $url"
-check_eq "bound" "$(ss -Hltn | awk '{ print $4 }')" "$listen"
-kill "$exp_pid"; wait "$exp_pid"; exp_pid=
-"$NSMON" export --listen "[::1]:${listen##*:}" 2>"$tmp/err" &
-exp_pid=$!
-wait_serving "$tmp/err" || fail "never said it serves: $(cat "$tmp/err")"
-check_eq "said, IPv6" "$(head -1 "$tmp/err")" "export: serving http://[::1]:${listen##*:}/metrics"
-check_eq "bound, IPv6" "$(ss -Hltn | awk '{ print $4 }')" "[::1]:${listen##*:}"
-kill "$exp_pid"; wait "$exp_pid"; exp_pid=
+check_bound "127.1:${listen##*:}" "$url" "$listen"
+check_bound "[::1]:${listen##*:}" "http://[::1]:${listen##*:}/metrics" "[::1]:${listen##*:}"
 
 t "export: an unmonitored bridge gets 503 and why"
 check_cmd "nsmon up" "$NSMON" up

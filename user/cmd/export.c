@@ -22,14 +22,6 @@
 
 #define DEFAULT_LISTEN	"127.0.0.1:9465"
 #define METRICS_PATH	"/metrics"
-/*
- * A connection that sends and takes nothing for this long is closed, and so
- * many are held at once: enough that the idle sockets any local user may
- * open (50 in the test) leave room for Prometheus, and short enough that
- * they do not stay. A scrape is a connection that talks at once.
- */
-#define IDLE_TIMEOUT_S		3
-#define CONNECTION_LIMIT	256
 /* The exposition format Prometheus asks for when it scrapes text. */
 #define METRICS_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 #define TEXT_TYPE	"text/plain; charset=utf-8"
@@ -171,8 +163,6 @@ static int run_export(const void *args, int noperands, char **operands)
 		.handler = answer,
 		.ctx = &ex,
 		.headers = export_headers,
-		.idle_timeout_s = IDLE_TIMEOUT_S,
-		.connection_limit = CONNECTION_LIMIT,
 	};
 	struct http_listen where;
 	struct http_server *srv;

@@ -39,9 +39,6 @@
 #include "util/log.h"
 
 #define DEFAULT_LISTEN		"127.0.0.1:9466"
-/* As export's (export.c says why): a page polls once a second, over one connection. */
-#define IDLE_TIMEOUT_S		3
-#define CONNECTION_LIMIT	256
 /* Events kept for a page that falls behind (a burst of drops); past that it is told it lost some. */
 #define EVENTS_KEPT		4096
 /* An SSE comment this often: a page gone without a word is found out when it fails. */
@@ -355,8 +352,6 @@ static int run_web(const void *args, int noperands, char **operands)
 		.ctx = &w,
 		.headers = web_headers,
 		.loopback_host_only = true,
-		.idle_timeout_s = IDLE_TIMEOUT_S,
-		.connection_limit = CONNECTION_LIMIT,
 	};
 	struct http_listen where;
 	struct http_server *srv = NULL;

@@ -249,8 +249,8 @@ int http_server_start(const struct http_listen *where, const char *text,
 	srv->daemon = http_mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 					    MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
 					    answer, srv, MHD_OPTION_LISTEN_SOCKET, fd,
-					    MHD_OPTION_CONNECTION_TIMEOUT, opts->idle_timeout_s,
-					    MHD_OPTION_CONNECTION_LIMIT, opts->connection_limit,
+					    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_IDLE_TIMEOUT_S,
+					    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTION_LIMIT,
 					    MHD_OPTION_END);
 	if (!srv->daemon) {
 		pr_warn("cannot serve HTTP on %s: libmicrohttpd refused to start", text);

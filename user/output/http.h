@@ -47,9 +47,18 @@ struct http_server_opts {
 	 * to 127.0.0.1 cannot read the answers (421 for it).
 	 */
 	bool loopback_host_only;
-	/* How long a connection may send and take nothing, and how many are held at once. */
-	unsigned int idle_timeout_s, connection_limit;
 };
+
+/*
+ * A connection that sends and takes nothing for this long is closed, and so
+ * many are held at once: enough that the idle sockets any local user may
+ * open (50 in the tests) leave room for Prometheus or a page, and short
+ * enough that they do not stay. A scrape is a connection that talks at once;
+ * a page polls every second over one; an event stream waits suspended, and
+ * no timeout applies to it then.
+ */
+#define HTTP_IDLE_TIMEOUT_S	3
+#define HTTP_CONNECTION_LIMIT	256
 
 struct http_server;
 
