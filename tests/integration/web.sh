@@ -150,6 +150,8 @@ grep -q '^: nsmon events' "$tmp/sse" || fail "the stream never opened: $(head -c
 check_eq "type" "$(tr -d '\r' <"$tmp/sse.headers" | sed -n 's/^Content-Type: //Ip')" \
 	"text/event-stream; charset=utf-8"
 ip netns add green
+# Entering it (setns) and raising its lo: events that surely come after the add's own.
+ip netns exec green ip link set lo up
 for _ in $(seq 100); do
 	[ "$(sed -n '/"type":"netns","action":"added","name":"green"/,$p' "$tmp/sse" | grep -c '^data: ')" -ge 3 ] && break
 	sleep 0.1
