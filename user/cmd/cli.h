@@ -24,6 +24,7 @@ int cmd_watch(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_path(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
 
 #include <stdbool.h>
 #include <jansson.h>

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "util/filter.h"
 #include "util/log.h"
 
 static const struct command {
@@ -22,6 +23,7 @@ static const struct command {
 	{ "watch",  cmd_watch,  "[--interval S] [--bridge NAME]" },
 	{ "ls",     cmd_ls,     "[--json] [-t TYPE]" },
 	{ "explain", cmd_explain, "[--from NS] [--to NS|ADDR] [--ping] [--timeout S] [--json]" },
+	{ "capture", cmd_capture, "[--bridge NAME,...] [-n NS,...] " FILTER_USAGE " [-w FILE|-] [--snaplen N] [--count N] [--timeout S] [--ring-kb N] [--json]" },
 	{ "path",   cmd_path,   "[--from NS] [--to NS] [--proto icmp|tcp|udp|arp|any] [--count N] [--timeout S] [--json]" },
 };
 

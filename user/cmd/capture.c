@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nsmon capture: every hop of the labs in one capture. With -w, a pcap-ng
+ * file (one interface per namespace end, port and bridge, inbound/outbound
+ * per frame, the loss per interface at the end) for tshark and Wireshark;
+ * without, one line per copy like tcpdump -n's, or NDJSON with --json.
+ * Stops at Ctrl-C, SIGTERM, --count copies or --timeout seconds; one line
+ * on stderr then says how many copies were captured and lost.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture_abi.h"
+#include "cmd/cli.h"
+#include "datapath/capture.h"
+#include "datapath/datapath.h"
+#include "events/events.h"
+#include "model/frame_info.h"
+#include "output/frame_text.h"
+#include "output/pcapng.h"
+#include "util/filter.h"
+#include "util/log.h"
+
+/* How often the ring is drained: records are submitted without a wake-up. */
+#define CONSUME_MS	5
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+/* Where copies go, and what became of them per interface. */
+struct sink {
+	struct pcapng *pcapng;		/* -w */
+	bool json;
+	__s64 mono_to_real_ns;
+	const struct capture_iface *ifaces;
+	__u64 *received;		/* per interface: copies read from the ring */
+	__u64 *written;			/* per interface: copies written or printed */
+	__u64 total, count;		/* copies written; the most to write (0: no limit) */
+	int err;			/* the first failed write */
+};
+
+static void format_time(__u64 ns, char *buf, size_t size)
+{
+	time_t sec = ns / 1000000000;
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&sec, &tm);
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%09lluZ", (unsigned long long)(ns % 1000000000));
+}
+
+static void print_copy(struct sink *s, const struct capture_copy *c, __u64 ts)
+{
+	const struct capture_iface *ci = &s->ifaces[c->iface];
+	const char *dir = c->dir == NSMON_DIR_RX ? "In" : "Out";
+	char when[40], summary[256];
+	struct frame_info fi;
+	json_t *o;
+	char *text;
+
+	format_time(ts, when, sizeof(when));
+	frame_info_read(c->frame, c->caplen, c->len, &fi);
+	frame_text_summary(&fi, summary, sizeof(summary));
+	if (!s->json) {
+		printf("%s %s %s %s\n", when, ci->name, dir, summary);
+		return;
+	}
+	o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "time", when,
+		      "time_ns", (json_int_t)ts, "interface", ci->name, "namespace", ci->netns,
+		      "ifname", ci->ifname, "direction", c->dir == NSMON_DIR_RX ? "in" : "out",
+		      "length", (int)c->len, "caplen", (int)c->caplen, "summary", summary);
+	json_object_update_new(o, frame_text_json(&fi));
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (text)
+		puts(text);
+	free(text);
+	json_decref(o);
+}
+
+static void on_copy(const struct capture_copy *c, void *data)
+{
+	struct sink *s = data;
+	__u64 ts = c->mono_ns + s->mono_to_real_ns;
+	struct iovec frame = { .iov_base = (void *)c->frame, .iov_len = c->caplen };
+
+	s->received[c->iface]++;
+	if ((s->count && s->total >= s->count) || s->err)
+		return;
+	if (s->pcapng)
+		s->err = pcapng_write_packet(s->pcapng, c->iface, ts, c->len, &frame, 1,
+					     c->dir == NSMON_DIR_RX ? PCAPNG_INBOUND :
+								      PCAPNG_OUTBOUND);
+	else
+		print_copy(s, c, ts);
+	if (!s->err) {
+		s->written[c->iface]++;
+		s->total++;
+	}
+}
+
+/* Drain the ring into @s, then hand the copies on: one write per drain, not per copy. */
+static int drain(struct capture *cap, struct sink *s)
+{
+	int n = capture_consume(cap, on_copy, s);
+
+	if (s->pcapng && !s->err)
+		s->err = pcapng_flush(s->pcapng);
+	if (!s->pcapng && fflush(stdout) == EOF && !s->err)
+		s->err = -errno;
+	return n;
+}
+
+static void describe(const struct capture_iface *ci, char *buf, size_t size)
+{
+	switch (ci->hook) {
+	case CAPTURE_AT_PEER:
+		snprintf(buf, size, "netns %s (inode %llu), %s: the copies of the tc ingress and egress of its veth peer %s (host), port of bridge %s, mirrored",
+			 ci->netns, (unsigned long long)ci->netns_inode, ci->ifname, ci->port,
+			 ci->bridge);
+		break;
+	case CAPTURE_AT_PORT:
+		snprintf(buf, size, "netns %s (inode %llu), %s: tc ingress and egress (tcx), port of bridge %s",
+			 ci->netns, (unsigned long long)ci->netns_inode, ci->ifname, ci->bridge);
+		break;
+	case CAPTURE_AT_BRIDGE:
+		snprintf(buf, size, "netns %s (inode %llu), %s: tc ingress and egress (tcx) of the bridge device",
+			 ci->netns, (unsigned long long)ci->netns_inode, ci->ifname);
+		break;
+	}
+}
+
+static int start_file(struct sink *s, int fd, const struct capture_iface *ifs, size_t n,
+		      const struct nsmon_filter *filter, __u32 snaplen)
+{
+	char description[512], filter_text[512];
+	int err = pcapng_open(fd, "nsmon capture", &s->pcapng);
+
+	filter_format(filter, filter_text, sizeof(filter_text));
+	for (size_t i = 0; i < n && !err; i++) {
+		describe(&ifs[i], description, sizeof(description));
+		err = pcapng_add_interface(s->pcapng, ifs[i].name, description, filter_text, snaplen);
+		err = err < 0 ? err : 0;
+	}
+	return err ?: pcapng_flush(s->pcapng);
+}
+
+/* The Interface Statistics Blocks: what each interface received and lost. */
+static int end_file(struct sink *s, struct capture *cap, size_t n, __u64 start_ns, __u64 end_ns)
+{
+	struct pcapng_stats st = { .start_ns = start_ns, .end_ns = end_ns };
+	int err = s->err;
+
+	for (size_t i = 0; i < n && !err; i++) {
+		st.dropped = capture_lost(cap, i);
+		st.received = s->received[i] + st.dropped;
+		st.delivered = s->written[i];
+		err = pcapng_write_stats(s->pcapng, i, &st);
+	}
+	return err ?: pcapng_flush(s->pcapng);
+}
+
+/* A whole number in [@min, @max] from @text for option @name, or -1 after the error line. */
+static long parse_number(const char *name, const char *text, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || *end || v < min || v > max) {
+		pr_warn("invalid %s \"%s\": not a whole number from %ld to %ld", name, text, min, max);
+		return -1;
+	}
+	return v;
+}
+
+/* "a,b" as a list (NULL: not given); the strings point into *@copy. */
+static int split_list(const char *name, const char *text, char **copy, const char ***items,
+		      size_t *n)
+{
+	char *item, *rest;
+
+	*n = 0;
+	if (!text)
+		return 0;
+	*copy = strdup(text);
+	*items = calloc(strlen(text) / 2 + 1, sizeof(**items));
+	if (!*copy || !*items)
+		return -ENOMEM;
+	rest = *copy;
+	while ((item = strsep(&rest, ",")) != NULL) {
+		if (!*item) {
+			pr_warn("invalid %s \"%s\": an empty item in the list", name, text);
+			return -EINVAL;
+		}
+		(*items)[(*n)++] = item;
+	}
+	return 0;
+}
+
+static __u64 now_real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+int cmd_capture(int argc, char **argv)
+{
+	const char *bridges = NULL, *netns = NULL, *proto = NULL, *host = NULL, *port = NULL;
+	const char *file = NULL, *snaplen_text = "262144", *count_text = "0", *timeout_text = "0";
+	const char *ring_kb_text = "0";
+	bool json = false;
+	const struct cli_opt opts[] = {
+		{ "--bridge", &bridges, NULL },
+		{ "-n", &netns, NULL },
+		{ "--proto", &proto, NULL },
+		{ "--host", &host, NULL },
+		{ "--port", &port, NULL },
+		{ "-w", &file, NULL },
+		{ "--snaplen", &snaplen_text, NULL },
+		{ "--count", &count_text, NULL },
+		{ "--timeout", &timeout_text, NULL },
+		{ "--ring-kb", &ring_kb_text, NULL },
+		{ "--json", NULL, &json },
+		{ "-j", NULL, &json },
+		{ NULL },
+	};
+	struct capture_opts co = {};
+	struct capture *cap = NULL;
+	struct sink s = {};
+	char *bridges_copy = NULL, *netns_copy = NULL;
+	const char **bridge_list = NULL, **netns_list = NULL;
+	const struct capture_iface *ifs;
+	long snaplen, count, timeout, ring_kb;
+	__u64 start_ns, deadline_ns = 0, lost = 0;
+	int first, fd = -1, ret, err;
+	size_t nifs;
+
+	ret = cli_parse(argc, argv, opts, 0, &first);
+	if (ret)
+		return ret;
+	if ((snaplen = parse_number("--snaplen", snaplen_text, 1, NSMON_CAP_SNAPLEN_DEFAULT)) < 0 ||
+	    (count = parse_number("--count", count_text, 0, LONG_MAX)) < 0 ||
+	    (timeout = parse_number("--timeout", timeout_text, 0, 100000000)) < 0 ||
+	    (ring_kb = parse_number("--ring-kb", ring_kb_text, 0, 1 << 20)) < 0)
+		return EXIT_USAGE;
+	if (file && json) {
+		pr_warn("capture: -w writes a pcap-ng file and --json prints lines: choose one");
+		return EXIT_USAGE;
+	}
+	if (filter_parse(&co.filter, proto, host, port))
+		return EXIT_USAGE;
+	err = split_list("--bridge", bridges, &bridges_copy, &bridge_list, &co.nbridges) ?:
+	      split_list("-n", netns, &netns_copy, &netns_list, &co.nnetns);
+	if (err) {
+		ret = err == -EINVAL ? EXIT_USAGE : cli_exit_code(err);
+		goto out_lists;
+	}
+	co.bridges = bridge_list;
+	co.netns = netns_list;
+	co.snaplen = snaplen;
+	co.ring_kb = ring_kb;
+
+	err = datapath_preflight();
+	if (err)
+		goto out;
+	err = capture_open(&co, &cap);
+	if (err)
+		goto out;
+	ifs = capture_ifaces(cap, &nifs);
+	s.ifaces = ifs;
+	s.json = json;
+	s.count = count;
+	s.received = calloc(nifs ?: 1, sizeof(*s.received));
+	s.written = calloc(nifs ?: 1, sizeof(*s.written));
+	if (!s.received || !s.written) {
+		err = -ENOMEM;
+		pr_warn("cannot start the capture: %s", strerror(-err));
+		goto out;
+	}
+	if (file) {
+		fd = strcmp(file, "-") ? open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) :
+					 STDOUT_FILENO;
+		if (fd < 0) {
+			err = -errno;
+			pr_warn("cannot open \"%s\": %s", file, strerror(-err));
+			goto out;
+		}
+		err = start_file(&s, fd, ifs, nifs, &co.filter, snaplen);
+		if (err) {
+			pr_warn("cannot write \"%s\": %s", file, strerror(-err));
+			goto out;
+		}
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);	/* a reader that goes away is a write error: EPIPE */
+	s.mono_to_real_ns = event_clock_offset_ns();
+	start_ns = now_real_ns();
+	if (timeout)
+		deadline_ns = start_ns + timeout * 1000000000ULL;
+	fprintf(stderr, "capturing on %zu interface%s (Ctrl-C stops)\n", nifs, nifs == 1 ? "" : "s");
+
+	while (!stop && !s.err && (!count || s.total < (__u64)count) &&
+	       (!deadline_ns || now_real_ns() < deadline_ns)) {
+		poll(NULL, 0, CONSUME_MS);
+		ret = drain(cap, &s);
+		if (ret < 0 && ret != -EINTR) {
+			err = ret;
+			pr_warn("cannot read the capture ring: %s", strerror(-err));
+			break;
+		}
+	}
+	/* Off the hooks first, then what is still in the ring: received + lost then adds up. */
+	capture_detach(cap);
+	drain(cap, &s);
+	for (size_t i = 0; i < nifs; i++)
+		lost += capture_lost(cap, i);
+	if (s.pcapng && !s.err)
+		s.err = end_file(&s, cap, nifs, start_ns, now_real_ns());
+	if (s.err && s.err != -EPIPE) {
+		err = s.err;
+		pr_warn("cannot write \"%s\": %s", file ? file : "stdout", strerror(-err));
+	}
+	fprintf(stderr, "capture: %llu copies %s on %zu interfaces, lost %llu (ring full)\n",
+		(unsigned long long)s.total, file ? "written" : "printed", nifs,
+		(unsigned long long)lost);
+out:
+	pcapng_close(s.pcapng);
+	if (fd > STDOUT_FILENO)
+		close(fd);
+	capture_close(cap);
+	free(s.received);
+	free(s.written);
+	ret = cli_exit_code(err);
+out_lists:
+	free(bridges_copy);
+	free(netns_copy);
+	free(bridge_list);
+	free(netns_list);
+	return ret;
+}
