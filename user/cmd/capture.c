@@ -337,9 +337,9 @@ int cmd_capture(int argc, char **argv)
 		err = s.err;
 		pr_warn("cannot write \"%s\": %s", file ? file : "stdout", strerror(-err));
 	}
-	fprintf(stderr, "capture: %llu copies %s on %zu interfaces, lost %llu (ring full)\n",
-		(unsigned long long)s.total, file ? "written" : "printed", nifs,
-		(unsigned long long)lost);
+	fprintf(stderr, "capture: %llu cop%s %s on %zu interface%s, lost %llu (ring full)\n",
+		(unsigned long long)s.total, s.total == 1 ? "y" : "ies", file ? "written" : "printed",
+		nifs, nifs == 1 ? "" : "s", (unsigned long long)lost);
 out:
 	pcapng_close(s.pcapng);
 	if (fd > STDOUT_FILENO)
