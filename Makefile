@@ -46,9 +46,6 @@ LIB_OBJS  := $(filter-out $(OUTPUT)/user/cmd/main.o,$(USER_OBJS))
 
 TEST_SRCS := $(wildcard tests/unit/*.c tests/bpf/*.c tests/net/*.c)
 TEST_BINS := $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
-# Programs the shell tests run (not tests themselves): libc only.
-TEST_HELPER_SRCS := $(wildcard tests/helpers/*.c)
-TEST_HELPER_BINS := $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(TEST_HELPER_SRCS))
 
 ifeq ($(V),1)
 Q =
@@ -112,12 +109,16 @@ deps:
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-tests-build: nsmon $(TEST_BINS) $(TEST_HELPER_BINS)
+# Small programs the integration tests run (tests/helpers/*.c: a raw frame sender).
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
 
-$(TEST_HELPER_BINS): $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
+$(HELPER_BINS): $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARNINGS) -std=gnu11 $< -o $@
+
+tests-build: nsmon $(TEST_BINS) $(HELPER_BINS)
 
 # The benchmarks' own programs (tools/bench/*.c: a UDP generator and sink, an
 # empty tcx program for the hooks' own cost).

@@ -33,7 +33,7 @@ t() {
 	lib_t "$@"
 }
 
-INJECT=$TOP/.output/tests/helpers/capture_inject_vlan
+SEND_FRAME=$TOP/.output/tests/helpers/send_frame
 RED=192.168.15.1
 BLUE=192.168.15.2
 # Every interface of the ping's path, as nsmon names them, and where tcpdump runs for each.
@@ -182,7 +182,7 @@ check_eq "ISB drops, ISBs" "$(isb_drops "$tmp/ping.pcapng")" "0 5"
 t "capture: the lines say what tcpdump -n says"
 tcpdump_on red/veth-red "arp or icmp"
 ip -n red neigh flush dev veth-red
-capture lines -n red --proto arp,icmp --count 8
+capture lines -n red --proto arp,icmp --count 8 --timeout 20
 check_cmd "ping" ip netns exec red ping -c 1 -W 2 -q $BLUE
 wait $cap_pid
 sleep 0.5
@@ -196,7 +196,7 @@ check_eq "-n red: only red's veth and its port" "$(awk '{print $2}' "$tmp/lines.
 	"host/veth-red-br red/veth-red "
 
 t "capture: --json, one object per copy"
-capture json --proto icmp --count 8 --json
+capture json --proto icmp --count 8 --timeout 20 --json
 check_cmd "ping" ip netns exec red ping -c 1 -W 2 -q $BLUE
 wait $cap_pid
 check_eq "objects" "$(jq -s length "$tmp/json.out")" 8
@@ -204,7 +204,7 @@ check_eq "the first" "$(head -1 "$tmp/json.out" | jq -c '[.interface, .namespace
 	"[\"red/veth-red\",\"red\",\"veth-red\",\"out\",98,\"icmp\",\"$RED\",\"$BLUE\",8,1]"
 
 t "capture: -w - into tshark -r -"
-("$NSMON" capture --proto icmp --count 8 -w - 2>"$tmp/pipe.err" |
+("$NSMON" capture --proto icmp --count 8 --timeout 20 -w - 2>"$tmp/pipe.err" |
 	tshark -r - -T fields -e frame.interface_name -e icmp.type >"$tmp/pipe.out" 2>/dev/null) &
 pipe_pid=$!
 wait_for "$tmp/pipe.err" '^capturing on' || fail "capture into the pipe never started"
@@ -256,8 +256,13 @@ umount "$tmp/full"
 
 t "capture: a VLAN tag the kernel moved into the skb is written back"
 tcpdump_on host/veth-red-br "vlan"
-capture vlan --proto udp --port 7777 --count 5 -w "$tmp/vlan.pcapng"
-check_cmd "inject" ip netns exec red "$INJECT" veth-red 100 $RED 192.168.15.99
+capture vlan --proto udp --port 7777 --count 5 --timeout 20 -w "$tmp/vlan.pcapng"
+# Broadcast, 802.1Q VID 100, IPv4 UDP 192.168.15.1:7777 -> 192.168.15.99:7777, 18 bytes of payload.
+red_mac=$(ip -n red -j link show veth-red | jq -r '.[0].address' | tr ':' ' ')
+frame="ff ff ff ff ff ff $red_mac 81 00 00 64 08 00"
+frame="$frame 45 00 00 2e 00 00 00 00 40 11 00 00 c0 a8 0f 01 c0 a8 0f 63"
+frame="$frame 1e 61 1e 61 00 1a 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
+check_cmd "send a tagged frame" ip netns exec red "$SEND_FRAME" veth-red 1 "$frame"
 wait $cap_pid
 sleep 0.5
 stop_tcpdumps
@@ -268,7 +273,7 @@ check_eq "copies, tagged" \
 	fail "host/veth-red-br: bytes differ from tcpdump's"
 
 t "capture: --proto matches and must not"
-capture p1 --proto icmp --count 8 -w "$tmp/p1.pcapng"
+capture p1 --proto icmp --count 8 --timeout 20 -w "$tmp/p1.pcapng"
 check_cmd "ping" ip netns exec red ping -c 1 -W 2 -q $BLUE
 wait $cap_pid
 check_eq "--proto icmp" "$(copies "$tmp/p1.pcapng" | wc -l)" 8
@@ -278,7 +283,7 @@ wait $cap_pid
 check_eq "--proto tcp,udp" "$(copies "$tmp/p2.pcapng" | wc -l)" 0
 
 t "capture: --host matches and must not"
-capture h1 --host $BLUE --count 8 -w "$tmp/h1.pcapng"
+capture h1 --host $BLUE --count 8 --timeout 20 -w "$tmp/h1.pcapng"
 check_cmd "ping" ip netns exec red ping -c 1 -W 2 -q $BLUE
 wait $cap_pid
 check_eq "--host $BLUE" "$(copies "$tmp/h1.pcapng" 'icmp' | wc -l)" 8
@@ -289,7 +294,7 @@ check_eq "--host 192.168.15.3,fd00::2" "$(copies "$tmp/h2.pcapng" | wc -l)" 0
 
 t "capture: --port matches and must not"
 udp9000() { ip netns exec red bash -c "echo hi >/dev/udp/$BLUE/9000"; }
-capture o1 --port 9000 --count 4 -w "$tmp/o1.pcapng"
+capture o1 --port 9000 --count 4 --timeout 20 -w "$tmp/o1.pcapng"
 check_cmd "udp" udp9000
 wait $cap_pid
 check_eq "--port 9000" "$(tshark_read "$tmp/o1.pcapng" -T fields -e frame.interface_name -e udp.dstport | tr '\t\n' ': ')" \
@@ -300,7 +305,7 @@ wait $cap_pid
 check_eq "--port 9001" "$(copies "$tmp/o2.pcapng" | wc -l)" 0
 
 t "capture: --snaplen cuts the copies, keeps their length"
-capture snap --proto icmp --count 8 --snaplen 64 -w "$tmp/snap.pcapng"
+capture snap --proto icmp --count 8 --timeout 20 --snaplen 64 -w "$tmp/snap.pcapng"
 check_cmd "ping" ip netns exec red ping -c 1 -W 2 -q $BLUE
 wait $cap_pid
 check_eq "cap_len, len" "$(tshark_read "$tmp/snap.pcapng" -T fields -e frame.cap_len -e frame.len | sort -u | tr '\t' ' ')" "64 98"
@@ -319,7 +324,9 @@ bad 2 '--host "192.168.15.300"' --host 192.168.15.300
 bad 2 '--port "70000"' --port 70000
 bad 2 '--snaplen "0"' --snaplen 0
 bad 2 '--count "-1"' --count -1
-bad 2 '-n "red,"' -n red,
+bad 2 '"--proto" given twice' --proto tcp --proto udp
+bad 2 '--ring-kb "2"' --ring-kb 2
+bad 2 '--host "fe80::1%lo"' --host fe80::1%lo
 bad 2 'choose one' -w "$tmp/x" --json
 bad 2 'unknown option "--bogus"' --bogus
 bad 1 'bridge "nope" is not monitored' --bridge nope

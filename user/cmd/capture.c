@@ -20,12 +20,11 @@
 #include "capture_abi.h"
 #include "cmd/cli.h"
 #include "datapath/capture.h"
-#include "datapath/datapath.h"
 #include "events/events.h"
 #include "model/frame_info.h"
 #include "output/frame_text.h"
 #include "output/pcapng.h"
-#include "util/filter.h"
+#include "cmd/filter_options.h"
 #include "util/log.h"
 
 /* How often the ring is drained: records are submitted without a wake-up. */
@@ -171,45 +170,6 @@ static int end_file(struct sink *s, struct capture *cap, size_t n, __u64 start_n
 	return err ?: pcapng_flush(s->pcapng);
 }
 
-/* A whole number in [@min, @max] from @text for option @name, or -1 after the error line. */
-static long parse_number(const char *name, const char *text, long min, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno || end == text || *end || v < min || v > max) {
-		pr_warn("invalid %s \"%s\": not a whole number from %ld to %ld", name, text, min, max);
-		return -1;
-	}
-	return v;
-}
-
-/* "a,b" as a list (NULL: not given); the strings point into *@copy. */
-static int split_list(const char *name, const char *text, char **copy, const char ***items,
-		      size_t *n)
-{
-	char *item, *rest;
-
-	*n = 0;
-	if (!text)
-		return 0;
-	*copy = strdup(text);
-	*items = calloc(strlen(text) / 2 + 1, sizeof(**items));
-	if (!*copy || !*items)
-		return -ENOMEM;
-	rest = *copy;
-	while ((item = strsep(&rest, ",")) != NULL) {
-		if (!*item) {
-			pr_warn("invalid %s \"%s\": an empty item in the list", name, text);
-			return -EINVAL;
-		}
-		(*items)[(*n)++] = item;
-	}
-	return 0;
-}
-
 static __u64 now_real_ns(void)
 {
 	struct timespec ts;
@@ -218,73 +178,64 @@ static __u64 now_real_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-int cmd_capture(int argc, char **argv)
+struct capture_args {
+	struct cli_list bridges, netns;
+	struct nsmon_filter filter;
+	const char *file;
+	unsigned long snaplen, count, timeout_ms, ring_kb;
+	bool json;
+};
+
+static const struct cli_option capture_options[] = {
+	CLI_OPTION("bridge", 0, CLI_IFNAME, struct capture_args, bridges, .metavar = "NAME",
+		   .complete = CLI_COMPLETE_BRIDGE, .flags = CLI_REPEAT,
+		   .help = "only the lab of bridge NAME (default: every lab nsmon monitors)"),
+	CLI_OPTION("netns", 'n', CLI_NETNS, struct capture_args, netns, .metavar = "NS",
+		   .complete = CLI_COMPLETE_NETNS, .flags = CLI_REPEAT,
+		   .help = "only namespace NS's veth and its bridge port"),
+	FILTER_CLI_OPTIONS(struct capture_args, filter),
+	CLI_OPTION("write", 'w', CLI_STRING, struct capture_args, file, .metavar = "FILE",
+		   .complete = CLI_COMPLETE_FILE,
+		   .help = "write pcap-ng to FILE (- for stdout) instead of printing lines"),
+	CLI_OPTION("snaplen", 0, CLI_COUNT, struct capture_args, snaplen, .metavar = "N",
+		   .def = "262144", .min = 1, .max = NSMON_CAP_SNAPLEN_DEFAULT,
+		   .help = "keep at most N bytes of each frame"),
+	CLI_OPTION("count", 'c', CLI_COUNT, struct capture_args, count, .metavar = "N",
+		   .help = "stop after N copies"),
+	CLI_OPTION("timeout", 0, CLI_DURATION, struct capture_args, timeout_ms, .metavar = "TIME",
+		   .help = "stop after TIME (seconds, or N[ms|s|m])"),
+	CLI_OPTION("ring-kb", 0, CLI_COUNT, struct capture_args, ring_kb, .metavar = "KIB",
+		   .def = "8192", .min = 4, .max = 1024 * 1024,
+		   .help = "the ring buffer's size (rounded up to a power of two)"),
+	CLI_OPTION("json", 'j', CLI_FLAG, struct capture_args, json,
+		   .help = "one JSON object per copy (NDJSON), not lines"),
+	CLI_END
+};
+
+static int run_capture(const void *args, int noperands, char **operands)
 {
-	const char *bridges = NULL, *netns = NULL, *proto = NULL, *host = NULL, *port = NULL;
-	const char *file = NULL, *snaplen_text = "262144", *count_text = "0", *timeout_text = "0";
-	const char *ring_kb_text = "0";
-	bool json = false;
-	const struct cli_opt opts[] = {
-		{ "--bridge", &bridges, NULL },
-		{ "-n", &netns, NULL },
-		{ "--proto", &proto, NULL },
-		{ "--host", &host, NULL },
-		{ "--port", &port, NULL },
-		{ "-w", &file, NULL },
-		{ "--snaplen", &snaplen_text, NULL },
-		{ "--count", &count_text, NULL },
-		{ "--timeout", &timeout_text, NULL },
-		{ "--ring-kb", &ring_kb_text, NULL },
-		{ "--json", NULL, &json },
-		{ "-j", NULL, &json },
-		{ NULL },
+	const struct capture_args *a = args;
+	struct capture_opts co = {
+		.bridges = a->bridges.items, .nbridges = a->bridges.n,
+		.netns = a->netns.items, .nnetns = a->netns.n,
+		.filter = a->filter, .snaplen = a->snaplen, .ring_kb = a->ring_kb,
 	};
-	struct capture_opts co = {};
 	struct capture *cap = NULL;
-	struct sink s = {};
-	char *bridges_copy = NULL, *netns_copy = NULL;
-	const char **bridge_list = NULL, **netns_list = NULL;
+	struct sink s = { .json = a->json, .count = a->count };
 	const struct capture_iface *ifs;
-	long snaplen, count, timeout, ring_kb;
 	__u64 start_ns, deadline_ns = 0, lost = 0;
-	int first, fd = -1, ret, err;
+	int fd = -1, ret, err;
 	size_t nifs;
 
-	ret = cli_parse(argc, argv, opts, 0, &first);
-	if (ret)
-		return ret;
-	if ((snaplen = parse_number("--snaplen", snaplen_text, 1, NSMON_CAP_SNAPLEN_DEFAULT)) < 0 ||
-	    (count = parse_number("--count", count_text, 0, LONG_MAX)) < 0 ||
-	    (timeout = parse_number("--timeout", timeout_text, 0, 100000000)) < 0 ||
-	    (ring_kb = parse_number("--ring-kb", ring_kb_text, 0, 1 << 20)) < 0)
-		return EXIT_USAGE;
-	if (file && json) {
+	if (a->file && a->json) {
 		pr_warn("capture: -w writes a pcap-ng file and --json prints lines: choose one");
 		return EXIT_USAGE;
 	}
-	if (filter_parse(&co.filter, proto, host, port))
-		return EXIT_USAGE;
-	err = split_list("--bridge", bridges, &bridges_copy, &bridge_list, &co.nbridges) ?:
-	      split_list("-n", netns, &netns_copy, &netns_list, &co.nnetns);
-	if (err) {
-		ret = err == -EINVAL ? EXIT_USAGE : cli_exit_code(err);
-		goto out_lists;
-	}
-	co.bridges = bridge_list;
-	co.netns = netns_list;
-	co.snaplen = snaplen;
-	co.ring_kb = ring_kb;
-
-	err = datapath_preflight();
-	if (err)
-		goto out;
 	err = capture_open(&co, &cap);
 	if (err)
 		goto out;
 	ifs = capture_ifaces(cap, &nifs);
 	s.ifaces = ifs;
-	s.json = json;
-	s.count = count;
 	s.received = calloc(nifs ?: 1, sizeof(*s.received));
 	s.written = calloc(nifs ?: 1, sizeof(*s.written));
 	if (!s.received || !s.written) {
@@ -292,17 +243,17 @@ int cmd_capture(int argc, char **argv)
 		pr_warn("cannot start the capture: %s", strerror(-err));
 		goto out;
 	}
-	if (file) {
-		fd = strcmp(file, "-") ? open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) :
-					 STDOUT_FILENO;
+	if (a->file) {
+		fd = strcmp(a->file, "-") ?
+		     open(a->file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : STDOUT_FILENO;
 		if (fd < 0) {
 			err = -errno;
-			pr_warn("cannot open \"%s\": %s", file, strerror(-err));
+			pr_warn("cannot open \"%s\": %s", a->file, strerror(-err));
 			goto out;
 		}
-		err = start_file(&s, fd, ifs, nifs, &co.filter, snaplen);
+		err = start_file(&s, fd, ifs, nifs, &a->filter, a->snaplen);
 		if (err) {
-			pr_warn("cannot write \"%s\": %s", file, strerror(-err));
+			pr_warn("cannot write \"%s\": %s", a->file, strerror(-err));
 			goto out;
 		}
 	}
@@ -312,11 +263,11 @@ int cmd_capture(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);	/* a reader that goes away is a write error: EPIPE */
 	s.mono_to_real_ns = event_clock_offset_ns();
 	start_ns = now_real_ns();
-	if (timeout)
-		deadline_ns = start_ns + timeout * 1000000000ULL;
+	if (a->timeout_ms)
+		deadline_ns = start_ns + a->timeout_ms * 1000000ULL;
 	fprintf(stderr, "capturing on %zu interface%s (Ctrl-C stops)\n", nifs, nifs == 1 ? "" : "s");
 
-	while (!stop && !s.err && (!count || s.total < (__u64)count) &&
+	while (!stop && !s.err && (!s.count || s.total < s.count) &&
 	       (!deadline_ns || now_real_ns() < deadline_ns)) {
 		poll(NULL, 0, CONSUME_MS);
 		ret = drain(cap, &s);
@@ -335,10 +286,10 @@ int cmd_capture(int argc, char **argv)
 		s.err = end_file(&s, cap, nifs, start_ns, now_real_ns());
 	if (s.err && s.err != -EPIPE) {
 		err = s.err;
-		pr_warn("cannot write \"%s\": %s", file ? file : "stdout", strerror(-err));
+		pr_warn("cannot write \"%s\": %s", a->file ? a->file : "stdout", strerror(-err));
 	}
 	fprintf(stderr, "capture: %llu cop%s %s on %zu interface%s, lost %llu (ring full)\n",
-		(unsigned long long)s.total, s.total == 1 ? "y" : "ies", file ? "written" : "printed",
+		(unsigned long long)s.total, s.total == 1 ? "y" : "ies", a->file ? "written" : "printed",
 		nifs, nifs == 1 ? "" : "s", (unsigned long long)lost);
 out:
 	pcapng_close(s.pcapng);
@@ -347,11 +298,21 @@ out:
 	capture_close(cap);
 	free(s.received);
 	free(s.written);
-	ret = cli_exit_code(err);
-out_lists:
-	free(bridges_copy);
-	free(netns_copy);
-	free(bridge_list);
-	free(netns_list);
-	return ret;
+	return cli_exit_code(err);
 }
+
+const struct cli_command cmd_capture = {
+	.name = "capture",
+	.summary = "every hop of the labs in one pcap-ng file, or as lines",
+	.description = "Copies of the frames the labs' bridges, ports and namespace ends receive and\n"
+		       "send, each on its own interface (NS/IFNAME) in the order the frame met them,\n"
+		       "filtered in the kernel: pcap-ng for tshark and Wireshark with -w, else one\n"
+		       "line per copy like tcpdump -n's (--json: NDJSON). Stops at Ctrl-C, --count\n"
+		       "or --timeout; stderr then says how many copies were captured and lost.",
+	.options = capture_options,
+	.args_size = sizeof(struct capture_args),
+	.examples = "nsmon capture --proto arp,icmp -c 17 -w ping.pcapng\tthe first ping, every hop\n"
+		    "nsmon capture -w - | tshark -r -\tinto tshark as it happens\n"
+		    "nsmon capture -n red --host 192.168.15.2\tred's frames to or from blue, as lines",
+	.run = run_capture,
+};

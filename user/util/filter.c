@@ -28,6 +28,10 @@ static const struct {
 
 static const char *const option_names[] = { "--proto", "--host", "--port" };
 
+const char *const filter_proto_names[] = {
+	"arp", "icmp", "icmp6", "tcp", "udp", "ipv4", "ipv6", NULL,
+};
+
 static int add_proto(struct nsmon_filter *f, const char *item, char *why, size_t size)
 {
 	for (size_t i = 0; i < NPROTOS; i++) {
@@ -135,6 +139,28 @@ int filter_parse(struct nsmon_filter *f, const char *proto, const char *host, co
 		}
 	}
 	return 0;
+}
+
+static const char *option(enum filter_option opt, const char *text, void *dest)
+{
+	static __thread char why[96];
+
+	return filter_add(dest, opt, text, why, sizeof(why)) ? why : NULL;
+}
+
+const char *filter_option_proto(const char *text, void *dest)
+{
+	return option(FILTER_PROTO, text, dest);
+}
+
+const char *filter_option_host(const char *text, void *dest)
+{
+	return option(FILTER_HOST, text, dest);
+}
+
+const char *filter_option_port(const char *text, void *dest)
+{
+	return option(FILTER_PORT, text, dest);
 }
 
 /* Append @text to @buf (of @size, holding @len bytes), never past its end. */

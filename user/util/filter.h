@@ -19,9 +19,6 @@
 
 #include "filter_abi.h"
 
-/* For a command's help line. */
-#define FILTER_USAGE	"[--proto P,...] [--host ADDR,...] [--port N,...]"
-
 enum filter_option {
 	FILTER_PROTO,
 	FILTER_HOST,
@@ -43,6 +40,18 @@ int filter_add(struct nsmon_filter *f, enum filter_option opt, const char *text,
  * Return: 0 or -EINVAL (a usage error).
  */
 int filter_parse(struct nsmon_filter *f, const char *proto, const char *host, const char *port);
+
+/* The names --proto takes, NULL-terminated (for completion). */
+extern const char *const filter_proto_names[];
+
+/*
+ * The three options' parsers, in the shape of the declared command line's
+ * custom parsers (cmd/filter_options.h): each adds @text's values to the
+ * struct nsmon_filter at @dest. Return: NULL, or why @text is refused.
+ */
+const char *filter_option_proto(const char *text, void *dest);
+const char *filter_option_host(const char *text, void *dest);
+const char *filter_option_port(const char *text, void *dest);
 
 /**
  * filter_format() - @f as the options that say it ("--proto icmp --host
