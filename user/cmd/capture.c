@@ -47,6 +47,8 @@ struct sink {
 	__u64 *written;			/* per interface: copies written or printed */
 	__u64 total, count;		/* copies written; the most to write (0: no limit) */
 	int err;			/* the first failed write */
+	__u64 deadline_ns;		/* --timeout, CLOCK_REALTIME; 0: none */
+	bool last_drain;		/* after the programs came off: read all that is left */
 };
 
 static void format_time(__u64 ns, char *buf, size_t size)
@@ -88,7 +90,28 @@ static void print_copy(struct sink *s, const struct capture_copy *c, __u64 ts)
 	json_decref(o);
 }
 
-static void on_copy(const struct capture_copy *c, void *data)
+static __u64 now_real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * Stop draining: --count reached, a write failed, or (but in the last
+ * drain) a signal came or --timeout passed (looked at every 1024 copies).
+ */
+static int done(const struct sink *s)
+{
+	if ((s->count && s->total >= s->count) || s->err)
+		return 1;
+	if (s->last_drain)
+		return 0;
+	return stop || (s->deadline_ns && !(s->total & 1023) && now_real_ns() >= s->deadline_ns);
+}
+
+static int on_copy(const struct capture_copy *c, void *data)
 {
 	struct sink *s = data;
 	__u64 ts = c->mono_ns + s->mono_to_real_ns;
@@ -96,7 +119,7 @@ static void on_copy(const struct capture_copy *c, void *data)
 
 	s->received[c->iface]++;
 	if ((s->count && s->total >= s->count) || s->err)
-		return;
+		return done(s);
 	if (s->pcapng)
 		s->err = pcapng_write_packet(s->pcapng, c->iface, ts, c->len, &frame, 1,
 					     c->dir == NSMON_DIR_RX ? PCAPNG_INBOUND :
@@ -107,12 +130,16 @@ static void on_copy(const struct capture_copy *c, void *data)
 		s->written[c->iface]++;
 		s->total++;
 	}
+	return done(s);
 }
 
 /* Drain the ring into @s, then hand the copies on: one write per drain, not per copy. */
 static int drain(struct capture *cap, struct sink *s)
 {
 	int n = capture_consume(cap, on_copy, s);
+
+	if (n == -ECANCELED)
+		n = 0;
 
 	if (s->pcapng && !s->err)
 		s->err = pcapng_flush(s->pcapng);
@@ -170,14 +197,6 @@ static int end_file(struct sink *s, struct capture *cap, size_t n, __u64 start_n
 	return err ?: pcapng_flush(s->pcapng);
 }
 
-static __u64 now_real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 struct capture_args {
 	struct cli_list bridges, netns;
 	struct nsmon_filter filter;
@@ -223,7 +242,7 @@ static int run_capture(const void *args, int noperands, char **operands)
 	struct capture *cap = NULL;
 	struct sink s = { .json = a->json, .count = a->count };
 	const struct capture_iface *ifs;
-	__u64 start_ns, deadline_ns = 0, lost = 0;
+	__u64 start_ns, lost = 0;
 	int fd = -1, ret, err;
 	size_t nifs;
 
@@ -264,11 +283,11 @@ static int run_capture(const void *args, int noperands, char **operands)
 	s.mono_to_real_ns = event_clock_offset_ns();
 	start_ns = now_real_ns();
 	if (a->timeout_ms)
-		deadline_ns = start_ns + a->timeout_ms * 1000000ULL;
+		s.deadline_ns = start_ns + a->timeout_ms * 1000000ULL;
 	fprintf(stderr, "capturing on %zu interface%s (Ctrl-C stops)\n", nifs, nifs == 1 ? "" : "s");
 
 	while (!stop && !s.err && (!s.count || s.total < s.count) &&
-	       (!deadline_ns || now_real_ns() < deadline_ns)) {
+	       (!s.deadline_ns || now_real_ns() < s.deadline_ns)) {
 		poll(NULL, 0, CONSUME_MS);
 		ret = drain(cap, &s);
 		if (ret < 0 && ret != -EINTR) {
@@ -279,6 +298,7 @@ static int run_capture(const void *args, int noperands, char **operands)
 	}
 	/* Off the hooks first, then what is still in the ring: received + lost then adds up. */
 	capture_detach(cap);
+	s.last_drain = true;
 	drain(cap, &s);
 	for (size_t i = 0; i < nifs; i++)
 		lost += capture_lost(cap, i);

@@ -305,6 +305,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	const struct nsmon_cap_rec *rec = data;
 	struct capture_copy c;
 	const struct hook *h;
+	int stop = 0;
 
 	if (size < sizeof(*rec) || size < sizeof(*rec) + rec->caplen)
 		return 0;
@@ -317,18 +318,19 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (h->peer >= 0 && rec->direction == NSMON_DIR_RX) {
 		c.iface = h->peer;
 		c.dir = NSMON_DIR_TX;
-		cap->cb(&c, cap->data);
+		stop = cap->cb(&c, cap->data);
 	}
 	c.iface = h->iface;
 	c.dir = rec->direction;
-	cap->cb(&c, cap->data);
+	stop |= cap->cb(&c, cap->data);
 	/* ...and received it after its port sent it. */
 	if (h->peer >= 0 && rec->direction == NSMON_DIR_TX) {
 		c.iface = h->peer;
 		c.dir = NSMON_DIR_RX;
-		cap->cb(&c, cap->data);
+		stop |= cap->cb(&c, cap->data);
 	}
-	return 0;
+	/* libbpf stops at a negative return, this record consumed. */
+	return stop ? -ECANCELED : 0;
 }
 
 int capture_consume(struct capture *cap, capture_copy_cb cb, void *data)

@@ -56,7 +56,8 @@ struct capture_copy {
 	const __u8 *frame;		/* from the Ethernet header, tag in place */
 };
 
-typedef void (*capture_copy_cb)(const struct capture_copy *c, void *data);
+/* Return non-zero to stop the consume after this record (the ring keeps the rest). */
+typedef int (*capture_copy_cb)(const struct capture_copy *c, void *data);
 
 struct capture;
 
@@ -77,8 +78,10 @@ const struct capture_iface *capture_ifaces(const struct capture *cap, size_t *n)
 /**
  * capture_consume() - hand every record in the ring to @cb, as one copy per
  * interface in the order the frame met them (a namespace end's copy
- * before its port's when it sent the frame, after it when it received it).
- * Return: records read, or -errno.
+ * before its port's when it sent the frame, after it when it received it),
+ * until @cb asks to stop: a ring filled faster than it is drained would
+ * otherwise keep the caller here.
+ * Return: records read, -ECANCELED when @cb stopped it, or -errno.
  */
 int capture_consume(struct capture *cap, capture_copy_cb cb, void *data);
 
