@@ -141,16 +141,7 @@ for r in $(seq "$rounds"); do
 done
 "$nsmon" detach >/dev/null
 
-# ---- results ----------------------------------------------------------------
-col() { awk -v k="$1" '{print $k}' "$2"; }
-list() { col "$1" "$2" | paste -sd,; }
-med() { col "$1" "$2" | median; }
-kilo() { awk "BEGIN {printf \"%.1f\", $1 / 1000}"; }
-pratio() {
-	paste -d' ' <(col "$1" "$2") <(col "$1" "$3") | awk '{printf "%.5f\n", $1 / $2}' |
-		median | xargs printf '%.3f'
-}
-
+# ---- results (col, med, pratio ...: lib.sh) ------------------------------------
 table=()
 for c in "${configs[@]}"; do
 	f=$tmp/udp-$c
