@@ -187,33 +187,8 @@ static void print_table(const json_t *doc)
 	}
 }
 
-static int parse_proto(const char *text, enum nsmon_path_proto *proto)
-{
-	static const char *const names[] = { "any", "icmp", "tcp", "udp", "arp" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(text, names[i])) {
-			*proto = (enum nsmon_path_proto)i;
-			return 0;
-		}
-	}
-	pr_warn("invalid --proto \"%s\": use icmp, tcp, udp, arp or any", text);
-	return -EINVAL;
-}
-
-/* A whole number in [@min, @max] for option @name. */
-static int parse_whole(const char *name, const char *text, long long min, long long max,
-		       long long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoll(text, &end, 10);
-	if (*text && !*end && !errno && *out >= min && *out <= max)
-		return 0;
-	pr_warn("invalid %s \"%s\": not a whole number from %lld to %lld", name, text, min, max);
-	return -EINVAL;
-}
+/* --proto's names, indexed by enum nsmon_path_proto. */
+static const char *const proto_names[] = { "any", "icmp", "tcp", "udp", "arp", NULL };
 
 static long long now_ms(void)
 {
@@ -228,9 +203,9 @@ static long long now_ms(void)
  * moment), the timeout, or a signal. The kernel stops histogramming at the
  * count, so what is read at the end is exactly that many, whatever came after.
  */
-static int trace(struct path_tracer *pt, __u64 count, long timeout_s)
+static int trace(struct path_tracer *pt, __u64 count, unsigned long timeout_ms)
 {
-	long long deadline = timeout_s ? now_ms() + timeout_s * 1000 : 0, reply_by = 0;
+	long long deadline = timeout_ms ? now_ms() + (long long)timeout_ms : 0, reply_by = 0;
 	__u64 recorded[NSMON_LEG_MAX];
 	int err;
 
@@ -269,41 +244,60 @@ static void announce(const struct path_tracer *pt, const struct path_opts *po, c
 		(unsigned long long)po->count, po->count == 1 ? "" : "s");
 }
 
-int cmd_path(int argc, char **argv)
+struct path_args {
+	const char *bridge, *from, *to;
+	int proto;
+	unsigned long count, sample, timeout_ms;
+	bool json;
+};
+
+static const struct cli_option path_options[] = {
+	CLI_OPTION("from", 0, CLI_STRING, struct path_args, from, .metavar = "NS|ADDR",
+		   .complete = CLI_COMPLETE_NETNS,
+		   .help = "the sending namespace or its address (default: the lab's first)"),
+	CLI_OPTION("to", 0, CLI_STRING, struct path_args, to, .metavar = "NS|ADDR",
+		   .complete = CLI_COMPLETE_NETNS,
+		   .help = "the receiving namespace or its address (default: the lab's second)"),
+	CLI_OPTION("proto", 0, CLI_ENUM, struct path_args, proto, .metavar = "PROTO", .def = "icmp",
+		   .values = proto_names, .complete = CLI_COMPLETE_VALUES,
+		   .help = "which packets to trace"),
+	CLI_OPTION("count", 'c', CLI_COUNT, struct path_args, count, .metavar = "N", .def = "10",
+		   .min = 1, .help = "stop after N packets each way (exactly N in the histograms)"),
+	CLI_OPTION("sample", 0, CLI_COUNT, struct path_args, sample, .metavar = "N", .def = "1",
+		   .min = 1, .max = 1UL << 30,
+		   .help = "trace one packet in N (an echo by its sequence: seq % N == 0)"),
+	CLI_OPTION("timeout", 0, CLI_DURATION, struct path_args, timeout_ms, .metavar = "TIME",
+		   .help = "stop after TIME (seconds, or N[ms|s|m]); nothing by then: exit 1"),
+	CLI_OPTION("bridge", 0, CLI_IFNAME, struct path_args, bridge, .metavar = "NAME",
+		   .def = DEFAULT_BRIDGE, .complete = CLI_COMPLETE_BRIDGE, .help = "the lab's bridge"),
+	CLI_OPTION("json", 'j', CLI_FLAG, struct path_args, json, .help = "one JSON document"),
+	CLI_END
+};
+
+/* "2 s", "500 ms": a timeout as the user gave it. */
+static const char *duration_text(unsigned long ms, char *buf, size_t size)
 {
-	const char *count_text = "10", *timeout_text = "0", *proto_text = "icmp", *sample_text = "1";
-	struct path_opts po = { .bridge = DEFAULT_BRIDGE };
-	bool json = false;
-	const struct cli_opt opts[] = {
-		{ "--from", &po.from, NULL },
-		{ "--to", &po.to, NULL },
-		{ "--proto", &proto_text, NULL },
-		{ "--count", &count_text, NULL },
-		{ "--sample", &sample_text, NULL },
-		{ "--timeout", &timeout_text, NULL },
-		{ "--bridge", &po.bridge, NULL },
-		{ "--json", NULL, &json },
-		{ "-j", NULL, &json },
-		{ NULL },
-	};
+	if (ms % 1000)
+		snprintf(buf, size, "%lu ms", ms);
+	else
+		snprintf(buf, size, "%lu s", ms / 1000);
+	return buf;
+}
+
+static int run_path(const void *args, int noperands, char **operands)
+{
+	const struct path_args *a = args;
+	const char *proto_text = proto_names[a->proto];
+	struct path_opts po = { .bridge = a->bridge, .from = a->from, .to = a->to,
+				.proto = a->proto, .sample = a->sample, .count = a->count };
 	struct nsmon_path_hist *hist = NULL;
 	struct nsmon_path_leg_stats stats[NSMON_LEG_MAX];
 	struct path_tracer *pt = NULL;
 	struct path_run run;
-	long long count, timeout, sample;
-	int first, ret, err;
+	char within[32];
+	int err;
 	json_t *doc;
 
-	ret = cli_parse(argc, argv, opts, 0, &first);
-	if (ret)
-		return ret;
-	if (parse_whole("--count", count_text, 1, 1LL << 62, &count) ||
-	    parse_whole("--sample", sample_text, 1, 1 << 30, &sample) ||
-	    parse_whole("--timeout", timeout_text, 0, 1 << 30, &timeout) ||
-	    parse_proto(proto_text, &po.proto))
-		return EXIT_USAGE;
-	po.count = count;
-	po.sample = sample;
 	err = datapath_preflight();
 	if (err)
 		return cli_exit_code(err);
@@ -316,7 +310,7 @@ int cmd_path(int argc, char **argv)
 	announce(pt, &po, proto_text);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	err = trace(pt, po.count, timeout);
+	err = trace(pt, po.count, a->timeout_ms);
 	if (err)
 		goto out;
 	/* The programs off first: nothing adds to the histograms while they are read. */
@@ -332,18 +326,33 @@ int cmd_path(int argc, char **argv)
 			pr_warn("no %s packet between %s and %s crossed %s before it was stopped",
 				proto_text, path_tracer_from(pt), path_tracer_to(pt), po.bridge);
 		else
-			pr_warn("no %s packet between %s and %s crossed %s within %lld s", proto_text,
-				path_tracer_from(pt), path_tracer_to(pt), po.bridge, timeout);
+			pr_warn("no %s packet between %s and %s crossed %s within %s", proto_text,
+				path_tracer_from(pt), path_tracer_to(pt), po.bridge,
+				duration_text(a->timeout_ms, within, sizeof(within)));
 		err = -ETIMEDOUT;
 		goto out;
 	}
 	run = (struct path_run){ .from = path_tracer_from(pt), .to = path_tracer_to(pt),
 				 .proto = proto_text, .sample = po.sample, .count = po.count };
 	doc = report_json(&run, hist, stats);
-	cli_print_doc(doc, json, print_table);
+	cli_print_doc(doc, a->json, print_table);
 	json_decref(doc);
 out:
 	path_tracer_close(pt);
 	free(hist);
 	return cli_exit_code(err);
 }
+
+const struct cli_command cmd_path = {
+	.name = "path",
+	.summary = "per-hop latency of the veth -> bridge -> veth path, both ways",
+	.description = "A latency histogram with p50/p90/p99 for each segment of the path between two\n"
+		       "namespaces and for the whole one-way path, for the packets that match --proto.",
+	.options = path_options,
+	.args_size = sizeof(struct path_args),
+	.examples = "nsmon path\tthe next 10 pings red -> blue\n"
+		    "nsmon path --to 192.168.15.2\tthe same, the receiver by its address\n"
+		    "nsmon path --proto any --sample 100 -c 1000\tone packet in 100, any protocol\n"
+		    "nsmon path --proto udp -c 1000 -j\tUDP, as JSON",
+	.run = run_path,
+};

@@ -221,40 +221,58 @@ static int print_table(const struct stats_model *m)
 	return 0;
 }
 
-int cmd_stats(int argc, char **argv)
+struct stats_args {
+	const char *bridge, *netns;
+	bool json, matrix;
+};
+
+static const struct cli_option stats_options[] = {
+	CLI_OPTION("json", 'j', CLI_FLAG, struct stats_args, json,
+		   .help = "one JSON document (the contract in README.md)"),
+	CLI_OPTION("netns", 'n', CLI_NETNS, struct stats_args, netns, .metavar = "NS",
+		   .complete = CLI_COMPLETE_NETNS,
+		   .help = "only namespace NS, and the bridge ports that peer into it"),
+	CLI_OPTION("bridge", 0, CLI_IFNAME, struct stats_args, bridge, .metavar = "NAME",
+		   .complete = CLI_COMPLETE_BRIDGE, .help = "only the lab of bridge NAME"),
+	CLI_OPTION("matrix", 0, CLI_FLAG, struct stats_args, matrix,
+		   .help = "the forwarding matrix even past 64 places"),
+	CLI_END
+};
+
+static int run_stats(const void *args, int noperands, char **operands)
 {
-	const char *bridge = NULL, *only_netns = NULL;
-	bool json = false, matrix = false;
-	const struct cli_opt opts[] = {
-		{ "--json", NULL, &json },
-		{ "-j", NULL, &json },
-		{ "-n", &only_netns, NULL },
-		{ "--netns", &only_netns, NULL },
-		{ "--bridge", &bridge, NULL },
-		{ "--matrix", NULL, &matrix },
-		{ NULL },
-	};
-	size_t matrix_max_places;
+	const struct stats_args *a = args;
+	size_t matrix_max_places = a->matrix ? 0 : STATS_MODEL_MATRIX_PLACES;
 	struct stats_model *m;
 	json_t *doc;
-	int first, ret, err;
+	int err;
 
-	ret = cli_parse(argc, argv, opts, 0, &first);
-	if (ret)
-		return ret;
-	matrix_max_places = matrix ? 0 : STATS_MODEL_MATRIX_PLACES;
-	if (json) {
-		err = stats_model_build(bridge, only_netns, matrix_max_places, &doc);
+	if (a->json) {
+		err = stats_model_build(a->bridge, a->netns, matrix_max_places, &doc);
 		if (err)
 			return cli_exit_code(err);
 		cli_print_doc(doc, true, NULL);
 		json_decref(doc);
 		return EXIT_OK;
 	}
-	err = stats_model_read(bridge, only_netns, matrix_max_places, &m);
+	err = stats_model_read(a->bridge, a->netns, matrix_max_places, &m);
 	if (!err) {
 		err = print_table(m);
 		stats_model_free(m);
 	}
 	return err ? cli_exit_code(err) : EXIT_OK;
 }
+
+const struct cli_command cmd_stats = {
+	.name = "stats",
+	.summary = "the counters of every monitored lab, as a table or one JSON document",
+	.description = "Per namespace and per interface, packets and bytes by direction and by kind,\n"
+		       "then what each bridge did with each port's frames (forwarded, flooded, local,\n"
+		       "dropped) and its port-to-port matrix. The numbers agree with ip -s link.",
+	.options = stats_options,
+	.args_size = sizeof(struct stats_args),
+	.examples = "nsmon stats\tevery lab, as a table\n"
+		    "nsmon stats -n red\tonly red\n"
+		    "nsmon stats -j | jq '.namespaces[].interfaces[].rx.packets'\tthe contract, for tools",
+	.run = run_stats,
+};
