@@ -14,6 +14,7 @@
 #include "util/log.h"
 #include "lab/netns.h"
 #include "nsmon.h"
+#include "datapath/map_read.h"
 #include "datapath/path.h"
 #include "path.skel.h"
 #include "datapath/tcx.h"
@@ -262,7 +263,7 @@ void path_tracer_detach(struct path_tracer *pt)
 static int sum_percpu(const struct bpf_map *map, __u32 key, __u64 *sum, size_t words)
 {
 	int ncpus = libbpf_num_possible_cpus();
-	size_t stride = words;	/* each CPU's value, 8-byte aligned: ours are whole words */
+	size_t stride = map_percpu_stride(words * sizeof(__u64)) / sizeof(__u64);
 	__u64 *all;
 	int err = 0;
 
