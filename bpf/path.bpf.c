@@ -30,27 +30,12 @@
 #define READ_ONCE(x)		(*(const volatile typeof(x) *)&(x))
 #define WRITE_ONCE(x, v)	(*(volatile typeof(x) *)&(x) = (v))
 
-/* In-flight slots: a power of two. 1 MiB; a packet meets its own slot's line only. */
-#define FLIGHT_SLOTS	16384
-
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u8 proto_filter = NSMON_PATH_ANY;
 const volatile bool trace_every_hop = false;
 const volatile __u32 sample_every = 1;		/* --sample N: one packet in N */
 const volatile __u64 count_limit = 0;		/* --count N: legs histogrammed per leg; 0: all */
-
-/*
- * A packet on its way: its tag (0: the slot is free) and when it met each
- * tc hop. One cache line each, so two packets in flight on two CPUs never
- * share one.
- */
-struct flight {
-	__u64 tag;
-	__u64 ts[NSMON_HOP_CONSUMED];
-	__u32 leg;
-	__u32 pad[5];
-};
 
 /*
  * Direct-mapped by the tag's low bits, an array rather than a (LRU) hash:
@@ -62,9 +47,9 @@ struct flight {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, FLIGHT_SLOTS);
+	__uint(max_entries, NSMON_PATH_FLIGHTS);
 	__type(key, __u32);
-	__type(value, struct flight);
+	__type(value, struct nsmon_path_flight);
 } flights SEC(".maps");
 
 struct {
@@ -126,15 +111,6 @@ struct ipv4_wire {
 struct l4_wire {
 	__be16 a, b;		/* ICMP: type/code, checksum; TCP/UDP: ports */
 	__be32 c;		/* ICMP: id, sequence; TCP: sequence */
-};
-
-/* What the last hop reads of the skb: the IPv4 and L4 headers, or ARP. */
-union l3_wire {
-	struct {
-		struct ipv4_wire ip;
-		struct l4_wire l4;
-	};
-	struct arp_wire arp;
 };
 
 static __always_inline bool wanted(__u8 proto, bool arp)
@@ -247,9 +223,9 @@ static __always_inline bool sampled(const struct nsmon_pkt_key *k, __u64 tag)
 	return (__u32)(tag >> 32) % n == 0;
 }
 
-static __always_inline struct flight *slot_of(__u64 tag)
+static __always_inline struct nsmon_path_flight *slot_of(__u64 tag)
 {
-	__u32 i = (__u32)tag & (FLIGHT_SLOTS - 1);
+	__u32 i = (__u32)tag & (NSMON_PATH_FLIGHTS - 1);
 
 	return bpf_map_lookup_elem(&flights, &i);
 }
@@ -283,7 +259,7 @@ static __always_inline void emit_hop(const struct nsmon_pkt_key *key, __u64 ts, 
  * cannot both claim the old packet) before the times are written, and set
  * last: a reader that sees the tag sees this packet's times.
  */
-static __always_inline __u64 start_flight(struct flight *f, __u64 tag, __u32 leg)
+static __always_inline __u64 start_flight(struct nsmon_path_flight *f, __u64 tag, __u32 leg)
 {
 	struct nsmon_path_leg_stats *st;
 	__u64 old = __sync_lock_test_and_set(&f->tag, 0), now;
@@ -297,12 +273,12 @@ static __always_inline __u64 start_flight(struct flight *f, __u64 tag, __u32 leg
 	if (st)
 		st->started++;
 	f->leg = leg;
-	f->ts[NSMON_HOP_BRIDGE_IN] = 0;
-	f->ts[NSMON_HOP_BRIDGE_OUT] = 0;
-	f->ts[NSMON_HOP_RECEIVER_RX] = 0;
+	f->after_ns[0] = 0;
+	f->after_ns[1] = 0;
+	f->after_ns[2] = 0;
 	/* As late as this hop allows: what came before is the sender's stack, not the path. */
 	now = bpf_ktime_get_ns();
-	f->ts[NSMON_HOP_SENDER_TX] = now;
+	f->first_ns = now;
 	asm volatile("" ::: "memory");
 	WRITE_ONCE(f->tag, tag);
 	return now;
@@ -320,7 +296,7 @@ static __always_inline __u64 start_flight(struct flight *f, __u64 tag, __u32 leg
 static __always_inline int on_tc(struct __sk_buff *skb, const __u32 leg, const __u32 hop)
 {
 	struct nsmon_pkt_key key = {};
-	struct flight *f;
+	struct nsmon_path_flight *f;
 	__u64 tag, now = 0;
 	__u8 l2 = 0;
 
@@ -335,10 +311,14 @@ static __always_inline int on_tc(struct __sk_buff *skb, const __u32 leg, const _
 	if (hop == NSMON_HOP_SENDER_TX) {
 		now = start_flight(f, tag, leg);
 	} else if (READ_ONCE(f->tag) == tag && f->leg == leg && hop < NSMON_HOP_CONSUMED &&
-		   !f->ts[hop]) {
+		   !f->after_ns[hop - 1]) {
 		/* The first time it meets this hop (a flood's copies meet it once each). */
+		__u64 after;
+
 		now = bpf_ktime_get_ns();
-		f->ts[hop] = now;
+		after = now - f->first_ns;
+		if (after < 0xffffffffULL)
+			f->after_ns[hop - 1] = after ?: 1;
 	}
 every_hop:
 	if (trace_every_hop) {
@@ -389,7 +369,7 @@ static __always_inline void hist_add(struct nsmon_path_hist *h, __u32 seg, __u64
  * slot is claimed (its tag swapped to 0), and the claim fails if a newer
  * packet started taking the slot meanwhile: then they may be half its.
  */
-static __always_inline bool complete(struct flight *f, __u64 tag, __u64 now, __u32 *leg_out)
+static __always_inline bool complete(struct nsmon_path_flight *f, __u64 tag, __u64 now, __u32 *leg_out)
 {
 	__u64 ts[NSMON_HOP_CONSUMED + 1];
 	struct nsmon_path_leg_stats *st;
@@ -398,8 +378,9 @@ static __always_inline bool complete(struct flight *f, __u64 tag, __u64 now, __u
 	__u32 leg = f->leg;
 	bool in_order = true;
 
-	for (int i = 0; i < NSMON_HOP_CONSUMED; i++)
-		ts[i] = f->ts[i];
+	ts[NSMON_HOP_SENDER_TX] = f->first_ns;
+	for (int i = 1; i < NSMON_HOP_CONSUMED; i++)
+		ts[i] = f->after_ns[i - 1] ? ts[0] + f->after_ns[i - 1] : 0;
 	ts[NSMON_HOP_CONSUMED] = now;
 	/* Consumed before the receiver's veth: a copy freed on the way, not the end. */
 	if (!ts[NSMON_HOP_RECEIVER_RX] || leg >= NSMON_LEG_MAX)
@@ -441,20 +422,24 @@ int BPF_PROG(path_consumed, struct sk_buff *skb, void *location)
 {
 	__u64 now = bpf_ktime_get_ns(), tag;
 	struct nsmon_pkt_key key = {};
-	/* Plain loads through the trusted pointer, as dev.bpf.h explains. */
-	unsigned char *head = skb->head;
-	__u16 nh = skb->network_header;
+	/*
+	 * Plain loads through the trusted pointer, as dev.bpf.h explains, the
+	 * headers too: the verifier makes each an exception-handled load (a
+	 * fault reads 0, which no check below lets through), a few ns where a
+	 * bpf_probe_read_kernel() of them cost ~40 (a third of what this
+	 * program cost a packet, measured with perf in the 64-byte flood).
+	 */
+	unsigned char *l3 = skb->head + skb->network_header;
 	__be16 protocol = skb->protocol;
-	union l3_wire w;
-	struct flight *f;
+	const struct ipv4_wire *ip = (const void *)l3;
+	struct nsmon_path_flight *f;
 	__u32 leg = 0;
 
 	if (protocol == bpf_htons(ETH_P_IP)) {
-		if (bpf_probe_read_kernel(&w, sizeof(w.ip) + sizeof(w.l4), head + nh) ||
-		    w.ip.ver_ihl != 0x45 || !ipv4_key(&w.ip, &w.l4, &key))
+		if (ip->ver_ihl != 0x45 || !ipv4_key(ip, (const void *)(ip + 1), &key))
 			return 0;
 	} else if (protocol == bpf_htons(ETH_P_ARP)) {
-		if (bpf_probe_read_kernel(&w, sizeof(w.arp), head + nh) || !arp_key(&w.arp, &key))
+		if (!arp_key((const void *)l3, &key))
 			return 0;
 	} else {
 		return 0;
@@ -466,10 +451,10 @@ int BPF_PROG(path_consumed, struct sk_buff *skb, void *location)
 	if (!f || READ_ONCE(f->tag) != tag || !complete(f, tag, now, &leg))
 		return 0;
 	if (trace_every_hop) {
-		struct net_device *dev = BPF_CORE_READ(skb, dev);
+		struct net_device *dev = skb->dev;
 
-		emit_hop(&key, now, dev ? BPF_CORE_READ(dev, nd_net.net, net_cookie) : 0,
-			 dev ? BPF_CORE_READ(dev, ifindex) : 0, leg, NSMON_HOP_CONSUMED, 0);
+		emit_hop(&key, now, dev ? dev_netns_cookie(dev) : 0, dev ? dev->ifindex : 0, leg,
+			 NSMON_HOP_CONSUMED, 0);
 	}
 	return 0;
 }

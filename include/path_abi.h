@@ -74,6 +74,25 @@ enum nsmon_pkt_kind {
 };
 
 /*
+ * A packet on its way, in its slot of the map `flights` (an array of
+ * NSMON_PATH_FLIGHTS, a power of two, indexed by the tag's low bits): its
+ * tag (0: the slot is free), when it met the first hop, and how long after
+ * that it met the next three (0: not yet). 32 bytes, so that the table
+ * (256 KiB) stays in a core's L2 cache, where the first hop's write to a
+ * random slot costs least: with 64-byte slots in 1 MiB that write was the
+ * dearest step of the first hop. A packet that needs over 4.29 s (2^32 ns)
+ * to reach the receiver's veth is not timed (a hop missing: discarded).
+ */
+#define NSMON_PATH_FLIGHTS	8192
+
+struct nsmon_path_flight {
+	__u64 tag;
+	__u64 first_ns;
+	__u32 after_ns[NSMON_HOP_CONSUMED - 1];	/* BRIDGE_IN, BRIDGE_OUT, RECEIVER_RX */
+	__u32 leg;
+};
+
+/*
  * The latency buckets, one rule for the programs (which count into them)
  * and userspace (which reads their bounds): 64 ns wide from 0 to 8.192 us,
  * where the veth and bridge hops of one packet live, so that a p50 of 1.3 us
@@ -166,7 +185,7 @@ struct nsmon_path_leg_stats {
 	__u64 started;		/* met the first hop (and was sampled) */
 	__u64 completed;	/* consumed at the receiver after every hop: histogrammed, up to the limit */
 	__u64 evicted;		/* its slot taken by a newer packet first (lost, or went elsewhere) */
-	__u64 discarded;	/* consumed with its hop times out of order (a slot raced over) */
+	__u64 discarded;	/* consumed with a hop missing or the times out of order (a slot raced over) */
 };
 
 /* With trace_every_hop set (explain), one ring record per hop met, as it happens. */

@@ -29,16 +29,7 @@
 #include "test.h"
 #include "path.skel.h"
 
-#define FLIGHT_SLOTS	16384	/* bpf/path.bpf.c */
 #define BENCH_REPEAT	200000
-
-/* The in-flight slot as bpf/path.bpf.c lays it out. */
-struct flight {
-	__u64 tag;
-	__u64 ts[NSMON_HOP_CONSUMED];
-	__u32 leg;
-	__u32 pad[5];
-};
 
 /* Ethernet + IPv4 + ICMP echo request 10.0.0.1 -> 10.0.0.2, id 0x1234, sequence @seq. */
 static size_t echo_frame(unsigned char *buf, __u16 seq, __u8 ip_proto)
@@ -86,12 +77,12 @@ static struct path_bpf *load(enum nsmon_path_proto proto, __u32 sample, bool buc
 }
 
 /* The one busy slot (there must be exactly one), or -1. */
-static int busy_slot(const struct path_bpf *skel, struct flight *out)
+static int busy_slot(const struct path_bpf *skel, struct nsmon_path_flight *out)
 {
 	int fd = bpf_map__fd(skel->maps.flights), found = -1;
-	struct flight f;
+	struct nsmon_path_flight f;
 
-	for (__u32 i = 0; i < FLIGHT_SLOTS; i++) {
+	for (__u32 i = 0; i < NSMON_PATH_FLIGHTS; i++) {
 		if (bpf_map_lookup_elem(fd, &i, &f) || !f.tag)
 			continue;
 		if (found >= 0)
@@ -174,7 +165,7 @@ static void test_hops(void)
 	struct nsmon_path_leg_stats st;
 	unsigned char frame[128];
 	size_t len = echo_frame(frame, 7, 1);
-	struct flight f, g;
+	struct nsmon_path_flight f, g;
 	int slot;
 
 	TEST_BEGIN();
@@ -185,7 +176,7 @@ static void test_hops(void)
 	if (!ASSERT_TRUE(name, slot >= 0))
 		goto out;
 	ASSERT_EQ(name, f.leg, NSMON_LEG_REQUEST);
-	ASSERT_TRUE(name, f.ts[0] && !f.ts[1] && !f.ts[2] && !f.ts[3]);
+	ASSERT_TRUE(name, f.first_ns && !f.after_ns[0] && !f.after_ns[1] && !f.after_ns[2]);
 	/* The reply leg's hops do not touch a request. */
 	ASSERT_OK(name, run_prog(skel->progs.path_rep_bridge_in, frame, len, 1, NULL));
 	ASSERT_OK(name, run_prog(skel->progs.path_rep_receiver_rx, frame, len, 1, NULL));
@@ -193,13 +184,13 @@ static void test_hops(void)
 	ASSERT_OK(name, run_prog(skel->progs.path_req_bridge_out, frame, len, 1, NULL));
 	ASSERT_OK(name, run_prog(skel->progs.path_req_receiver_rx, frame, len, 1, NULL));
 	ASSERT_EQ(name, busy_slot(skel, &g), slot);
-	ASSERT_TRUE(name, g.tag == f.tag && g.ts[0] == f.ts[0]);
-	ASSERT_TRUE(name, g.ts[0] <= g.ts[1] && g.ts[1] <= g.ts[2] && g.ts[2] <= g.ts[3]);
-	ASSERT_TRUE(name, g.ts[1] && g.ts[2] && g.ts[3]);
+	ASSERT_TRUE(name, g.tag == f.tag && g.first_ns == f.first_ns);
+	ASSERT_TRUE(name, g.after_ns[0] <= g.after_ns[1] && g.after_ns[1] <= g.after_ns[2]);
+	ASSERT_TRUE(name, g.after_ns[0] && g.after_ns[1] && g.after_ns[2]);
 	/* A second copy at a hop (a flood) keeps the first time. */
 	ASSERT_OK(name, run_prog(skel->progs.path_req_bridge_out, frame, len, 1, NULL));
 	busy_slot(skel, &f);
-	ASSERT_EQ(name, f.ts[2], g.ts[2]);
+	ASSERT_EQ(name, f.after_ns[1], g.after_ns[1]);
 	st = leg_stats(skel, NSMON_LEG_REQUEST);
 	ASSERT_EQ(name, st.started, 1);
 	ASSERT_EQ(name, st.evicted, 0);
@@ -210,7 +201,7 @@ static void test_hops(void)
 	TEST_BEGIN();
 	ASSERT_OK(name, run_prog(skel->progs.path_req_sender_tx, frame, len, 1, NULL));
 	ASSERT_EQ(name, busy_slot(skel, &f), slot);
-	ASSERT_TRUE(name, !f.ts[1] && !f.ts[2] && !f.ts[3]);
+	ASSERT_TRUE(name, !f.after_ns[0] && !f.after_ns[1] && !f.after_ns[2]);
 	st = leg_stats(skel, NSMON_LEG_REQUEST);
 	ASSERT_EQ(name, st.started, 2);
 	ASSERT_EQ(name, st.evicted, 1);
@@ -225,7 +216,7 @@ static void test_filters(void)
 	struct path_bpf *skel = load(NSMON_PATH_ANY, 4, false);
 	unsigned char frame[128];
 	size_t len;
-	struct flight f;
+	struct nsmon_path_flight f;
 
 	TEST_BEGIN();
 	if (!ASSERT_TRUE(name, skel != NULL))
@@ -237,7 +228,7 @@ static void test_filters(void)
 	ASSERT_OK(name, run_prog(skel->progs.path_req_sender_tx, frame, len, 1, NULL));
 	ASSERT_OK(name, run_prog(skel->progs.path_req_bridge_in, frame, len, 1, NULL));
 	ASSERT_EQ(name, leg_stats(skel, NSMON_LEG_REQUEST).started, 1);
-	ASSERT_TRUE(name, busy_slot(skel, &f) >= 0 && f.ts[1]);
+	ASSERT_TRUE(name, busy_slot(skel, &f) >= 0 && f.after_ns[0]);
 	path_bpf__destroy(skel);
 	TEST_END(name);
 
