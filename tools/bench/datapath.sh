@@ -273,8 +273,10 @@ for c in "${configs[@]}"; do
 		"\"ns_per_packet\": $ns, \"cpu_ratio\": $(pratio 2 "$tmp/udp-bare" "$f")," \
 		"\"runs\": [$(list 1 "$f")], \"runs_ns\": [$(list 2 "$f")]}"
 	echo "{\"bench\": \"tcp-$c\", \"rounds\": $rounds, \"gbit_s\": $tcp, \"ratio\": $(pratio 1 "$tmp/tcp-$c" "$tmp/tcp-bare"), \"runs\": [$(list 1 "$tmp/tcp-$c")]}"
+	# The same difference round by round (the rounds interleave): median of this - bare.
+	paired=$(paste -d' ' <(col 1 "$tmp/ping-$c") <(col 1 "$tmp/ping-bare") | awk '{print $1 - $2}' | median)
 	echo "{\"bench\": \"ping-$c\", \"rounds\": $rounds, \"p50_us\": $p50, \"p99_us\": $p99," \
-		"\"p50_minus_bare_us\": $(awk "BEGIN {print $p50 - $p50_bare}")," \
+		"\"p50_minus_bare_us\": $(awk "BEGIN {print $p50 - $p50_bare}"), \"p50_minus_bare_paired_us\": $paired," \
 		"\"runs_p50\": [$(list 1 "$tmp/ping-$c")], \"runs_p99\": [$(list 2 "$tmp/ping-$c")]}"
 	case $c in
 	path | path-sample)
@@ -295,10 +297,10 @@ for c in "${configs[@]}"; do
 	events) echo "{\"bench\": \"monitor-$c\", \"rounds\": $rounds, \"events_lost\": [$(list 1 "$tmp/missed-$c")]}" ;;
 	tcpdump) echo "{\"bench\": \"monitor-$c\", \"rounds\": $rounds, \"dropped_by_kernel\": [$(list 1 "$tmp/missed-$c")]}" ;;
 	esac
-	table+=("$(printf '%-15s %6s %-15s %6s %6s %6.2f %6s %6s/%-4s' "$c" "$(kilo "$udp")" \
+	table+=("$(printf '%-15s %6s %-15s %6s %6s %6.2f %6s %6s/%-4s %5s' "$c" "$(kilo "$udp")" \
 		"($(kilo "$(col 1 "$f" | sort -g | head -1)")-$(kilo "$(col 1 "$f" | sort -g | tail -1)"))" \
 		"$(pratio 1 "$f" "$tmp/udp-bare")" "$(pratio 2 "$tmp/udp-bare" "$f")" "$tcp" \
-		"$(pratio 1 "$tmp/tcp-$c" "$tmp/tcp-bare")" "$p50" "$p99")")
+		"$(pratio 1 "$tmp/tcp-$c" "$tmp/tcp-bare")" "$p50" "$p99" "$paired")")
 done
 
 ftable=()
@@ -326,7 +328,7 @@ done
 {
 	echo
 	echo "datapath: medians of $rounds rounds; ratios: median of each round's this / bare; cpu: CPU-0 time per packet, bare / this"
-	printf '%-15s %6s %-15s %6s %6s %6s %6s %11s\n' config "kpps" "(range)" ratio cpu Gbit/s ratio "ping p50/p99"
+	printf '%-15s %6s %-15s %6s %6s %6s %6s %11s %5s\n' config "kpps" "(range)" ratio cpu Gbit/s ratio "ping p50/p99" "-bare"
 	printf '%s us\n' "${table[@]}"
 	if [ ${#ptable[@]} -gt 0 ]; then
 		echo
