@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cli.h"
 #include "datapath/datapath.h"
+#include "events/event_write.h"
 #include "events/events.h"
 #include "util/log.h"
 
@@ -23,11 +25,24 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* Written out when a poll is done, or sooner past this much: a flood costs a write per 256 KiB. */
+#define FLUSH_BYTES	(256 * 1024)
+
 struct printer {
 	bool json;
 	long count;		/* events to print before stopping, 0: no limit */
 	long printed;
+	struct event_buf out;
+	int err;		/* writing stdout failed: -EPIPE when the reader left */
 };
+
+static void flush(struct printer *p)
+{
+	int err = event_buf_flush(&p->out, STDOUT_FILENO);
+
+	if (err && !p->err)
+		p->err = err;
+}
 
 static void print_event(const struct nsmon_event *ev, void *data)
 {
@@ -35,16 +50,13 @@ static void print_event(const struct nsmon_event *ev, void *data)
 
 	if (p->count && p->printed >= p->count)
 		return;
-	if (p->json) {
-		char *text = json_dumps(ev->json, JSON_COMPACT | JSON_PRESERVE_ORDER);
-
-		if (text)
-			puts(text);
-		free(text);
-	} else {
-		puts(ev->line);
-	}
+	if (p->json)
+		event_write_json(&p->out, ev);
+	else
+		event_write_text(&p->out, ev);
 	p->printed++;
+	if (p->out.len >= FLUSH_BYTES)
+		flush(p);
 }
 
 /*
@@ -55,7 +67,7 @@ static int poll_and_print(struct event_stream *es, int wait_ms, struct printer *
 {
 	int ret = event_stream_poll(es, wait_ms, print_event, p);
 
-	fflush(stdout);
+	flush(p);
 	return ret;
 }
 
@@ -74,11 +86,64 @@ static long parse_count(const char *name, const char *text)
 	return v;
 }
 
+/* --drop-rate: "unlimited", or drops a second per CPU (0: none streamed). */
+static int parse_drop_rate(const char *text, unsigned int *rate)
+{
+	long v;
+
+	if (!strcmp(text, "unlimited")) {
+		*rate = EVENT_DROPS_UNLIMITED;
+		return 0;
+	}
+	v = parse_count("--drop-rate", text);
+	if (v < 0 || v >= EVENT_DROPS_UNLIMITED) {
+		if (v >= 0)
+			pr_warn("invalid --drop-rate \"%s\": too large (unlimited streams every drop)",
+				text);
+		return -EINVAL;
+	}
+	*rate = v;
+	return 0;
+}
+
+/*
+ * Every value of a repeatable option (--bridge, -n), in order: cli_parse()
+ * keeps only the last. Until the declared option table takes this over.
+ */
+static int collect(int argc, char **argv, const char *name, const char ***list, size_t *n)
+{
+	size_t len = strlen(name);
+
+	for (int i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
+		const char *value = NULL, **v;
+
+		if (!strcmp(argv[i], name) && i + 1 < argc)
+			value = argv[++i];
+		else if (!strncmp(argv[i], name, len) && argv[i][len] == '=')
+			value = argv[i] + len + 1;
+		else if (!strcmp(argv[i], "--interval") || !strcmp(argv[i], "--type") ||
+			 !strcmp(argv[i], "--count") || !strcmp(argv[i], "--timeout") ||
+			 !strcmp(argv[i], "--drop-rate") || !strcmp(argv[i], "--ring-kb") ||
+			 !strcmp(argv[i], "--consume-ms") || !strcmp(argv[i], "--bridge") ||
+			 !strcmp(argv[i], "-n"))
+			i++;	/* another option's value, whatever it looks like */
+		if (!value)
+			continue;
+		v = realloc(*list, (*n + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		v[(*n)++] = value;
+		*list = v;
+	}
+	return 0;
+}
+
 int cmd_events(int argc, char **argv)
 {
 	const char *types = NULL, *count = "0", *timeout = "0", *interval = "1";
 	const char *ring_kb = "0", *consume_ms = "0", *drop_rate = "100";
-	bool json = false, counters = false, no_attach = false;
+	const char *bridge = NULL, *netns = NULL;
+	bool json = false, counters = false, no_attach = false, all = false;
 	const struct cli_opt opts[] = {
 		{ "--json", NULL, &json },
 		{ "-j", NULL, &json },
@@ -91,13 +156,17 @@ int cmd_events(int argc, char **argv)
 		{ "--drop-rate", &drop_rate, NULL },
 		{ "--ring-kb", &ring_kb, NULL },
 		{ "--consume-ms", &consume_ms, NULL },
+		{ "--bridge", &bridge, NULL },
+		{ "-n", &netns, NULL },
+		{ "--all", NULL, &all },
 		{ NULL },
 	};
 	struct printer printer = { .json = false };
+	const char **bridges = NULL, **namespaces = NULL;
 	struct event_opts eo = {};
 	struct event_stream *es = NULL;
 	struct event_totals totals;
-	long timeout_s, interval_s, values[4];
+	long timeout_s, interval_s, values[3];
 	__u64 deadline_ms = 0;
 	char bad[64];
 	int first, ret, err;
@@ -111,7 +180,7 @@ int cmd_events(int argc, char **argv)
 	    (interval_s = parse_count("--interval", interval)) < 0 ||
 	    (values[0] = parse_count("--ring-kb", ring_kb)) < 0 ||
 	    (values[1] = parse_count("--consume-ms", consume_ms)) < 0 ||
-	    (values[2] = parse_count("--drop-rate", drop_rate)) < 0)
+	    parse_drop_rate(drop_rate, &eo.drops_per_sec))
 		return EXIT_USAGE;
 	if (types && event_types_parse(types, &eo.types, bad, sizeof(bad))) {
 		pr_warn("invalid event type \"%s\": use netns, ns, link, addr, neigh, fdb, drop, counters, attach or lost",
@@ -122,25 +191,36 @@ int cmd_events(int argc, char **argv)
 		pr_warn("invalid --interval \"%s\": must be at least 1 second", interval);
 		return EXIT_USAGE;
 	}
+	if (all && (bridge || netns)) {
+		pr_warn("--all is the whole machine: it takes no --bridge or -n");
+		return EXIT_USAGE;
+	}
+	if (collect(argc, argv, "--bridge", &bridges, &eo.nbridges) ||
+	    collect(argc, argv, "-n", &namespaces, &eo.nnetns)) {
+		err = -ENOMEM;
+		goto out;
+	}
+	eo.bridges = bridges;
+	eo.netns = namespaces;
+	eo.all = all;
 	eo.counters_ms = counters ? interval_s * 1000 : 0;
 	eo.auto_attach = !no_attach;
 	eo.ring_kb = values[0];
 	eo.consume_ms = values[1];
-	eo.drops_per_sec = values[2];
 
 	err = datapath_preflight();
+	if (!err)
+		err = event_stream_open(&eo, &es);
 	if (err)
-		return cli_exit_code(err);
-	err = event_stream_open(&eo, &es);
-	if (err)
-		return cli_exit_code(err);
+		goto out;
 
+	event_buf_init(&printer.out);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, on_signal);
+	signal(SIGPIPE, SIG_IGN);	/* a reader that leaves is -EPIPE from write() */
 	if (timeout_s)
 		deadline_ms = event_now_us() / 1000 + timeout_s * 1000;
-	while (!stop && (!printer.count || printer.printed < printer.count)) {
+	while (!stop && !printer.err && (!printer.count || printer.printed < printer.count)) {
 		int wait_ms = 100;
 
 		if (deadline_ms) {
@@ -162,11 +242,20 @@ int cmd_events(int argc, char **argv)
 	event_stream_stop(es);
 	poll_and_print(es, 0, &printer);
 	event_stream_report_lost(es, print_event, &printer);
-	fflush(stdout);
+	flush(&printer);
 	event_stream_totals(es, &totals);
 	fprintf(stderr, "events: submitted %llu, delivered %llu, lost %llu, suppressed %llu\n",
 		(unsigned long long)totals.submitted, (unsigned long long)totals.delivered,
 		(unsigned long long)totals.lost, (unsigned long long)totals.suppressed);
 	event_stream_close(es);
+	event_buf_free(&printer.out);
+	/* The reader leaving is how a pipe ends (`events | head`), not a failure. */
+	if (printer.err && printer.err != -EPIPE && !err) {
+		pr_warn("cannot write events: %s", strerror(-printer.err));
+		err = printer.err;
+	}
+out:
+	free(bridges);
+	free(namespaces);
 	return cli_exit_code(err);
 }
