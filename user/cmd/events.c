@@ -208,6 +208,10 @@ int cmd_events(int argc, char **argv)
 	eo.ring_kb = values[0];
 	eo.consume_ms = values[1];
 
+	/* Before the sources start (a second or so): a stop asked meanwhile is not lost. */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);	/* a reader that leaves is -EPIPE from write() */
 	err = datapath_preflight();
 	if (!err)
 		err = event_stream_open(&eo, &es);
@@ -215,9 +219,6 @@ int cmd_events(int argc, char **argv)
 		goto out;
 
 	event_buf_init(&printer.out);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);	/* a reader that leaves is -EPIPE from write() */
 	if (timeout_s)
 		deadline_ms = event_now_us() / 1000 + timeout_s * 1000;
 	while (!stop && !printer.err && (!printer.count || printer.printed < printer.count)) {

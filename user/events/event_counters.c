@@ -8,10 +8,6 @@
 #include "model/stats_model.h"
 #include "util/log.h"
 
-const char *const event_delta_names[EVENT_DELTA_MAX] = {
-	"packets", "bytes", "arp_request", "arp_reply", "icmp_echo_request", "icmp_echo_reply",
-};
-
 /* The stat behind each delta. */
 static const enum nsmon_stat delta_stats[EVENT_DELTA_MAX] = {
 	NSMON_STAT_PACKETS, NSMON_STAT_BYTES, NSMON_STAT_ARP_REQUEST, NSMON_STAT_ARP_REPLY,

@@ -30,14 +30,12 @@ void event_buf_free(struct event_buf *b)
 	event_buf_init(b);
 }
 
-/* Room for @n more bytes; false (and b->err) when there is none to be had. */
-static bool reserve(struct event_buf *b, size_t n)
+/* Grow for @n more bytes; false (and b->err) when there is no memory. */
+static bool __attribute__((noinline)) grow_buf(struct event_buf *b, size_t n)
 {
 	size_t cap;
 	char *p;
 
-	if (b->len + n <= b->cap)
-		return true;
 	if (b->err)
 		return false;
 	cap = b->cap ? b->cap : 64 * 1024;
@@ -74,7 +72,16 @@ int event_buf_flush(struct event_buf *b, int fd)
 	return b->err;
 }
 
-static void put(struct event_buf *b, const char *s, size_t n)
+/*
+ * Room for @n more bytes. Inline, and the growing out of line: an event is
+ * some forty small pieces, and a call for each was most of its cost.
+ */
+static inline bool reserve(struct event_buf *b, size_t n)
+{
+	return __builtin_expect(b->len + n <= b->cap, 1) || grow_buf(b, n);
+}
+
+static inline void put(struct event_buf *b, const char *s, size_t n)
 {
 	if (reserve(b, n)) {
 		memcpy(b->p + b->len, s, n);
@@ -85,12 +92,12 @@ static void put(struct event_buf *b, const char *s, size_t n)
 /* A string literal, its length known at compile time. */
 #define PUT_LIT(b, lit)	put((b), (lit), sizeof(lit) - 1)
 
-static void put_str(struct event_buf *b, const char *s)
+static inline void put_str(struct event_buf *b, const char *s)
 {
 	put(b, s, strlen(s));
 }
 
-static void put_char(struct event_buf *b, char c)
+static inline void put_char(struct event_buf *b, char c)
 {
 	if (reserve(b, 1))
 		b->p[b->len++] = c;
@@ -231,11 +238,15 @@ static void put_json_str(struct event_buf *b, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str, *run = s;
 	size_t n = strlen(str);
+	char *out;
 
-	put_char(b, '"');
+	/* The worst case, \uFFFD for every byte, at once: the loop below writes unchecked. */
+	if (!reserve(b, 6 * n + 2))
+		return;
+	out = b->p + b->len;
+	*out++ = '"';
 	while (n) {
-		const char *esc = NULL;
-		char seq[7];
+		const char *esc;
 		size_t len;
 
 		if (*s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\') {
@@ -247,7 +258,8 @@ static void put_json_str(struct event_buf *b, const char *str)
 			s += len, n -= len;
 			continue;
 		}
-		put(b, (const char *)run, s - run);
+		memcpy(out, run, s - run);
+		out += s - run;
 		switch (*s) {
 		case '"': esc = "\\\""; break;
 		case '\\': esc = "\\\\"; break;
@@ -257,95 +269,94 @@ static void put_json_str(struct event_buf *b, const char *str)
 		case '\r': esc = "\\r"; break;
 		case '\t': esc = "\\t"; break;
 		default:
-			if (len) {	/* a control character */
-				snprintf(seq, sizeof(seq), "\\u%04X", *s);
-				esc = seq;
-			} else {
-				esc = "\\uFFFD";
-			}
+			esc = NULL;
 		}
-		put_str(b, esc);
+		if (esc) {
+			memcpy(out, esc, 2);
+			out += 2;
+		} else if (len) {	/* a control character: \u00XX, as jansson's "\\u%04X" */
+			memcpy(out, "\\u00", 4);
+			out[4] = "0123456789ABCDEF"[*s >> 4];
+			out[5] = "0123456789ABCDEF"[*s & 15];
+			out += 6;
+		} else {
+			memcpy(out, "\\uFFFD", 6);
+			out += 6;
+		}
 		s++, n--;
 		run = s;
 	}
-	put(b, (const char *)run, s - run);
-	put_char(b, '"');
+	memcpy(out, run, s - run);
+	out += s - run;
+	*out++ = '"';
+	b->len = out - b->p;
 }
 
 /* ---- JSON fields: one writer per kind of value ------------------------------ */
 
-/* ,"key": (every event's object starts with "time", so each field has a comma before it) */
-static void key(struct event_buf *b, const char *name)
-{
-	put_char(b, ',');
-	put_char(b, '"');
-	put_str(b, name);
-	put_char(b, '"');
-	put_char(b, ':');
-}
+/*
+ * ,"key": in one piece (every event's object starts with "time", so each
+ * field has a comma before it). Keys are string literals: their length is
+ * known at compile time.
+ */
+#define KEY(b, name)	PUT_LIT((b), ",\"" name "\":")
 
-static void field_str(struct event_buf *b, const char *name, const char *value)
-{
-	key(b, name);
-	put_json_str(b, value);
-}
+#define field_str(b, name, value)	do { KEY(b, name); put_json_str(b, value); } while (0)
+#define field_u64(b, name, value)	do { KEY(b, name); put_u64(b, value); } while (0)
+#define field_s64(b, name, value)	do { KEY(b, name); put_s64(b, value); } while (0)
+#define field_bool(b, name, value)	do { KEY(b, name); put_bool(b, value); } while (0)
 
 /* A string, or null for NULL (and with @empty_null, for ""). */
-static void field_str_or_null(struct event_buf *b, const char *name, const char *value,
-			      bool empty_null)
+#define field_str_or_null(b, name, value, empty_null) \
+	do { KEY(b, name); put_json_str_or_null(b, value, empty_null); } while (0)
+
+/* A number, or null for 0 (an ifindex, a pid, an inode that is not known). */
+#define field_u64_or_null(b, name, value) \
+	do { KEY(b, name); put_u64_or_null(b, value); } while (0)
+
+#define field_mac(b, name, mac)	\
+	do { KEY(b, name); put_char(b, '"'); put_mac(b, mac); put_char(b, '"'); } while (0)
+
+#define field_addr(b, name, family, addr) \
+	do { KEY(b, name); put_char(b, '"'); put_addr(b, family, addr); put_char(b, '"'); } while (0)
+
+static void put_json_str_or_null(struct event_buf *b, const char *value, bool empty_null)
 {
-	key(b, name);
 	if (!value || (empty_null && !value[0]))
 		PUT_LIT(b, "null");
 	else
 		put_json_str(b, value);
 }
 
-static void field_u64(struct event_buf *b, const char *name, unsigned long long value)
+static void put_u64_or_null(struct event_buf *b, unsigned long long value)
 {
-	key(b, name);
-	put_u64(b, value);
-}
-
-static void field_s64(struct event_buf *b, const char *name, long long value)
-{
-	key(b, name);
-	put_s64(b, value);
-}
-
-/* A number, or null for 0 (an ifindex, a pid, an inode that is not known). */
-static void field_u64_or_null(struct event_buf *b, const char *name, unsigned long long value)
-{
-	key(b, name);
 	if (value)
 		put_u64(b, value);
 	else
 		PUT_LIT(b, "null");
 }
 
-static void field_bool(struct event_buf *b, const char *name, bool value)
+static void put_bool(struct event_buf *b, bool value)
 {
-	key(b, name);
 	if (value)
 		PUT_LIT(b, "true");
 	else
 		PUT_LIT(b, "false");
 }
 
-static void field_mac(struct event_buf *b, const char *name, const __u8 *mac)
+/* "0xffffffff82137614": a kernel address, as "0x%llx". */
+static void put_hex(struct event_buf *b, unsigned long long v)
 {
-	key(b, name);
-	put_char(b, '"');
-	put_mac(b, mac);
-	put_char(b, '"');
-}
+	char digits[18];
+	int n = 0;
 
-static void field_addr(struct event_buf *b, const char *name, int family, const __u8 *addr)
-{
-	key(b, name);
-	put_char(b, '"');
-	put_addr(b, family, addr);
-	put_char(b, '"');
+	do {
+		digits[sizeof(digits) - ++n] = hex[v & 15];
+		v >>= 4;
+	} while (v);
+	digits[sizeof(digits) - ++n] = 'x';
+	digits[sizeof(digits) - ++n] = '0';
+	put(b, digits + sizeof(digits) - n, n);
 }
 
 /* "netns", "netns_inode", "ifname", "ifindex": where an interface-level event happened. */
@@ -358,6 +369,18 @@ static void fields_where(struct event_buf *b, const struct event_where *w)
 }
 
 /* ---- names of values ------------------------------------------------------- */
+
+const char *const event_type_names[EVENT_TYPE_MAX] = {
+	[EVENT_NETNS] = "netns",	[EVENT_NS] = "ns",
+	[EVENT_LINK] = "link",		[EVENT_ADDR] = "addr",
+	[EVENT_NEIGH] = "neigh",	[EVENT_FDB] = "fdb",
+	[EVENT_DROP] = "drop",		[EVENT_COUNTERS] = "counters",
+	[EVENT_ATTACH] = "attach",	[EVENT_LOST] = "lost",
+};
+
+const char *const event_delta_names[EVENT_DELTA_MAX] = {
+	"packets", "bytes", "arp_request", "arp_reply", "icmp_echo_request", "icmp_echo_reply",
+};
 
 static const char *const netns_actions[] = { "added", "deleted" };
 static const char *const ns_actions[] = { "created", "entered", "gone" };
@@ -431,7 +454,10 @@ static void json_counters(struct event_buf *b, const struct event_counters *c)
 	for (int d = 0; d < 2; d++) {
 		const long long *v = d ? c->tx : c->rx;
 
-		key(b, d ? "tx" : "rx");
+		if (d)
+			KEY(b, "tx");
+		else
+			KEY(b, "rx");
 		put_char(b, '{');
 		for (int i = 0; i < EVENT_DELTA_MAX; i++) {
 			if (i)
@@ -454,7 +480,7 @@ static void json_attach(struct event_buf *b, const struct event_attach *a)
 	field_str_or_null(b, "peer", a->peer, false);
 	field_str_or_null(b, "peer_netns", a->peer_netns, false);
 	if (a->has_baseline) {
-		key(b, "before_monitoring");
+		KEY(b, "before_monitoring");
 		PUT_LIT(b, "{\"rx\":{\"packets\":");
 		put_u64(b, a->before.rx_packets);
 		PUT_LIT(b, ",\"bytes\":");
@@ -469,8 +495,6 @@ static void json_attach(struct event_buf *b, const struct event_attach *a)
 
 void event_write_json(struct event_buf *b, const struct nsmon_event *ev)
 {
-	char location[24];
-
 	PUT_LIT(b, "{\"time\":\"");
 	put_stamp(b, ev->time_us);
 	PUT_LIT(b, "\",\"time_us\":");
@@ -522,8 +546,10 @@ void event_write_json(struct event_buf *b, const struct nsmon_event *ev)
 		field_str(b, "reason", ev->drop.reason_name);
 		field_u64(b, "reason_code", ev->drop.reason);
 		field_u64(b, "protocol", ev->drop.protocol);
-		snprintf(location, sizeof(location), "0x%llx", (unsigned long long)ev->drop.location);
-		field_str(b, "location", location);
+		KEY(b, "location");
+		put_char(b, '"');
+		put_hex(b, ev->drop.location);
+		put_char(b, '"');
 		field_u64(b, "pid", ev->drop.pid);
 		field_str(b, "comm", ev->drop.comm);
 		break;

@@ -30,14 +30,6 @@
 
 #define CONSUME_MS_DEFAULT	5
 
-const char *const event_type_names[EVENT_TYPE_MAX] = {
-	[EVENT_NETNS] = "netns",	[EVENT_NS] = "ns",
-	[EVENT_LINK] = "link",		[EVENT_ADDR] = "addr",
-	[EVENT_NEIGH] = "neigh",	[EVENT_FDB] = "fdb",
-	[EVENT_DROP] = "drop",		[EVENT_COUNTERS] = "counters",
-	[EVENT_ATTACH] = "attach",	[EVENT_LOST] = "lost",
-};
-
 struct event_stream {
 	struct event_opts opts;
 	struct event_sink sink;
