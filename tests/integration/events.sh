@@ -10,6 +10,7 @@
 # inodes and pids. Every wait polls with a deadline of seconds: a busy
 # machine makes the test slower, not wrong.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../events_lib.sh"
 
 tmp=$(mktemp -d)
 out=$tmp/all.json	# --all
@@ -22,27 +23,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap 'cleanup; t_end' EXIT
-
-# find JQ_FILTER [FILE]: the first event matching it in FILE ($out), waiting up to 20 s.
-find() {
-	local i hit
-	for i in $(seq 200); do
-		hit=$(jq -c "select($1)" "${2:-$out}" 2>/dev/null | head -1)
-		[ -n "$hit" ] && { echo "$hit"; return 0; }
-		sleep 0.1
-	done
-	return 1
-}
-
-# seen JQ_FILTER FILE: is an event matching it there now? (jq -e is true of an empty file)
-seen() {
-	jq -c "select($1)" "$2" 2>/dev/null | grep -q .
-}
-
-# expect WHAT JQ_FILTER [FILE]: an event matching the filter shows up.
-expect() {
-	find "$2" "${3:-$out}" >/dev/null || fail "$1: no event matching $2"
-}
 
 inode_of() { stat -L -c %i "$1"; }
 

@@ -8,6 +8,7 @@
 # names the bridge to the attach is printed, not asserted. Then the bridge
 # is deleted under the stream: the ports it releases are no error.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../events_lib.sh"
 
 tmp=$(mktemp -d)
 cleanup() {
@@ -17,17 +18,6 @@ cleanup() {
 }
 trap 'cleanup; t_end' EXIT
 out=$tmp/events.json
-
-# find JQ_FILTER: the first event matching it, waiting up to 20 s.
-find() {
-	local i hit
-	for i in $(seq 200); do
-		hit=$(jq -c "select($1)" "$out" 2>/dev/null | head -1)
-		[ -n "$hit" ] && { echo "$hit"; return 0; }
-		sleep 0.1
-	done
-	return 1
-}
 
 # kernel_stat IFNAME DIR: the kernel's packets of IFNAME (our namespace) in DIR.
 kernel_stat() {

@@ -6,6 +6,7 @@
 # them; -n follows a namespace added to the lab by hand; loss stays visible
 # whatever --type says; --drop-rate 0 streams no drop, unlimited every one.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../events_lib.sh"
 
 tmp=$(mktemp -d)
 cleanup() {
@@ -15,26 +16,6 @@ cleanup() {
 }
 trap 'cleanup; t_end' EXIT
 pids=
-
-# find JQ_FILTER FILE: the first event matching it, waiting up to 20 s.
-find() {
-	local i hit
-	for i in $(seq 200); do
-		hit=$(jq -c "select($1)" "$2" 2>/dev/null | head -1)
-		[ -n "$hit" ] && { echo "$hit"; return 0; }
-		sleep 0.1
-	done
-	return 1
-}
-
-# seen JQ_FILTER FILE: is an event matching it there now? (jq -e is true of an empty file)
-seen() {
-	jq -c "select($1)" "$2" 2>/dev/null | grep -q .
-}
-
-expect() {
-	find "$2" "$3" >/dev/null || fail "$1: no event matching $2"
-}
 
 # Lab A is nsmon's; lab B a bridge and two namespaces by hand; "out" neither.
 check_cmd "up" "$NSMON" up

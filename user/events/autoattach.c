@@ -34,17 +34,24 @@ struct attached_port {
 
 /*
  * A port waiting for its decision: at once, unless nsmon itself is making
- * it. `nsmon up` enslaves a veth as it creates it and attaches right after:
- * waiting a moment lets its ledger say so.
+ * it. `nsmon up NS` creates its veth as a port, records it in the ledger,
+ * then attaches: a port created as a port is looked at again every
+ * RECHECK_US for up to CLAIM_US, until the ledger names it or not; one the
+ * ledger names is nsmon's to attach, and waited for (up to OWN_US) until
+ * it is. Seconds, not milliseconds: on a busy machine `up` takes its time,
+ * and two attachments would count every frame twice.
  */
-#define SETTLE_US	200000
+#define RECHECK_US	20000
+#define CLAIM_US	2000000
+#define OWN_US		60000000
 
 struct waiting_port {
 	char bridge[IF_NAMESIZE];
 	char port[IF_NAMESIZE];
 	int ifindex;
 	__u64 due_us;
-	bool settled;		/* waited for nsmon's own attach already */
+	__u64 since_us;		/* when it became a port */
+	bool created;		/* it was created as a port */
 };
 
 /*
@@ -273,8 +280,9 @@ void autoattach_port(struct autoattach *aa, int ifindex, const char *ifname, con
 	snprintf(w->bridge, sizeof(w->bridge), "%s", master);
 	snprintf(w->port, sizeof(w->port), "%s", ifname);
 	w->ifindex = ifindex;
-	w->settled = created;
-	w->due_us = sink_now_us(aa->sink) + (created ? SETTLE_US : 0);
+	w->created = created;
+	w->since_us = sink_now_us(aa->sink);
+	w->due_us = w->since_us + (created ? RECHECK_US : 0);
 }
 
 /*
@@ -296,10 +304,31 @@ static bool baseline(struct autoattach *aa, int ifindex, struct event_baseline *
 	return true;
 }
 
-/* Wait for nsmon's own attach a moment longer: the ledger says nsmon made @w's link. */
-static void settle(struct autoattach *aa, const struct waiting_port *w)
+/* Look at @w again a moment later. */
+static void recheck(struct autoattach *aa, const struct waiting_port *w)
 {
-	autoattach_port(aa, w->ifindex, w->port, w->bridge, true);
+	struct waiting_port *v = realloc(aa->waiting, (aa->nwaiting + 1) * sizeof(*v));
+
+	if (!v)
+		return;
+	aa->waiting = v;
+	v[aa->nwaiting] = *w;
+	v[aa->nwaiting++].due_us = sink_now_us(aa->sink) + RECHECK_US;
+}
+
+/*
+ * Is @w, created as a port, nsmon's own to attach (`nsmon up NS` is making
+ * it), or may it be? Then it is looked at again later. (A port nsmon made
+ * once and that left the bridge and came back is anyone's: attached at once.)
+ */
+static bool nsmons_own(struct autoattach *aa, const struct waiting_port *w,
+		       const struct ledger *lg)
+{
+	__u64 waited = sink_now_us(aa->sink) - w->since_us;
+
+	if (!w->created)
+		return false;
+	return waited < (ledger_link_ifindex(lg, w->port) ? OWN_US : CLAIM_US);
 }
 
 /*
@@ -355,9 +384,9 @@ static void decide(struct autoattach *aa, const struct waiting_port *w)
 		emit_attach(aa, EVENT_ATTACH_COUNTED, w->bridge, w->port, w->ifindex, NULL, NULL);
 		return;
 	}
-	if (!w->settled && ledger_link_ifindex(lg, w->port) == w->ifindex) {
+	if (nsmons_own(aa, w, lg)) {
 		ledger_close(lg);
-		settle(aa, w);
+		recheck(aa, w);
 		return;
 	}
 	find_peer(aa, w->ifindex, &peer);

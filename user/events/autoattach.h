@@ -24,8 +24,8 @@ int autoattach_open(struct event_sink *sink, struct autoattach **out);
 /*
  * Root-namespace link @ifname became a port of @master. Decided at the next
  * autoattach_tick(), unless @created (the link was made a port as it was
- * created, as `nsmon up NS` does before attaching to it itself): then a
- * moment later, when nsmon's own ledger says whether it did.
+ * created, as `nsmon up NS` does before attaching to it itself): then once
+ * nsmon's own ledger says whether it is making it, and if so, once it has.
  */
 void autoattach_port(struct autoattach *aa, int ifindex, const char *ifname, const char *master,
 		     bool created);
