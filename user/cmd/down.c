@@ -11,23 +11,24 @@
 #include "datapath/datapath.h"
 #include "lab/ledger.h"
 #include "util/log.h"
-#include "util/validate.h"
 
-static int undo(int argc, char **argv, bool attachments_only)
+struct down_args {
+	const char *bridge;
+};
+
+static const struct cli_option down_options[] = {
+	CLI_OPTION("bridge", 0, CLI_IFNAME, struct down_args, bridge, .metavar = "NAME",
+		   .def = DEFAULT_BRIDGE, .complete = CLI_COMPLETE_BRIDGE,
+		   .help = "the lab's bridge"),
+	CLI_END
+};
+
+static int undo(const struct down_args *a, bool attachments_only)
 {
-	const char *bridge = DEFAULT_BRIDGE, *why;
-	const struct cli_opt opts[] = { { "--bridge", &bridge, NULL }, { NULL } };
+	const char *bridge = a->bridge;
 	struct ledger *lg;
-	int first, ret, err;
+	int err;
 
-	ret = cli_parse(argc, argv, opts, 0, &first);
-	if (ret)
-		return ret;
-	why = ifname_check(bridge);
-	if (why) {
-		pr_warn("invalid bridge name \"%s\": %s", bridge, why);
-		return EXIT_USAGE;
-	}
 	err = datapath_preflight();
 	if (err)
 		return cli_exit_code(err);
@@ -49,12 +50,35 @@ static int undo(int argc, char **argv, bool attachments_only)
 	return cli_exit_code(err);
 }
 
-int cmd_down(int argc, char **argv)
+static int run_down(const void *args, int noperands, char **operands)
 {
-	return undo(argc, argv, false);
+	return undo(args, false);
 }
 
-int cmd_detach(int argc, char **argv)
+static int run_detach(const void *args, int noperands, char **operands)
 {
-	return undo(argc, argv, true);
+	return undo(args, true);
 }
+
+const struct cli_command cmd_down = {
+	.name = "down",
+	.summary = "remove everything up or attach made for a bridge",
+	.description = "Undo what the ledger of the bridge records, in reverse order: programs,\n"
+		       "links, namespaces. Succeeds on a half-built lab and when there is nothing to do.",
+	.options = down_options,
+	.args_size = sizeof(struct down_args),
+	.examples = "nsmon down\tthe seed lab\n"
+		    "nsmon down --bridge br1\tanother lab",
+	.run = run_down,
+};
+
+const struct cli_command cmd_detach = {
+	.name = "detach",
+	.summary = "take off only the programs attach added, leave the lab",
+	.description = "Remove only what attach added to a hand-built lab (a clsact qdisc that was\n"
+		       "there before stays), so the lab is as it was.",
+	.options = down_options,
+	.args_size = sizeof(struct down_args),
+	.examples = "nsmon detach\tstop monitoring the lab of v-net-0",
+	.run = run_detach,
+};

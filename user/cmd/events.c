@@ -17,6 +17,7 @@
 #include "events/event_write.h"
 #include "events/events.h"
 #include "util/log.h"
+#include "util/number.h"
 
 static volatile sig_atomic_t stop;
 
@@ -71,143 +72,114 @@ static int poll_and_print(struct event_stream *es, int wait_ms, struct printer *
 	return ret;
 }
 
-/* A whole number >= 0 from @text for option @name, or -1 after the error line. */
-static long parse_count(const char *name, const char *text)
+/* --type netns,neigh: a mask of (1 << EVENT_*). */
+static const char *parse_types(const char *text, void *dest)
 {
-	char *end;
-	long v;
+	static __thread char reason[160];
+	char bad[64];
 
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno || end == text || *end || v < 0) {
-		pr_warn("invalid %s \"%s\": not a whole number >= 0", name, text);
-		return -1;
-	}
-	return v;
+	if (!event_types_parse(text, dest, bad, sizeof(bad)))
+		return NULL;
+	snprintf(reason, sizeof(reason), "\"%s\" is not a type: use netns, ns, link, addr, neigh, fdb, drop, counters, attach or lost",
+		 bad);
+	return reason;
 }
 
-/* --drop-rate: "unlimited", or drops a second per CPU (0: none streamed). */
-static int parse_drop_rate(const char *text, unsigned int *rate)
+/* --drop-rate: "unlimited", or how many drops a second per CPU (0: none streamed). */
+static const char *parse_drop_rate(const char *text, void *dest)
 {
-	long v;
+	unsigned long v;
+	const char *why;
 
 	if (!strcmp(text, "unlimited")) {
-		*rate = EVENT_DROPS_UNLIMITED;
-		return 0;
+		*(unsigned int *)dest = EVENT_DROPS_UNLIMITED;
+		return NULL;
 	}
-	v = parse_count("--drop-rate", text);
-	if (v < 0 || v >= EVENT_DROPS_UNLIMITED) {
-		if (v >= 0)
-			pr_warn("invalid --drop-rate \"%s\": too large (unlimited streams every drop)",
-				text);
-		return -EINVAL;
-	}
-	*rate = v;
-	return 0;
+	why = number_parse(text, 0, EVENT_DROPS_UNLIMITED - 1, &v);
+	if (!why)
+		*(unsigned int *)dest = v;
+	return why;
 }
 
-/*
- * Every value of a repeatable option (--bridge, -n), in order: cli_parse()
- * keeps only the last. Until the declared option table takes this over.
- */
-static int collect(int argc, char **argv, const char *name, const char ***list, size_t *n)
+/* --ring-kb: the kernel takes a power of two of pages for a ring buffer. */
+static const char *parse_ring_kb(const char *text, void *dest)
 {
-	size_t len = strlen(name);
+	unsigned long *kb = dest;
+	const char *why = number_parse(text, 4, 1024 * 1024, kb);
 
-	for (int i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
-		const char *value = NULL, **v;
-
-		if (!strcmp(argv[i], name) && i + 1 < argc)
-			value = argv[++i];
-		else if (!strncmp(argv[i], name, len) && argv[i][len] == '=')
-			value = argv[i] + len + 1;
-		else if (!strcmp(argv[i], "--interval") || !strcmp(argv[i], "--type") ||
-			 !strcmp(argv[i], "--count") || !strcmp(argv[i], "--timeout") ||
-			 !strcmp(argv[i], "--drop-rate") || !strcmp(argv[i], "--ring-kb") ||
-			 !strcmp(argv[i], "--consume-ms") || !strcmp(argv[i], "--bridge") ||
-			 !strcmp(argv[i], "-n"))
-			i++;	/* another option's value, whatever it looks like */
-		if (!value)
-			continue;
-		v = realloc(*list, (*n + 1) * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		v[(*n)++] = value;
-		*list = v;
-	}
-	return 0;
+	if (why)
+		return why;
+	if (*kb & (*kb - 1))
+		return "is not a power of two (4, 8, ... 1048576 KiB)";
+	return NULL;
 }
 
-int cmd_events(int argc, char **argv)
+struct events_args {
+	bool json, counters, no_attach, all;
+	unsigned int types, drop_rate;
+	struct cli_list bridges, netns;
+	unsigned long count, timeout_ms, interval_ms, ring_kb, consume_ms;
+};
+
+static const struct cli_option events_options[] = {
+	CLI_OPTION("json", 'j', CLI_FLAG, struct events_args, json,
+		   .help = "one JSON object per line (NDJSON)"),
+	CLI_OPTION("type", 't', CLI_CUSTOM, struct events_args, types, .metavar = "TYPE,...",
+		   .parse = parse_types, .values = event_type_names, .complete = CLI_COMPLETE_VALUES,
+		   .help = "only these event types (\"lost\" records come whatever this says)"),
+	CLI_OPTION("bridge", 0, CLI_IFNAME, struct events_args, bridges, .metavar = "NAME",
+		   .complete = CLI_COMPLETE_BRIDGE, .flags = CLI_REPEAT,
+		   .help = "only the lab of bridge NAME (default: every lab nsmon monitors)"),
+	CLI_OPTION("netns", 'n', CLI_NETNS, struct events_args, netns, .metavar = "NS",
+		   .complete = CLI_COMPLETE_NETNS, .flags = CLI_REPEAT,
+		   .help = "only namespace NS of the labs (and its bridge port), from when it joins"),
+	CLI_OPTION("all", 0, CLI_FLAG, struct events_args, all,
+		   .help = "the whole machine: every namespace's lifecycle, other bridges, every drop"),
+	CLI_OPTION("count", 'c', CLI_COUNT, struct events_args, count, .metavar = "N",
+		   .help = "stop after N events"),
+	CLI_OPTION("timeout", 0, CLI_DURATION, struct events_args, timeout_ms, .metavar = "TIME",
+		   .help = "stop after TIME (seconds, or N[ms|s|m])"),
+	CLI_OPTION("counters", 0, CLI_FLAG, struct events_args, counters,
+		   .help = "also each interface's counter deltas every --interval"),
+	CLI_OPTION("interval", 0, CLI_DURATION, struct events_args, interval_ms, .metavar = "TIME",
+		   .def = "1", .min = 1000, .max = 3600 * 1000,
+		   .help = "how often --counters reports (at least 1 s)"),
+	CLI_OPTION("no-attach", 0, CLI_FLAG, struct events_args, no_attach,
+		   .help = "do not attach the programs to ports that join a monitored bridge"),
+	CLI_OPTION("drop-rate", 0, CLI_CUSTOM, struct events_args, drop_rate, .metavar = "N",
+		   .parse = parse_drop_rate, .def = "100",
+		   .help = "drop records per second per CPU, or unlimited (0: none; all are counted)"),
+	CLI_OPTION("ring-kb", 0, CLI_CUSTOM, struct events_args, ring_kb, .metavar = "KIB",
+		   .parse = parse_ring_kb, .def = "256", .help = "the ring buffer's size, a power of two"),
+	CLI_OPTION("consume-ms", 0, CLI_COUNT, struct events_args, consume_ms, .metavar = "MS",
+		   .def = "5", .min = 1, .max = 1000, .help = "how often the ring is drained"),
+	CLI_END
+};
+
+static int run_events(const void *args, int noperands, char **operands)
 {
-	const char *types = NULL, *count = "0", *timeout = "0", *interval = "1";
-	const char *ring_kb = "0", *consume_ms = "0", *drop_rate = "100";
-	const char *bridge = NULL, *netns = NULL;
-	bool json = false, counters = false, no_attach = false, all = false;
-	const struct cli_opt opts[] = {
-		{ "--json", NULL, &json },
-		{ "-j", NULL, &json },
-		{ "--counters", NULL, &counters },
-		{ "--interval", &interval, NULL },
-		{ "--type", &types, NULL },
-		{ "--count", &count, NULL },
-		{ "--timeout", &timeout, NULL },
-		{ "--no-attach", NULL, &no_attach },
-		{ "--drop-rate", &drop_rate, NULL },
-		{ "--ring-kb", &ring_kb, NULL },
-		{ "--consume-ms", &consume_ms, NULL },
-		{ "--bridge", &bridge, NULL },
-		{ "-n", &netns, NULL },
-		{ "--all", NULL, &all },
-		{ NULL },
+	const struct events_args *a = args;
+	struct printer printer = { .json = a->json, .count = a->count };
+	struct event_opts eo = {
+		.types = a->types,
+		.counters_ms = a->counters ? a->interval_ms : 0,
+		.auto_attach = !a->no_attach,
+		.ring_kb = a->ring_kb,
+		.consume_ms = a->consume_ms,
+		.drops_per_sec = a->drop_rate,
+		.all = a->all,
+		.bridges = a->bridges.items, .nbridges = a->bridges.n,
+		.netns = a->netns.items, .nnetns = a->netns.n,
 	};
-	struct printer printer = { .json = false };
-	const char **bridges = NULL, **namespaces = NULL;
-	struct event_opts eo = {};
 	struct event_stream *es = NULL;
 	struct event_totals totals;
-	long timeout_s, interval_s, values[3];
 	__u64 deadline_ms = 0;
-	char bad[64];
-	int first, ret, err;
+	int ret, err;
 
-	ret = cli_parse(argc, argv, opts, 0, &first);
-	if (ret)
-		return ret;
-	printer.json = json;
-	if ((printer.count = parse_count("--count", count)) < 0 ||
-	    (timeout_s = parse_count("--timeout", timeout)) < 0 ||
-	    (interval_s = parse_count("--interval", interval)) < 0 ||
-	    (values[0] = parse_count("--ring-kb", ring_kb)) < 0 ||
-	    (values[1] = parse_count("--consume-ms", consume_ms)) < 0 ||
-	    parse_drop_rate(drop_rate, &eo.drops_per_sec))
-		return EXIT_USAGE;
-	if (types && event_types_parse(types, &eo.types, bad, sizeof(bad))) {
-		pr_warn("invalid event type \"%s\": use netns, ns, link, addr, neigh, fdb, drop, counters, attach or lost",
-			bad);
-		return EXIT_USAGE;
-	}
-	if (counters && interval_s == 0) {
-		pr_warn("invalid --interval \"%s\": must be at least 1 second", interval);
-		return EXIT_USAGE;
-	}
-	if (all && (bridge || netns)) {
+	if (a->all && (a->bridges.n || a->netns.n)) {
 		pr_warn("--all is the whole machine: it takes no --bridge or -n");
 		return EXIT_USAGE;
 	}
-	if (collect(argc, argv, "--bridge", &bridges, &eo.nbridges) ||
-	    collect(argc, argv, "-n", &namespaces, &eo.nnetns)) {
-		err = -ENOMEM;
-		goto out;
-	}
-	eo.bridges = bridges;
-	eo.netns = namespaces;
-	eo.all = all;
-	eo.counters_ms = counters ? interval_s * 1000 : 0;
-	eo.auto_attach = !no_attach;
-	eo.ring_kb = values[0];
-	eo.consume_ms = values[1];
-
 	/* Before the sources start (a second or so): a stop asked meanwhile is not lost. */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -216,11 +188,11 @@ int cmd_events(int argc, char **argv)
 	if (!err)
 		err = event_stream_open(&eo, &es);
 	if (err)
-		goto out;
+		return cli_exit_code(err);
 
 	event_buf_init(&printer.out);
-	if (timeout_s)
-		deadline_ms = event_now_us() / 1000 + timeout_s * 1000;
+	if (a->timeout_ms)
+		deadline_ms = event_now_us() / 1000 + a->timeout_ms;
 	while (!stop && !printer.err && (!printer.count || printer.printed < printer.count)) {
 		int wait_ms = 100;
 
@@ -255,8 +227,22 @@ int cmd_events(int argc, char **argv)
 		pr_warn("cannot write events: %s", strerror(-printer.err));
 		err = printer.err;
 	}
-out:
-	free(bridges);
-	free(namespaces);
 	return cli_exit_code(err);
 }
+
+const struct cli_command cmd_events = {
+	.name = "events",
+	.summary = "stream namespace, link, neighbour, FDB and drop events as they happen",
+	.description = "One line per event (ip monitor style, with a [TYPE] prefix), or NDJSON with\n"
+		       "--json, until Ctrl-C, --count events or --timeout, about the labs nsmon\n"
+		       "monitors (--bridge, -n narrow it, --all is the whole machine). At the end,\n"
+		       "one line on stderr says how many events the sources sent, delivered and lost.",
+	.options = events_options,
+	.args_size = sizeof(struct events_args),
+	.examples = "nsmon events\tthe lab's events, as lines\n"
+		    "nsmon events -n red\tonly red's, and its bridge port's\n"
+		    "nsmon events -t neigh,fdb\tARP/neighbour states and bridge learning\n"
+		    "nsmon events --all -t ns,netns\tevery namespace made or entered on the machine\n"
+		    "nsmon events -j --counters | jq .\twith counter deltas, for tools",
+	.run = run_events,
+};

@@ -370,7 +370,7 @@ static void fields_where(struct event_buf *b, const struct event_where *w)
 
 /* ---- names of values ------------------------------------------------------- */
 
-const char *const event_type_names[EVENT_TYPE_MAX] = {
+const char *const event_type_names[EVENT_TYPE_MAX + 1] = {
 	[EVENT_NETNS] = "netns",	[EVENT_NS] = "ns",
 	[EVENT_LINK] = "link",		[EVENT_ADDR] = "addr",
 	[EVENT_NEIGH] = "neigh",	[EVENT_FDB] = "fdb",
