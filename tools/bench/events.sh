@@ -154,14 +154,7 @@ for r in $(seq "$rounds"); do
 	done
 done
 
-col() { awk -v k="$1" '{print $k}' "$2"; }
-list() { col "$1" "$2" | paste -sd,; }
-med() { col "$1" "$2" | median; }
-pratio() {
-	paste -d' ' <(col "$1" "$2") <(col "$1" "$3") | awk '{printf "%.5f\n", $1 / $2}' |
-		median | xargs printf '%.3f'
-}
-
+# col, list, med, pratio: tools/bench/lib.sh
 table=()
 for b in "${builds[@]}"; do
 	f=$tmp/records-$b
