@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Attaching to ports that join a monitored bridge: see autoattach.h. */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,16 +34,15 @@ struct attached_port {
 };
 
 /*
- * A port waiting for its decision: at once, unless nsmon itself is making
- * it. `nsmon up NS` creates its veth as a port, records it in the ledger,
- * then attaches: a port created as a port is looked at again every
- * RECHECK_US for up to CLAIM_US, until the ledger names it or not; one the
- * ledger names is nsmon's to attach, and waited for (up to OWN_US) until
- * it is. Seconds, not milliseconds: on a busy machine `up` takes its time,
- * and two attachments would count every frame twice.
+ * A port waiting for its decision: at once, unless another nsmon is
+ * changing a lab here (`nsmon up NS` creates its port, records it, then
+ * attaches; two attachments would count every frame twice): then again
+ * every RECHECK_US, until it is done (at most OWN_US), and the port has its
+ * hooks or is anyone's to attach. Nothing in the port's own netlink
+ * messages tells `up`'s from one made by hand: both say "added", then
+ * "enslaved", from nobody in particular.
  */
 #define RECHECK_US	20000
-#define CLAIM_US	2000000
 #define OWN_US		60000000
 
 struct waiting_port {
@@ -51,7 +51,6 @@ struct waiting_port {
 	int ifindex;
 	__u64 due_us;
 	__u64 since_us;		/* when it became a port */
-	bool created;		/* it was created as a port */
 };
 
 /*
@@ -73,9 +72,28 @@ struct autoattach {
 	size_t nwaiting;
 	struct nl_sock *nl;
 	int host_fd;
+	__u64 host_inode;	/* our namespace's */
+	char comm[16];		/* ours: another nsmon is a process of that name */
 	struct attached_port *ports;
 	size_t nports;
 };
+
+/* The first line of /proc/@pid/@what into @buf, or "". */
+static void read_proc(const char *pid, const char *what, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/%s", pid, what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, size - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
 
 /*
  * The programs to attach to @bridge's ports with, loaded now or before and
@@ -134,6 +152,9 @@ int autoattach_open(struct event_sink *sink, struct autoattach **out)
 	aa->sink = sink;
 	aa->nl = nl_open();
 	aa->host_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (aa->host_fd >= 0)
+		netns_inode(aa->host_fd, &aa->host_inode);
+	read_proc("self", "comm", aa->comm, sizeof(aa->comm));
 	if (!aa->nl || aa->host_fd < 0) {
 		int err = -errno;
 
@@ -267,8 +288,7 @@ static void emit_attach(struct autoattach *aa, enum event_attach_action action,
 	sink_emit(aa->sink, &ev);
 }
 
-void autoattach_port(struct autoattach *aa, int ifindex, const char *ifname, const char *master,
-		     bool created)
+void autoattach_port(struct autoattach *aa, int ifindex, const char *ifname, const char *master)
 {
 	struct waiting_port *v, *w;
 
@@ -280,9 +300,8 @@ void autoattach_port(struct autoattach *aa, int ifindex, const char *ifname, con
 	snprintf(w->bridge, sizeof(w->bridge), "%s", master);
 	snprintf(w->port, sizeof(w->port), "%s", ifname);
 	w->ifindex = ifindex;
-	w->created = created;
 	w->since_us = sink_now_us(aa->sink);
-	w->due_us = w->since_us + (created ? RECHECK_US : 0);
+	w->due_us = w->since_us;
 }
 
 /*
@@ -317,18 +336,56 @@ static void recheck(struct autoattach *aa, const struct waiting_port *w)
 }
 
 /*
- * Is @w, created as a port, nsmon's own to attach (`nsmon up NS` is making
- * it), or may it be? Then it is looked at again later. (A port nsmon made
- * once and that left the bridge and came back is anyone's: attached at once.)
+ * Is another nsmon changing a lab in our namespace now (up, attach, down,
+ * detach)? What it makes is its own to attach, and it will have by the time
+ * it exits. (The lock each of those commands will take on its bridge is
+ * the better answer, once there is one.)
  */
-static bool nsmons_own(struct autoattach *aa, const struct waiting_port *w,
-		       const struct ledger *lg)
+static bool nsmon_busy_here(struct autoattach *aa)
 {
-	__u64 waited = sink_now_us(aa->sink) - w->since_us;
+	static const char *const changers[] = { "up", "attach", "down", "detach" };
+	char comm[16], cmdline[256], self[16], path[64 + NAME_MAX];
+	bool busy = false;
+	struct dirent *de;
+	struct stat st;
+	DIR *proc;
 
-	if (!w->created)
+	proc = opendir("/proc");
+	if (!proc)
 		return false;
-	return waited < (ledger_link_ifindex(lg, w->port) ? OWN_US : CLAIM_US);
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	while (!busy && (de = readdir(proc))) {
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9' || !strcmp(de->d_name, self))
+			continue;
+		read_proc(de->d_name, "comm", comm, sizeof(comm));
+		if (strcmp(comm, aa->comm))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
+		if (stat(path, &st) || st.st_ino != aa->host_inode)
+			continue;
+		/* The subcommand: the first argument after argv[0] that is not a global option. */
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		n = fd >= 0 ? read(fd, cmdline, sizeof(cmdline) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			continue;
+		cmdline[n] = '\0';
+		for (char *arg = cmdline + strlen(cmdline) + 1; arg < cmdline + n;
+		     arg += strlen(arg) + 1) {
+			if (arg[0] == '-')
+				continue;
+			for (size_t i = 0; i < sizeof(changers) / sizeof(changers[0]); i++)
+				busy |= !strcmp(arg, changers[i]);
+			break;
+		}
+	}
+	closedir(proc);
+	return busy;
 }
 
 /*
@@ -384,7 +441,7 @@ static void decide(struct autoattach *aa, const struct waiting_port *w)
 		emit_attach(aa, EVENT_ATTACH_COUNTED, w->bridge, w->port, w->ifindex, NULL, NULL);
 		return;
 	}
-	if (nsmons_own(aa, w, lg)) {
+	if (sink_now_us(aa->sink) - w->since_us < OWN_US && nsmon_busy_here(aa)) {
 		ledger_close(lg);
 		recheck(aa, w);
 		return;

@@ -23,12 +23,10 @@ int autoattach_open(struct event_sink *sink, struct autoattach **out);
 
 /*
  * Root-namespace link @ifname became a port of @master. Decided at the next
- * autoattach_tick(), unless @created (the link was made a port as it was
- * created, as `nsmon up NS` does before attaching to it itself): then once
- * nsmon's own ledger says whether it is making it, and if so, once it has.
+ * autoattach_tick(), or, while another nsmon changes a lab here (`nsmon up
+ * NS` attaches to its own ports), once it is done.
  */
-void autoattach_port(struct autoattach *aa, int ifindex, const char *ifname, const char *master,
-		     bool created);
+void autoattach_port(struct autoattach *aa, int ifindex, const char *ifname, const char *master);
 
 /* Decide on the ports that are due; called from the stream's loop. */
 void autoattach_tick(struct autoattach *aa);

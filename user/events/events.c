@@ -204,8 +204,7 @@ static void port_joined(struct event_stream *es, const struct event_link *l)
 				  &peer);
 	}
 	if (es->autoattach)
-		autoattach_port(es->autoattach, l->where.ifindex, l->where.ifname, l->master,
-				l->action == EVENT_LINK_ADDED);
+		autoattach_port(es->autoattach, l->where.ifindex, l->where.ifname, l->master);
 }
 
 /* What a link event changes in the lab: ports join and leave, bridges come and go. */
