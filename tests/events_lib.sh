@@ -23,3 +23,14 @@ seen() {
 expect() {
 	find "$2" "${3:-$out}" >/dev/null || fail "$1: no event matching $2"
 }
+
+# join_by_hand NS ADDR: namespace NS (made already) joins v-net-0 with
+# address ADDR/24, by the seed script's own commands (tests/seed-lab.sh).
+join_by_hand() {
+	ip link add veth-$1 type veth peer name veth-$1-br
+	ip link set veth-$1 netns $1
+	ip link set veth-$1-br master v-net-0
+	ip -n $1 addr add $2/24 dev veth-$1
+	ip -n $1 link set veth-$1 up
+	ip link set veth-$1-br up
+}

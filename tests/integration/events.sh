@@ -174,12 +174,7 @@ expect "drop" '.type == "drop" and .netns == "blue" and .ifname == "veth-blue" a
 
 t "events: a port added by hand is attached, counted, and released when it goes"
 ip netns add green
-ip link add veth-green type veth peer name veth-green-br
-ip link set veth-green netns green
-ip link set veth-green-br master v-net-0
-ip -n green addr add 192.168.15.3/24 dev veth-green
-ip -n green link set veth-green up
-ip link set veth-green-br up
+join_by_hand green 192.168.15.3
 expect "attached" '.type == "attach" and .action == "attached" and .port == "veth-green-br" and .peer == "veth-green" and .peer_netns == "green"' "$lab"
 check_cmd "ping green -> red" ip netns exec green ping -c 3 -i 0.2 -W 5 -q 192.168.15.1
 check_eq "green tx echo requests" "$(nsmon_stat green veth-green tx icmp_echo_request)" 3

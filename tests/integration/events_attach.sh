@@ -43,12 +43,7 @@ check_cmd "up" "$NSMON" up
 start_events || fail "the stream never started"
 # The seed script's steps for one more namespace, then at once its first ping.
 ip netns add green
-ip link add veth-green type veth peer name veth-green-br
-ip link set veth-green netns green
-ip link set veth-green-br master v-net-0
-ip -n green addr add 192.168.15.3/24 dev veth-green
-ip -n green link set veth-green up
-ip link set veth-green-br up
+join_by_hand green 192.168.15.3
 check_cmd "first ping green -> red" ip netns exec green ping -c 1 -W 5 -q 192.168.15.1
 enslaved=$(find '.type == "link" and .ifname == "veth-green-br" and .action == "enslaved"') ||
 	fail "no enslaved event"

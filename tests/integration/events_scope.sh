@@ -119,13 +119,7 @@ for i in $(seq 200); do
 done
 ip netns add green
 # The seed script's own steps, then at once the first ping.
-ip link add veth-green type veth peer name veth-green-br
-ip link set veth-green netns green
-ip link set veth-green-br master v-net-0
-ip -n green addr add 192.168.15.3/24 dev veth-green
-ip -n green link set veth-green up
-ip link set veth-green-br up
-ip -n green link set lo up
+join_by_hand green 192.168.15.3
 check_cmd "first ping green -> red" ip netns exec green ping -c 1 -W 5 -q 192.168.15.1
 expect "green's first neighbour entry" '.type == "neigh" and .netns == "green" and .address == "192.168.15.1" and .created == true' "$tmp/green.json"
 expect "green's entry resolved" '.type == "neigh" and .netns == "green" and .address == "192.168.15.1" and .new_state == "REACHABLE"' "$tmp/green.json"
