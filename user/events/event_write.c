@@ -89,6 +89,11 @@ static inline void put(struct event_buf *b, const char *s, size_t n)
 	}
 }
 
+void event_buf_put(struct event_buf *b, const char *s, size_t n)
+{
+	put(b, s, n);
+}
+
 /* A string literal, its length known at compile time. */
 #define PUT_LIT(b, lit)	put((b), (lit), sizeof(lit) - 1)
 
@@ -392,6 +397,26 @@ static const char *const attach_actions[] = { "attached", "counted", "detached",
 static const char *const type_tags[EVENT_TYPE_MAX] = {
 	"NETNS", "NS", "LINK", "ADDR", "NEIGH", "FDB", "DROP", "COUNTERS", "ATTACH", "LOST",
 };
+
+const char *event_netns_name(const struct nsmon_event *ev)
+{
+	switch (ev->type) {
+	case EVENT_LINK:
+		return ev->link.where.netns;
+	case EVENT_ADDR:
+		return ev->addr.where.netns;
+	case EVENT_NEIGH:
+		return ev->neigh.where.netns;
+	case EVENT_FDB:
+		return ev->fdb.where.netns;
+	case EVENT_DROP:
+		return ev->drop.where.netns;
+	case EVENT_COUNTERS:
+		return ev->counters.netns;
+	default:
+		return NULL;
+	}
+}
 
 const char *event_fdb_action_name(enum event_fdb_action action)
 {

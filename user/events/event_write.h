@@ -38,11 +38,20 @@ static inline void event_buf_clear(struct event_buf *b)
  */
 int event_buf_flush(struct event_buf *b, int fd);
 
+/* Append @n bytes of @s as they are (a prefix a protocol puts around a record). */
+void event_buf_put(struct event_buf *b, const char *s, size_t n);
+
 /* Append @ev as one NDJSON line, '\n' included. */
 void event_write_json(struct event_buf *b, const struct nsmon_event *ev);
 
 /* Append @ev as one human line, '\n' included: "[2026-11-25T15:04:05.123456Z] [NEIGH] ...". */
 void event_write_text(struct event_buf *b, const struct nsmon_event *ev);
+
+/*
+ * The namespace @ev is about, as its NDJSON's "netns" says (NULL where it
+ * says null or has none): to route or filter events by it without a document.
+ */
+const char *event_netns_name(const struct nsmon_event *ev);
 
 /* The names values are written with: "REACHABLE" (NONE for 0), "learned". */
 const char *event_nud_name(__u8 state);
