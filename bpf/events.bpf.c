@@ -22,15 +22,24 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by userspace before load. */
 const volatile __u32 ring_wakeup_flags = BPF_RB_NO_WAKEUP;
-const volatile __u32 drops_per_sec = 100;	/* per CPU; 0: no limit */
+const volatile __u32 drops_per_sec = 100;	/* per CPU; 0: none, NSMON_DROPS_UNLIMITED: all */
 const volatile __u32 self_tgid;		/* the monitor itself: its setns calls are not news */
+const volatile bool scope_all;		/* the whole machine: the scope map is not read */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);	/* resized by userspace */
 } events SEC(".maps");
 
-/* Per source: what was sent, lost (ring full) and held back by the rate limit. */
+/* What the stream is about (see struct nsmon_scope_key): kept by userspace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NSMON_SCOPE_MAX);
+	__type(key, struct nsmon_scope_key);
+	__type(value, __u8);
+} scope SEC(".maps");
+
+/* Per source, in the scope: what was sent, lost (ring full) and held back by the rate limit. */
 struct totals {
 	__u64 submitted;
 	__u64 lost;
@@ -100,6 +109,30 @@ struct {
 	__type(key, __u32);
 	__type(value, struct rate_window);
 } drop_rate SEC(".maps");
+
+/*
+ * Is the namespace @cookie in the scope, or its interface @ifindex (0:
+ * none)? The first thing each event does, so that the rest of the machine
+ * costs a lookup or two and no ring space, rate or totals.
+ */
+static __always_inline bool in_scope(__u64 cookie, __u32 ifindex)
+{
+	struct nsmon_scope_key key = { .netns_cookie = cookie };
+
+	if (scope_all)
+		return true;
+	if (bpf_map_lookup_elem(&scope, &key))
+		return true;
+	if (!ifindex)
+		return false;
+	key.ifindex = ifindex;
+	return bpf_map_lookup_elem(&scope, &key) != NULL;
+}
+
+static __always_inline bool dev_in_scope(const struct net_device *dev)
+{
+	return in_scope(BPF_CORE_READ(dev, nd_net.net, net_cookie), BPF_CORE_READ(dev, ifindex));
+}
 
 static __always_inline struct totals *totals_of(__u32 source)
 {
@@ -204,7 +237,8 @@ static __always_inline void ns_report(const struct pending_ns *before, struct ta
 	for (int i = 0; i < NSMON_NS_TYPE_MAX; i++)
 		if (now[i] != before->inum[i])
 			types |= 1U << i;
-	if (!types)
+	/* In the scope: what happens inside a namespace of it (the network namespace after the call). */
+	if (!types || !in_scope(BPF_CORE_READ(task, nsproxy, net_ns, net_cookie), 0))
 		return;
 	ev = ev_reserve(NSMON_SRC_NS);
 	if (!ev)
@@ -324,11 +358,15 @@ static __always_inline bool neigh_valid(const struct neighbour *n)
 static __always_inline void neigh_report(struct neighbour *n)
 {
 	__u64 key = (__u64)n;
-	__u8 *last = bpf_map_lookup_elem(&neigh_state, &key);
-	__u8 state = BPF_CORE_READ(n, nud_state);
-	__u8 old = last ? *last : 0;
+	__u8 *last, state, old;
 	struct nsmon_ev *ev;
 
+	/* Out of the scope, not even its state is kept: one that joins starts from NONE. */
+	if (!dev_in_scope(BPF_CORE_READ(n, dev)))
+		return;
+	last = bpf_map_lookup_elem(&neigh_state, &key);
+	state = BPF_CORE_READ(n, nud_state);
+	old = last ? *last : 0;
 	if (last && old == state)
 		return;
 	bpf_map_update_elem(&neigh_state, &key, &state, BPF_ANY);
@@ -359,7 +397,7 @@ int BPF_PROG(neigh_create, struct neigh_table *tbl, struct net_device *dev, cons
 	__u8 none = 0;
 	struct nsmon_ev *ev;
 
-	if (!neigh_valid(n))
+	if (!neigh_valid(n) || !dev_in_scope(dev))
 		return 0;
 	bpf_map_update_elem(&neigh_state, &key, &none, BPF_ANY);
 	ev = ev_reserve(NSMON_SRC_NEIGH);
@@ -423,12 +461,22 @@ int BPF_PROG(neigh_release, struct neighbour *n, int rc)
 
 /* ---- bridge FDB ------------------------------------------------------------ */
 
+/* A bridge's FDB is in the scope with the port it names, or with the bridge itself. */
+static __always_inline bool fdb_in_scope(struct net_device *br_dev, struct net_device *port_dev)
+{
+	return (port_dev && dev_in_scope(port_dev)) || (br_dev && dev_in_scope(br_dev));
+}
+
+/* The record of an FDB change in the scope, or NULL. */
 static __always_inline struct nsmon_ev *fdb_event(__u32 action, struct net_device *br_dev,
 						  struct net_device *port_dev,
 						  const unsigned char *mac, __u16 vid)
 {
-	struct nsmon_ev *ev = ev_reserve(NSMON_SRC_FDB);
+	struct nsmon_ev *ev;
 
+	if (!fdb_in_scope(br_dev, port_dev))
+		return NULL;
+	ev = ev_reserve(NSMON_SRC_FDB);
 	if (!ev)
 		return NULL;
 	if (port_dev)
@@ -509,9 +557,9 @@ static __always_inline bool drop_rate_allows(void)
 	struct rate_window *w = bpf_map_lookup_elem(&drop_rate, &zero);
 	__u64 now, tick;
 
-	if (!drops_per_sec)
+	if (drops_per_sec == NSMON_DROPS_UNLIMITED)
 		return true;
-	if (!w)
+	if (!drops_per_sec || !w)
 		return false;
 	if (w->count < drops_per_sec) {
 		if (!w->count)
@@ -543,9 +591,10 @@ int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reaso
 	__u64 one = 1, *count;
 
 	/*
-	 * Every drop is counted, so its key is read with direct loads (see
-	 * dev_netns_cookie()); the event, with the device's name, is only
-	 * built for the drops the rate lets through.
+	 * Every drop in the scope is counted, so its key is read with direct
+	 * loads (see dev_netns_cookie()); the event, with the device's name,
+	 * is only built for the drops the rate lets through. A drop storm
+	 * elsewhere on the machine costs this much and no more.
 	 */
 	if (dev) {
 		key.netns_cookie = dev_netns_cookie(dev);
@@ -553,6 +602,8 @@ int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reaso
 	} else if (sk) {
 		key.netns_cookie = sk->__sk_common.skc_net.net->net_cookie;
 	}
+	if (!in_scope(key.netns_cookie, key.ifindex))
+		return 0;
 	count = bpf_map_lookup_elem(&drops, &key);
 	if (count)
 		*count += 1;

@@ -103,6 +103,24 @@ struct nsmon_ev {
 	};
 };
 
+/*
+ * The scope map: what the stream is about. A key with ifindex 0 takes in a
+ * whole namespace (a lab's namespace), one with an ifindex one interface of
+ * it (a bridge and its ports, in a namespace that holds other things too).
+ * Userspace fills it and keeps it current as ports come and go; an event
+ * of nothing in it never reaches the ring.
+ */
+struct nsmon_scope_key {
+	__u64 netns_cookie;
+	__u32 ifindex;
+	__u32 pad;
+};
+
+#define NSMON_SCOPE_MAX		16384
+
+/* drops_per_sec: stream every drop (0 streams none; both count every drop in the scope). */
+#define NSMON_DROPS_UNLIMITED	0xffffffffU
+
 /* The drop counters map: per (namespace, interface, reason). */
 struct nsmon_drop_key {
 	__u64 netns_cookie;

@@ -30,7 +30,7 @@
 # this shared machine disturbs less than packets/s.
 # Then the event stream: a 5-second flood to a port in blue with no listener,
 # so every packet is one NO_SOCKET drop event, with `nsmon events --type drop
-# --drop-rate 0` consuming all of them, against the same flood with no
+# --drop-rate unlimited` consuming all of them, against the same flood with no
 # consumer (nsmon up), on the bare lab, and with the default --drop-rate.
 # Interleaved rounds, order rotated each round; medians, and ratios against
 # bare: the median over rounds of this round's figure / bare's figure of
@@ -203,7 +203,7 @@ done
 
 # The event stream: a 5-second flood red -> a port in blue with no listener,
 # so that every packet ends in one NO_SOCKET drop, one drop event. Variants:
-# bare lab; `nsmon up`; `nsmon up` + `events --type drop --drop-rate 0`
+# bare lab; `nsmon up`; `nsmon up` + `events --type drop --drop-rate unlimited`
 # (every drop streamed, 1 event per packet); the same at the default
 # --drop-rate (100 streamed per second per CPU, every drop still counted).
 # One run prints "PPS NS", plus "SUBMITTED DELIVERED LOST SUPPRESSED CPU%"
@@ -215,7 +215,7 @@ flood() {
 	*) build tc ;;
 	esac
 	case $c in
-	events) start_monitor events --type drop --drop-rate 0 ;;
+	events) start_monitor events --type drop --drop-rate unlimited ;;
 	events-default) start_monitor events --type drop ;;
 	esac
 	ip netns exec red ping -c 1 -W 2 -q "$dst" >/dev/null

@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cli.h"
 #include "datapath/datapath.h"
+#include "events/event_write.h"
 #include "events/events.h"
 #include "util/log.h"
 #include "util/number.h"
@@ -24,11 +26,24 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* Written out when a poll is done, or sooner past this much: a flood costs a write per 256 KiB. */
+#define FLUSH_BYTES	(256 * 1024)
+
 struct printer {
 	bool json;
 	long count;		/* events to print before stopping, 0: no limit */
 	long printed;
+	struct event_buf out;
+	int err;		/* writing stdout failed: -EPIPE when the reader left */
 };
+
+static void flush(struct printer *p)
+{
+	int err = event_buf_flush(&p->out, STDOUT_FILENO);
+
+	if (err && !p->err)
+		p->err = err;
+}
 
 static void print_event(const struct nsmon_event *ev, void *data)
 {
@@ -36,16 +51,13 @@ static void print_event(const struct nsmon_event *ev, void *data)
 
 	if (p->count && p->printed >= p->count)
 		return;
-	if (p->json) {
-		char *text = json_dumps(ev->json, JSON_COMPACT | JSON_PRESERVE_ORDER);
-
-		if (text)
-			puts(text);
-		free(text);
-	} else {
-		puts(ev->line);
-	}
+	if (p->json)
+		event_write_json(&p->out, ev);
+	else
+		event_write_text(&p->out, ev);
 	p->printed++;
+	if (p->out.len >= FLUSH_BYTES)
+		flush(p);
 }
 
 /*
@@ -56,7 +68,7 @@ static int poll_and_print(struct event_stream *es, int wait_ms, struct printer *
 {
 	int ret = event_stream_poll(es, wait_ms, print_event, p);
 
-	fflush(stdout);
+	flush(p);
 	return ret;
 }
 
@@ -73,6 +85,22 @@ static const char *parse_types(const char *text, void *dest)
 	return reason;
 }
 
+/* --drop-rate: "unlimited", or how many drops a second per CPU (0: none streamed). */
+static const char *parse_drop_rate(const char *text, void *dest)
+{
+	unsigned long v;
+	const char *why;
+
+	if (!strcmp(text, "unlimited")) {
+		*(unsigned int *)dest = EVENT_DROPS_UNLIMITED;
+		return NULL;
+	}
+	why = number_parse(text, 0, EVENT_DROPS_UNLIMITED - 1, &v);
+	if (!why)
+		*(unsigned int *)dest = v;
+	return why;
+}
+
 /* --ring-kb: the kernel takes a power of two of pages for a ring buffer. */
 static const char *parse_ring_kb(const char *text, void *dest)
 {
@@ -87,9 +115,10 @@ static const char *parse_ring_kb(const char *text, void *dest)
 }
 
 struct events_args {
-	bool json, counters, no_attach;
-	unsigned int types;
-	unsigned long count, timeout_ms, interval_ms, ring_kb, consume_ms, drop_rate;
+	bool json, counters, no_attach, all;
+	unsigned int types, drop_rate;
+	struct cli_list bridges, netns;
+	unsigned long count, timeout_ms, interval_ms, ring_kb, consume_ms;
 };
 
 static const struct cli_option events_options[] = {
@@ -97,7 +126,15 @@ static const struct cli_option events_options[] = {
 		   .help = "one JSON object per line (NDJSON)"),
 	CLI_OPTION("type", 't', CLI_CUSTOM, struct events_args, types, .metavar = "TYPE,...",
 		   .parse = parse_types, .values = event_type_names, .complete = CLI_COMPLETE_VALUES,
-		   .help = "only these event types"),
+		   .help = "only these event types (\"lost\" records come whatever this says)"),
+	CLI_OPTION("bridge", 0, CLI_IFNAME, struct events_args, bridges, .metavar = "NAME",
+		   .complete = CLI_COMPLETE_BRIDGE, .flags = CLI_REPEAT,
+		   .help = "only the lab of bridge NAME (default: every lab nsmon monitors)"),
+	CLI_OPTION("netns", 'n', CLI_NETNS, struct events_args, netns, .metavar = "NS",
+		   .complete = CLI_COMPLETE_NETNS, .flags = CLI_REPEAT,
+		   .help = "only namespace NS of the labs (and its bridge port), from when it joins"),
+	CLI_OPTION("all", 0, CLI_FLAG, struct events_args, all,
+		   .help = "the whole machine: every namespace's lifecycle, other bridges, every drop"),
 	CLI_OPTION("count", 'c', CLI_COUNT, struct events_args, count, .metavar = "N",
 		   .help = "stop after N events"),
 	CLI_OPTION("timeout", 0, CLI_DURATION, struct events_args, timeout_ms, .metavar = "TIME",
@@ -109,8 +146,9 @@ static const struct cli_option events_options[] = {
 		   .help = "how often --counters reports (at least 1 s)"),
 	CLI_OPTION("no-attach", 0, CLI_FLAG, struct events_args, no_attach,
 		   .help = "do not attach the programs to ports that join a monitored bridge"),
-	CLI_OPTION("drop-rate", 0, CLI_COUNT, struct events_args, drop_rate, .metavar = "N",
-		   .def = "100", .help = "drop events streamed per second per CPU (0: all)"),
+	CLI_OPTION("drop-rate", 0, CLI_CUSTOM, struct events_args, drop_rate, .metavar = "N",
+		   .parse = parse_drop_rate, .def = "100",
+		   .help = "drop records per second per CPU, or unlimited (0: none; all are counted)"),
 	CLI_OPTION("ring-kb", 0, CLI_CUSTOM, struct events_args, ring_kb, .metavar = "KIB",
 		   .parse = parse_ring_kb, .def = "256", .help = "the ring buffer's size, a power of two"),
 	CLI_OPTION("consume-ms", 0, CLI_COUNT, struct events_args, consume_ms, .metavar = "MS",
@@ -129,25 +167,33 @@ static int run_events(const void *args, int noperands, char **operands)
 		.ring_kb = a->ring_kb,
 		.consume_ms = a->consume_ms,
 		.drops_per_sec = a->drop_rate,
+		.all = a->all,
+		.bridges = a->bridges.items, .nbridges = a->bridges.n,
+		.netns = a->netns.items, .nnetns = a->netns.n,
 	};
 	struct event_stream *es = NULL;
 	struct event_totals totals;
 	__u64 deadline_ms = 0;
 	int ret, err;
 
+	if (a->all && (a->bridges.n || a->netns.n)) {
+		pr_warn("--all is the whole machine: it takes no --bridge or -n");
+		return EXIT_USAGE;
+	}
+	/* Before the sources start (a second or so): a stop asked meanwhile is not lost. */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);	/* a reader that leaves is -EPIPE from write() */
 	err = datapath_preflight();
-	if (err)
-		return cli_exit_code(err);
-	err = event_stream_open(&eo, &es);
+	if (!err)
+		err = event_stream_open(&eo, &es);
 	if (err)
 		return cli_exit_code(err);
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, on_signal);
+	event_buf_init(&printer.out);
 	if (a->timeout_ms)
 		deadline_ms = event_now_us() / 1000 + a->timeout_ms;
-	while (!stop && (!printer.count || printer.printed < printer.count)) {
+	while (!stop && !printer.err && (!printer.count || printer.printed < printer.count)) {
 		int wait_ms = 100;
 
 		if (deadline_ms) {
@@ -169,12 +215,18 @@ static int run_events(const void *args, int noperands, char **operands)
 	event_stream_stop(es);
 	poll_and_print(es, 0, &printer);
 	event_stream_report_lost(es, print_event, &printer);
-	fflush(stdout);
+	flush(&printer);
 	event_stream_totals(es, &totals);
 	fprintf(stderr, "events: submitted %llu, delivered %llu, lost %llu, suppressed %llu\n",
 		(unsigned long long)totals.submitted, (unsigned long long)totals.delivered,
 		(unsigned long long)totals.lost, (unsigned long long)totals.suppressed);
 	event_stream_close(es);
+	event_buf_free(&printer.out);
+	/* The reader leaving is how a pipe ends (`events | head`), not a failure. */
+	if (printer.err && printer.err != -EPIPE && !err) {
+		pr_warn("cannot write events: %s", strerror(-printer.err));
+		err = printer.err;
+	}
 	return cli_exit_code(err);
 }
 
@@ -182,12 +234,15 @@ const struct cli_command cmd_events = {
 	.name = "events",
 	.summary = "stream namespace, link, neighbour, FDB and drop events as they happen",
 	.description = "One line per event (ip monitor style, with a [TYPE] prefix), or NDJSON with\n"
-		       "--json, until Ctrl-C, --count events or --timeout. At the end, one line on\n"
-		       "stderr says how many events the sources sent, delivered and lost.",
+		       "--json, until Ctrl-C, --count events or --timeout, about the labs nsmon\n"
+		       "monitors (--bridge, -n narrow it, --all is the whole machine). At the end,\n"
+		       "one line on stderr says how many events the sources sent, delivered and lost.",
 	.options = events_options,
 	.args_size = sizeof(struct events_args),
-	.examples = "nsmon events\tevery event, as lines\n"
+	.examples = "nsmon events\tthe lab's events, as lines\n"
+		    "nsmon events -n red\tonly red's, and its bridge port's\n"
 		    "nsmon events -t neigh,fdb\tARP/neighbour states and bridge learning\n"
+		    "nsmon events --all -t ns,netns\tevery namespace made or entered on the machine\n"
 		    "nsmon events -j --counters | jq .\twith counter deltas, for tools",
 	.run = run_events,
 };

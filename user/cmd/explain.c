@@ -21,6 +21,7 @@
 
 #include "cmd/cli.h"
 #include "datapath/datapath.h"
+#include "events/event_write.h"
 #include "events/events.h"
 #include "lab/lab.h"
 #include "lab/link.h"
@@ -143,50 +144,54 @@ static void on_hop(const struct nsmon_hop_event *h, void *data)
 		s->echo_reply_consumed = true;
 }
 
-static const char *str(const json_t *obj, const char *key)
-{
-	const char *v = json_string_value(json_object_get(obj, key));
-
-	return v ? v : "-";
-}
-
 /* Neighbour and FDB events of the lab's namespaces and bridge become steps too. */
 static void on_event(const struct nsmon_event *ev, void *data)
 {
+	const struct event_neigh *n = &ev->neigh;
+	const struct event_fdb *f = &ev->fdb;
 	struct story *s = data;
-	const char *netns = str(ev->json, "netns");
+	char addr[INET6_ADDRSTRLEN] = "?", mac[18];
+	const char *netns = "-", *ifname = "-";
+	const __u8 *ll;
 	struct step *st;
 
-	if (ev->type == EVENT_NEIGH &&
-	    !(!strcmp(netns, s->from.netns) && !strcmp(str(ev->json, "address"), s->to_addr)) &&
-	    !(!strcmp(netns, s->to.netns) && !strcmp(str(ev->json, "address"), s->from_addr)))
+	if (ev->type == EVENT_NEIGH) {
+		netns = n->where.netns ? n->where.netns : "-";
+		inet_ntop(n->family, n->address, addr, sizeof(addr));
+		if (!(!strcmp(netns, s->from.netns) && !strcmp(addr, s->to_addr)) &&
+		    !(!strcmp(netns, s->to.netns) && !strcmp(addr, s->from_addr)))
+			return;
+	} else if (ev->type == EVENT_FDB) {
+		ifname = f->where.ifname && f->where.ifname[0] ? f->where.ifname : "-";
+		if (strcmp(ifname, s->from.port) && strcmp(ifname, s->to.port))
+			return;
+	} else {
 		return;
-	if (ev->type == EVENT_FDB && strcmp(str(ev->json, "ifname"), s->from.port) &&
-	    strcmp(str(ev->json, "ifname"), s->to.port))
-		return;
+	}
 	st = new_step(s, ev->time_us * 1000);
 	if (!st)
 		return;
+	ll = ev->type == EVENT_NEIGH ? n->lladdr : f->mac;
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+		 ll[0], ll[1], ll[2], ll[3], ll[4], ll[5]);
 	if (ev->type == EVENT_NEIGH) {
-		bool created = json_is_true(json_object_get(ev->json, "created"));
-
-		snprintf(st->where, sizeof(st->where), "%s %s", netns, str(ev->json, "ifname"));
-		snprintf(st->hook, sizeof(st->hook), "%s", created ? "neigh:neigh_create" :
+		snprintf(st->where, sizeof(st->where), "%s %s", netns,
+			 n->where.ifname && n->where.ifname[0] ? n->where.ifname : "-");
+		snprintf(st->hook, sizeof(st->hook), "%s", n->created ? "neigh:neigh_create" :
 			 "neigh:neigh_update");
 		snprintf(st->kind, sizeof(st->kind), "neigh");
-		if (created)
-			snprintf(st->what, sizeof(st->what), "neighbour entry for %s created",
-				 str(ev->json, "address"));
+		if (n->created)
+			snprintf(st->what, sizeof(st->what), "neighbour entry for %s created", addr);
 		else
 			snprintf(st->what, sizeof(st->what), "neighbour %s %s -> %s (lladdr %s)",
-				 str(ev->json, "address"), str(ev->json, "old_state"),
-				 str(ev->json, "new_state"), str(ev->json, "lladdr"));
+				 addr, event_nud_name(n->old_state), event_nud_name(n->new_state),
+				 mac);
 	} else {
-		snprintf(st->where, sizeof(st->where), "host %s", str(ev->json, "bridge"));
+		snprintf(st->where, sizeof(st->where), "host %s", f->bridge[0] ? f->bridge : "-");
 		snprintf(st->hook, sizeof(st->hook), "bridge:br_fdb_update");
 		snprintf(st->kind, sizeof(st->kind), "fdb");
-		snprintf(st->what, sizeof(st->what), "FDB %s %s on port %s", str(ev->json, "action"),
-			 str(ev->json, "mac"), str(ev->json, "ifname"));
+		snprintf(st->what, sizeof(st->what), "FDB %s %s on port %s",
+			 event_fdb_action_name(f->action), mac, ifname);
 	}
 }
 
@@ -288,7 +293,8 @@ static int run_explain(const void *args, int noperands, char **operands)
 	const struct explain_args *a = args;
 	struct path_opts po = { .bridge = a->bridge, .from = a->from, .to = a->to,
 				.proto = NSMON_PATH_ANY, .every_hop = true };
-	struct event_opts eo = { .types = 1U << EVENT_NEIGH | 1U << EVENT_FDB };
+	/* Its lab's neighbours and FDB only (below: the bridge's), not the machine's. */
+	struct event_opts eo = { .types = 1U << EVENT_NEIGH | 1U << EVENT_FDB, .nbridges = 1 };
 	bool json = a->json, ping = a->ping;
 	long timeout = (a->timeout_ms + 999) / 1000;
 	struct story *s = calloc(1, sizeof(*s));
@@ -304,6 +310,7 @@ static int run_explain(const void *args, int noperands, char **operands)
 	err = datapath_preflight();
 	if (!err)
 		err = path_tracer_open(&po, &s->pt);
+	eo.bridges = &po.bridge;
 	if (!err)
 		err = event_stream_open(&eo, &es);
 	if (err)

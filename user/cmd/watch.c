@@ -21,6 +21,7 @@
 #include <sys/ioctl.h>
 
 #include "cmd/cli.h"
+#include "events/event_write.h"
 #include "events/events.h"
 #include "util/log.h"
 #include "lab/netns.h"
@@ -54,6 +55,7 @@ struct watch {
 	__u64 host_cookie;		/* our namespace's, where the bridge side lives */
 	char events_note[160];
 	char *events[EVENTS_KEPT];	/* a ring: event number n is at n % EVENTS_KEPT */
+	struct event_buf line;		/* where an event becomes its line */
 	unsigned long long events_seen, events_printed;	/* _printed: by plain snapshots */
 	double drawn_at;
 };
@@ -473,15 +475,17 @@ static void keep_event(const struct nsmon_event *ev, void *data)
 	char **slot = &w->events[w->events_seen++ % EVENTS_KEPT];
 
 	free(*slot);
-	*slot = strdup(ev->line);
-	if (*slot)
-		(*slot)[strcspn(*slot, "\n")] = '\0';
+	event_buf_clear(&w->line);
+	event_write_text(&w->line, ev);
+	*slot = w->line.len ? strndup(w->line.p, w->line.len - 1) : NULL;	/* its '\n' off */
 }
 
 static void open_events(struct watch *w)
 {
+	/* The events of the bridge shown (all monitored ones by default), not of the machine. */
 	const struct event_opts opts = {
 		.types = 0, .counters_ms = 0, .auto_attach = true, .drops_per_sec = 100,
+		.bridges = &w->bridge, .nbridges = w->bridge ? 1 : 0,
 	};
 	int err, fd;
 
@@ -686,6 +690,7 @@ static int run_watch(const void *args, int noperands, char **operands)
 	}
 	w.model_at = monotonic();
 	w.refreshed = time(NULL);
+	event_buf_init(&w.line);
 	open_events(&w);
 	catch_signals();	/* after the event sources, so that ours are the handlers */
 
@@ -699,6 +704,7 @@ static int run_watch(const void *args, int noperands, char **operands)
 		event_stream_close(w.es);
 	for (size_t i = 0; i < EVENTS_KEPT; i++)
 		free(w.events[i]);
+	event_buf_free(&w.line);
 	json_decref(w.before);
 	json_decref(w.before_matrix);
 	json_decref(w.model);

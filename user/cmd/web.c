@@ -31,6 +31,7 @@
 
 #include "cmd/cli.h"
 #include "datapath/datapath.h"
+#include "events/event_write.h"
 #include "events/events.h"
 #include "model/stats_model.h"
 #include "output/http.h"
@@ -70,6 +71,7 @@ struct web {
 	volatile bool stopping;
 	pthread_t events_thread;
 	bool events_started;
+	struct event_buf event_msg;	/* the events thread's: where an event becomes its message */
 };
 
 /* ---- /api/v1/stats ------------------------------------------------------- */
@@ -204,17 +206,16 @@ static int api_events(struct http_request *req, struct web *w)
 static void publish_event(const struct nsmon_event *ev, void *data)
 {
 	struct web *w = data;
-	const char *netns = json_string_value(json_object_get(ev->json,
-					      ev->type == EVENT_NETNS ? "name" : "netns"));
-	char *record = json_dumps(ev->json, JSON_COMPACT | JSON_PRESERVE_ORDER), *msg;
-	int n = record ? asprintf(&msg, "data: %s\n\n", record) : -1;
+	const char *netns = ev->type == EVENT_NETNS ? ev->netns.name : event_netns_name(ev);
 
-	free(record);
-	if (n < 0)
+	event_buf_clear(&w->event_msg);
+	event_buf_put(&w->event_msg, "data: ", 6);
+	event_write_json(&w->event_msg, ev);	/* its line's '\n' and one more end the message */
+	if (w->event_msg.err)
 		return;
+	event_buf_put(&w->event_msg, "\n", 1);
 	http_feed_publish(w->feed, ev->type == EVENT_LOST ? HTTP_FEED_EVERYONE : ev->type, netns,
-			  msg, n);
-	free(msg);
+			  w->event_msg.p, w->event_msg.len);
 }
 
 /* What a page that fell behind is told, in the shape of the stream's own "lost" records. */
@@ -243,9 +244,14 @@ static size_t lost_record(char *buf, size_t size, unsigned long long lost,
 static void *events_main(void *data)
 {
 	struct web *w = data;
-	struct event_opts eo = { .drops_per_sec = 100 };	/* events' default; no auto-attach */
+	/*
+	 * events' default drop rate; no auto-attach. The whole machine, as
+	 * before the events' scope: each page asks for its namespace (?netns=).
+	 */
+	struct event_opts eo = { .drops_per_sec = 100, .all = true };
 	static const char keepalive[] = ": keep-alive\n\n";
 
+	event_buf_init(&w->event_msg);
 	while (!w->stopping) {
 		struct event_stream *es;
 		__u64 last_page, last_keepalive;
@@ -282,6 +288,7 @@ static void *events_main(void *data)
 		http_feed_set_open(w->feed, false);
 		event_stream_close(es);
 	}
+	event_buf_free(&w->event_msg);
 	return NULL;
 }
 

@@ -245,6 +245,34 @@ void datapath_close(struct datapath *dp)
 	dp->skel = NULL;
 }
 
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
+}
+
+bool datapath_maps_current(const struct datapath *dp)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, dp->skel->obj) {
+		int pinned;
+		bool same;
+
+		if (bpf_map__is_internal(map))
+			continue;
+		pinned = bpf_obj_get(bpf_map__pin_path(map));
+		same = pinned >= 0 && map_id(pinned) == map_id(bpf_map__fd(map));
+		if (pinned >= 0)
+			close(pinned);
+		if (!same)
+			return false;
+	}
+	return true;
+}
+
 /* Pin a link so it outlives us, and record it; the pin is what holds it attached. */
 static int pin_link(struct datapath *dp, int link_fd, const char *netns, const char *ifname,
 		    const char *what)

@@ -72,6 +72,14 @@ int datapath_attach_peer(struct datapath *dp, const char *netns, int netns_fd,
 
 void datapath_close(struct datapath *dp);
 
+/**
+ * datapath_maps_current() - are the maps @dp was loaded with still the ones
+ * pinned under NSMON_PIN_ROOT? A datapath kept loaded (auto-attach keeps one
+ * to attach within milliseconds) is stale once `nsmon down` unpinned them:
+ * its programs would count into maps nothing reads.
+ */
+bool datapath_maps_current(const struct datapath *dp);
+
 /* The ledger's undo steps. Each treats "already gone" as success. */
 int datapath_unpin(const char *path);
 int datapath_del_filter(const char *netns, int ifindex, const char *dir,

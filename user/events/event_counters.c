@@ -6,90 +6,107 @@
 
 #include "events/event_counters.h"
 #include "model/stats_model.h"
+#include "util/log.h"
 
-/* The deltas reported, per direction. */
-static const char *const delta_keys[] = {
-	"packets", "bytes", "arp_request", "arp_reply", "icmp_echo_request", "icmp_echo_reply",
+/* The stat behind each delta. */
+static const enum nsmon_stat delta_stats[EVENT_DELTA_MAX] = {
+	NSMON_STAT_PACKETS, NSMON_STAT_BYTES, NSMON_STAT_ARP_REQUEST, NSMON_STAT_ARP_REPLY,
+	NSMON_STAT_ICMP_ECHO_REQUEST, NSMON_STAT_ICMP_ECHO_REPLY,
 };
 
-struct event_counters {
-	json_t *prev;		/* {"where/name": {"rx": {...}, "tx": {...}}} of the last tick */
+/* What an interface had counted at the last tick. */
+struct seen {
+	char where[NAME_MAX + 1];
+	char name[IF_NAMESIZE];
+	__u64 v[NSMON_DIR_MAX][EVENT_DELTA_MAX];
 };
 
-struct event_counters *event_counters_new(void)
+struct counter_source {
+	struct event_sink *sink;
+	struct seen *prev;
+	size_t nprev;
+};
+
+struct counter_source *counter_source_new(struct event_sink *sink)
 {
-	return calloc(1, sizeof(struct event_counters));
+	struct counter_source *cs = calloc(1, sizeof(*cs));
+
+	if (cs)
+		cs->sink = sink;
+	return cs;
 }
 
-struct tick {
-	struct event_stream *es;
-	json_t *prev, *now;
-	__u64 time_us;
-};
-
-static json_int_t counter(const json_t *iface, const char *dir, const char *key)
+/* The interface's entry of the last tick: most often at the same place in the same order. */
+static const struct seen *find_prev(const struct counter_source *cs, size_t hint,
+				    const struct seen *now)
 {
-	return json_integer_value(json_object_get(json_object_get(iface, dir), key));
+	if (hint < cs->nprev && !strcmp(cs->prev[hint].name, now->name) &&
+	    !strcmp(cs->prev[hint].where, now->where))
+		return &cs->prev[hint];
+	for (size_t i = 0; i < cs->nprev; i++)
+		if (!strcmp(cs->prev[i].name, now->name) && !strcmp(cs->prev[i].where, now->where))
+			return &cs->prev[i];
+	return NULL;
 }
 
-static void on_iface(const char *where, const char *name, const json_t *iface, void *data)
+static void emit_delta(struct counter_source *cs, const struct seen *before,
+		       const struct seen *now, __u64 time_us)
 {
-	struct tick *t = data;
-	const json_t *before;
-	json_t *fields;
-	char key[2 * 256];
-	json_int_t moved = 0;
+	struct nsmon_event ev = { .type = EVENT_COUNTERS, .time_us = time_us };
+	long long moved = 0;
 
-	snprintf(key, sizeof(key), "%s/%s", where, name);
-	json_object_set(t->now, key, (json_t *)iface);
-	before = json_object_get(t->prev, key);
-	if (!before)
-		return;		/* the first sight is the baseline */
-	fields = json_pack("{s:s, s:s}", "netns", where, "ifname", name);
-	for (int d = 0; d < 2; d++) {
-		const char *dir = d ? "tx" : "rx";
-		json_t *delta = json_object();
-
-		for (size_t k = 0; k < sizeof(delta_keys) / sizeof(delta_keys[0]); k++) {
-			json_int_t v = counter(iface, dir, delta_keys[k]) -
-				       counter(before, dir, delta_keys[k]);
-
-			json_object_set_new(delta, delta_keys[k], json_integer(v));
-			moved |= v;
-		}
-		json_object_set_new(fields, dir, delta);
+	ev.counters.netns = now->where;
+	ev.counters.ifname = now->name;
+	for (int k = 0; k < EVENT_DELTA_MAX; k++) {
+		ev.counters.rx[k] = now->v[NSMON_DIR_RX][k] - before->v[NSMON_DIR_RX][k];
+		ev.counters.tx[k] = now->v[NSMON_DIR_TX][k] - before->v[NSMON_DIR_TX][k];
+		moved |= ev.counters.rx[k] | ev.counters.tx[k];
 	}
-	if (!moved) {
-		json_decref(fields);
-		return;
-	}
-	event_emit(t->es, EVENT_COUNTERS, t->time_us, fields,
-		   "%s %s rx %lld pkts %lld B, tx %lld pkts %lld B", where, name,
-		   (long long)(counter(iface, "rx", "packets") - counter(before, "rx", "packets")),
-		   (long long)(counter(iface, "rx", "bytes") - counter(before, "rx", "bytes")),
-		   (long long)(counter(iface, "tx", "packets") - counter(before, "tx", "packets")),
-		   (long long)(counter(iface, "tx", "bytes") - counter(before, "tx", "bytes")));
+	if (moved)
+		sink_emit(cs->sink, &ev);
 }
 
-void event_counters_tick(struct event_counters *ec, struct event_stream *es)
+void counter_source_tick(struct counter_source *cs)
 {
-	struct tick t = { .es = es, .prev = ec->prev, .now = json_object(),
-			  .time_us = event_now_us() };
-	json_t *doc;
+	__u64 time_us = sink_now_us(cs->sink);
+	struct stats_model *m = NULL;
+	struct stats_iface *ifs = NULL;
+	struct seen *now = NULL;
+	size_t n = 0;
+	bool was_quiet;
+	int err;
 
 	/* Nothing monitored (yet) is no deltas, not an error line every interval; no matrix. */
-	if (stats_model_build_quiet(NULL, 1, &doc) == 0) {
-		stats_model_foreach_iface(doc, on_iface, &t);
-		json_decref(doc);
+	was_quiet = log_quiet(true);
+	err = stats_model_read(NULL, NULL, STATS_MODEL_NO_MATRIX, &m);
+	log_quiet(was_quiet);
+	if (!err)
+		ifs = stats_model_ifaces(m, &n);
+	if (ifs)
+		now = calloc(n ? n : 1, sizeof(*now));
+	for (size_t i = 0; now && i < n; i++) {
+		const struct seen *before;
+
+		snprintf(now[i].where, sizeof(now[i].where), "%s", ifs[i].where);
+		snprintf(now[i].name, sizeof(now[i].name), "%s", ifs[i].name);
+		for (int d = 0; d < NSMON_DIR_MAX; d++)
+			for (int k = 0; k < EVENT_DELTA_MAX; k++)
+				now[i].v[d][k] = ifs[i].tc[d].stat[delta_stats[k]];
+		before = find_prev(cs, i, &now[i]);
+		if (before)	/* the first sight is the baseline */
+			emit_delta(cs, before, &now[i], time_us);
 	}
-	json_decref(ec->prev);
-	ec->prev = t.now;
+	free(ifs);
+	stats_model_free(m);
+	free(cs->prev);
+	cs->prev = now;
+	cs->nprev = now ? n : 0;
 }
 
-void event_counters_free(struct event_counters *ec)
+void counter_source_free(struct counter_source *cs)
 {
-	if (!ec)
+	if (!cs)
 		return;
-	json_decref(ec->prev);
-	free(ec);
+	free(cs->prev);
+	free(cs);
 }

@@ -6,15 +6,15 @@
 #ifndef NSMON_EVENT_COUNTERS_H
 #define NSMON_EVENT_COUNTERS_H
 
-#include "events/events_internal.h"
+#include "events/sink.h"
 
-struct event_counters;
+struct counter_source;
 
-struct event_counters *event_counters_new(void);
+struct counter_source *counter_source_new(struct event_sink *sink);
 
 /* Emit one "counters" event per interface that counted something since the last call. */
-void event_counters_tick(struct event_counters *ec, struct event_stream *es);
+void counter_source_tick(struct counter_source *cs);
 
-void event_counters_free(struct event_counters *ec);
+void counter_source_free(struct counter_source *cs);
 
 #endif

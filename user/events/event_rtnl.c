@@ -21,6 +21,9 @@
 #define SOL_NETLINK	270
 #endif
 
+/* "red", "host", "nsid:3" */
+#define NETNS_LABEL_SIZE	(NAME_MAX + 16)
+
 /* What we last knew of a link, to say what changed. */
 struct known_link {
 	int nsid;		/* -1: our namespace */
@@ -31,12 +34,30 @@ struct known_link {
 	bool moving_in;		/* announced as moved here: its RTM_NEWLINK is not "added" */
 };
 
+/*
+ * A link that left a namespace other than ours, until it shows up at its
+ * destination (event_rtnl_tick()): see event_rtnl.h.
+ */
+struct pending_move {
+	struct origin_copy {
+		int nsid;
+		__u64 inode, cookie;
+		char label[NETNS_LABEL_SIZE];
+	} from;
+	struct link_info info;
+	int new_ifindex;
+	__u64 time_us;
+};
+
+#define MOVE_WAIT_US	50000
+
 struct event_rtnl {
-	struct event_stream *es;
+	struct event_sink *sink;
 	struct mnl_socket *sock;
-	struct rtnl_hooks hooks;
 	struct known_link *links;
 	size_t nlinks, cap;
+	struct pending_move *moves;
+	size_t nmoves, moves_cap;
 	char buf[32768];
 };
 
@@ -78,72 +99,131 @@ static const char *link_name(struct event_rtnl *er, int nsid, int ifindex)
 struct origin {
 	int nsid;
 	__u64 inode;
+	__u64 cookie;
 	char label[NETNS_LABEL_SIZE];
 };
 
 static void resolve_origin(struct event_rtnl *er, struct origin *o)
 {
-	struct ns_names *names = event_stream_names(er->es);
+	struct ns_names *names = er->sink->names;
 	const struct ns_name *n;
 
 	if (o->nsid < 0) {
 		o->inode = names->host_inode;
+		o->cookie = names->host_cookie;
 		snprintf(o->label, sizeof(o->label), "host");
 		return;
 	}
 	n = ns_names_by_nsid(names, o->nsid);
 	o->inode = n ? n->inode : 0;
+	o->cookie = n ? n->cookie : 0;
 	if (n)
 		snprintf(o->label, sizeof(o->label), "%s", n->name);
 	else
 		snprintf(o->label, sizeof(o->label), "nsid:%d", o->nsid);
 }
 
-static json_t *link_fields(struct event_rtnl *er, const struct origin *o, const char *action,
-			   const struct link_info *info)
+/* Where a link event of @o happened, for @info. */
+static void link_where(struct event_rtnl *er, const struct origin *o, const struct link_info *info,
+		       struct event_where *w)
 {
-	json_t *f = event_where_json(event_stream_names(er->es), o->inode, info->name,
-				     info->ifindex);
+	const struct ns_name *n = ns_names_by_inode(er->sink->names, o->inode);
 
-	json_object_set_new(f, "action", json_string(action));
-	json_object_set_new(f, "kind", json_string(info->kind));
-	json_object_set_new(f, "up", json_boolean(info->flags & IFF_UP));
-	json_object_set_new(f, "master", info->master ?
-			    json_string(link_name(er, o->nsid, info->master)) : json_null());
-	return f;
+	w->netns = n ? n->name : NULL;
+	w->label = o->label;
+	w->netns_inode = o->inode;
+	w->ifname = info->name;
+	w->ifindex = info->ifindex;
 }
 
-static void emit_link(struct event_rtnl *er, const struct origin *o, const char *action,
-		      const struct link_info *info, const char *detail)
+/* A link event of @info in @o, ready but for what the action adds. */
+static void link_event(struct event_rtnl *er, const struct origin *o, enum event_link_action action,
+		       const struct link_info *info, struct nsmon_event *ev)
 {
-	event_emit(er->es, EVENT_LINK, event_now_us(), link_fields(er, o, action, info),
-		   "%s %d: %s %s%s%s", o->label, info->ifindex, info->name, action,
-		   detail[0] ? " " : "", detail);
+	memset(ev, 0, sizeof(*ev));
+	ev->type = EVENT_LINK;
+	ev->time_us = sink_now_us(er->sink);
+	link_where(er, o, info, &ev->link.where);
+	ev->link.action = action;
+	ev->link.kind = info->kind;
+	ev->link.up = info->flags & IFF_UP;
+	ev->link.master = info->master ? link_name(er, o->nsid, info->master) : NULL;
+	ev->link.netns_cookie = o->cookie;
+	ev->link.master_ifindex = info->master;
+	ev->link.peer_ifindex = info->peer_ifindex;
+	ev->link.peer_nsid = info->peer_netnsid;
+}
+
+static void emit_link(struct event_rtnl *er, const struct origin *o, enum event_link_action action,
+		      const struct link_info *info, const char *from)
+{
+	struct nsmon_event ev;
+
+	link_event(er, o, action, info, &ev);
+	ev.link.from = from;
+	sink_emit(er->sink, &ev);
+}
+
+static void emit_moved(struct event_rtnl *er, const struct origin *from, const struct origin *to,
+		       const struct link_info *info, int new_ifindex, __u64 time_us)
+{
+	struct nsmon_event ev;
+
+	link_event(er, from, EVENT_LINK_MOVED, info, &ev);
+	ev.time_us = time_us;
+	if (to) {
+		const struct ns_name *n = ns_names_by_inode(er->sink->names, to->inode);
+
+		ev.link.to.netns = n ? n->name : NULL;
+		ev.link.to.label = to->label;
+		ev.link.to.netns_inode = to->inode;
+		ev.link.to.ifname = info->name;
+		ev.link.to.ifindex = new_ifindex;
+		ev.link.to_cookie = to->cookie;
+	}
+	sink_emit(er->sink, &ev);
+}
+
+/* Is @info in @o the link a pending move waits for? Then it has arrived: say so. */
+static bool arrived(struct event_rtnl *er, const struct origin *o, const struct link_info *info)
+{
+	for (size_t i = 0; i < er->nmoves; i++) {
+		struct pending_move m = er->moves[i];
+		struct origin from = { .nsid = m.from.nsid, .inode = m.from.inode,
+				       .cookie = m.from.cookie };
+
+		if (m.new_ifindex != info->ifindex || strcmp(m.info.name, info->name))
+			continue;
+		er->moves[i] = er->moves[--er->nmoves];
+		snprintf(from.label, sizeof(from.label), "%s", m.from.label);
+		emit_moved(er, &from, o, &m.info, info->ifindex, m.time_us);
+		return true;
+	}
+	return false;
 }
 
 static void on_newlink(struct event_rtnl *er, const struct origin *o, const struct link_info *info)
 {
 	struct known_link *l = find_link(er, o->nsid, info->ifindex);
-	char detail[64] = "";
+	char old[IF_NAMESIZE];
 
 	if (!l) {
+		bool moved_in = arrived(er, o, info);
+
 		l = add_link(er, o->nsid, info->ifindex);
 		if (!l)
 			return;
 		snprintf(l->name, sizeof(l->name), "%s", info->name);
 		l->flags = info->flags;
 		l->master = info->master;
-		snprintf(detail, sizeof(detail), "%s%s", info->kind[0] ? "type " : "", info->kind);
-		emit_link(er, o, "added", info, detail);
-		if (info->master && o->nsid < 0 && er->hooks.port_added)
-			er->hooks.port_added(er->es, info->ifindex, info->name,
-					     link_name(er, -1, info->master));
+		if (!moved_in)
+			emit_link(er, o, EVENT_LINK_ADDED, info, NULL);
 		return;
 	}
 	if (strcmp(l->name, info->name)) {
-		snprintf(detail, sizeof(detail), "from %s", l->name);
+		snprintf(old, sizeof(old), "%s", l->name);
 		snprintf(l->name, sizeof(l->name), "%s", info->name);
-		emit_link(er, o, "renamed", info, detail);
+		emit_link(er, o, EVENT_LINK_RENAMED, info, old);
 	}
 	if (l->moving_in) {
 		l->moving_in = false;
@@ -152,25 +232,19 @@ static void on_newlink(struct event_rtnl *er, const struct origin *o, const stru
 		return;
 	}
 	if ((l->flags ^ info->flags) & IFF_UP)
-		emit_link(er, o, info->flags & IFF_UP ? "up" : "down", info, "");
+		emit_link(er, o, info->flags & IFF_UP ? EVENT_LINK_UP : EVENT_LINK_DOWN, info, NULL);
 	if (l->master != info->master) {
-		if (l->master) {
-			snprintf(detail, sizeof(detail), "from %s", link_name(er, o->nsid, l->master));
-			emit_link(er, o, "released", info, detail);
-			if (o->nsid < 0 && er->hooks.port_released)
-				er->hooks.port_released(er->es, info->ifindex, info->name,
-							link_name(er, -1, l->master));
-		}
-		if (info->master) {
-			snprintf(detail, sizeof(detail), "to %s", link_name(er, o->nsid, info->master));
-			emit_link(er, o, "enslaved", info, detail);
-			if (o->nsid < 0 && er->hooks.port_added)
-				er->hooks.port_added(er->es, info->ifindex, info->name,
-						     link_name(er, -1, info->master));
-		}
+		if (l->master)
+			emit_link(er, o, EVENT_LINK_RELEASED, info, link_name(er, o->nsid, l->master));
+		if (info->master)
+			emit_link(er, o, EVENT_LINK_ENSLAVED, info, NULL);
 	}
-	l->flags = info->flags;
-	l->master = info->master;
+	/* The events above may have looked the link up again: @l may have moved in the array. */
+	l = find_link(er, o->nsid, info->ifindex);
+	if (l) {
+		l->flags = info->flags;
+		l->master = info->master;
+	}
 }
 
 /* IFLA_NEW_NETNSID / IFLA_NEW_IFINDEX: a RTM_DELLINK that is a move. */
@@ -190,81 +264,127 @@ static int move_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+static void wait_for_arrival(struct event_rtnl *er, const struct origin *o,
+			     const struct link_info *info, int new_ifindex)
+{
+	struct pending_move *m = grow(er->moves, er->nmoves, &er->moves_cap, sizeof(*m), 4);
+
+	if (!m) {
+		emit_moved(er, o, NULL, info, new_ifindex, sink_now_us(er->sink));
+		return;
+	}
+	er->moves = m;
+	m = &er->moves[er->nmoves++];
+	m->from.nsid = o->nsid;
+	m->from.inode = o->inode;
+	m->from.cookie = o->cookie;
+	snprintf(m->from.label, sizeof(m->from.label), "%s", o->label);
+	m->info = *info;
+	m->new_ifindex = new_ifindex;
+	m->time_us = sink_now_us(er->sink);
+}
+
 static void on_dellink(struct event_rtnl *er, const struct origin *o, const struct link_info *info,
 		       const struct nlmsghdr *nlh)
 {
 	struct known_link *l = find_link(er, o->nsid, info->ifindex);
 	struct move m = { .nsid = -2, .ifindex = 0 };
 	struct origin to = { .nsid = -2 };
-	char detail[NETNS_LABEL_SIZE + 8];
 
 	mnl_attr_parse(nlh, sizeof(struct ifinfomsg), move_attr_cb, &m);
 	if (l)
 		forget_link(er, l);
 	if (m.nsid == -2) {
-		emit_link(er, o, "deleted", info, "");
-		if (o->nsid < 0 && er->hooks.link_deleted)
-			er->hooks.link_deleted(er->es, info->ifindex, info->name);
+		emit_link(er, o, EVENT_LINK_DELETED, info, NULL);
 		return;
 	}
-	/* The new nsid is as the old namespace numbers it; ours differ unless it is us. */
-	to.nsid = o->nsid < 0 ? m.nsid : -1;
-	if (o->nsid >= 0 && m.nsid >= 0) {
-		to.nsid = -2;
-		snprintf(to.label, sizeof(to.label), "another namespace");
-	} else {
+	/*
+	 * The new nsid is as the old namespace numbers it: ours only when the
+	 * link leaves us. From elsewhere, the link's arrival (with an nsid of
+	 * ours, or in our namespace) says where it went.
+	 */
+	if (o->nsid >= 0 || m.nsid < 0 || !m.ifindex) {
+		if (m.ifindex)
+			wait_for_arrival(er, o, info, m.ifindex);
+		else
+			emit_moved(er, o, NULL, info, 0, sink_now_us(er->sink));
+		return;
+	}
+	to.nsid = m.nsid;
+	resolve_origin(er, &to);
+	if (!to.inode) {	/* an nsid we have no name for yet; maybe it just got one */
+		er->sink->refresh_names(er->sink);
 		resolve_origin(er, &to);
 	}
-	snprintf(detail, sizeof(detail), "to %s", to.label);
-	emit_link(er, o, "moved", info, detail);
-	if (to.nsid >= -1 && m.ifindex) {
-		l = add_link(er, to.nsid, m.ifindex);
-		if (l) {
-			snprintf(l->name, sizeof(l->name), "%s", info->name);
-			l->moving_in = true;
-		}
+	emit_moved(er, o, &to, info, m.ifindex, sink_now_us(er->sink));
+	l = add_link(er, to.nsid, m.ifindex);
+	if (l) {
+		snprintf(l->name, sizeof(l->name), "%s", info->name);
+		l->moving_in = true;
 	}
 }
 
-struct addr_msg {
-	char ifname[IF_NAMESIZE];
-	char addr[INET6_ADDRSTRLEN];
-};
+void event_rtnl_tick(struct event_rtnl *er)
+{
+	__u64 now = sink_now_us(er->sink);
 
+	for (size_t i = 0; i < er->nmoves;) {
+		struct pending_move m = er->moves[i];
+		struct origin from = { .nsid = m.from.nsid, .inode = m.from.inode,
+				       .cookie = m.from.cookie };
+
+		if (now - m.time_us < MOVE_WAIT_US) {
+			i++;
+			continue;
+		}
+		er->moves[i] = er->moves[--er->nmoves];
+		snprintf(from.label, sizeof(from.label), "%s", m.from.label);
+		emit_moved(er, &from, NULL, &m.info, 0, m.time_us);
+	}
+}
+
+/* IFA_LABEL: the interface's name, into @data (IF_NAMESIZE bytes). */
 static int addr_attr_cb(const struct nlattr *attr, void *data)
 {
-	struct addr_msg *a = data;
-
 	if (mnl_attr_get_type(attr) == IFA_LABEL && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-		snprintf(a->ifname, sizeof(a->ifname), "%s", mnl_attr_get_str(attr));
+		snprintf(data, IF_NAMESIZE, "%s", mnl_attr_get_str(attr));
 	return MNL_CB_OK;
 }
 
 static void on_addr(struct event_rtnl *er, const struct origin *o, const struct nlmsghdr *nlh)
 {
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	struct addr_msg a = { .addr = "?" };
+	struct nsmon_event ev = { .type = EVENT_ADDR, .time_us = sink_now_us(er->sink) };
+	struct event_addr *a = &ev.addr;
+	char ifname[IF_NAMESIZE] = "";
 	const struct nlattr *attr;
-	const char *action = nlh->nlmsg_type == RTM_NEWADDR ? "added" : "removed";
-	json_t *f;
+	const struct ns_name *n;
 
-	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, &a);
+	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, ifname);
+	a->family = ifa->ifa_family;
 	/* IFA_LOCAL is the address itself where there is one (IPv4), else IFA_ADDRESS. */
 	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
 		int type = mnl_attr_get_type(attr);
+		size_t len = ifa->ifa_family == AF_INET6 ? 16 : 4;
 
-		if ((type == IFA_LOCAL || (type == IFA_ADDRESS && !strcmp(a.addr, "?"))) &&
-		    mnl_attr_get_payload_len(attr) >= (ifa->ifa_family == AF_INET6 ? 16u : 4u))
-			inet_ntop(ifa->ifa_family, mnl_attr_get_payload(attr), a.addr, sizeof(a.addr));
+		if ((type == IFA_LOCAL || (type == IFA_ADDRESS && !a->has_address)) &&
+		    mnl_attr_get_payload_len(attr) >= len) {
+			memcpy(a->address, mnl_attr_get_payload(attr), len);
+			a->has_address = true;
+		}
 	}
-	if (!a.ifname[0])
-		snprintf(a.ifname, sizeof(a.ifname), "%s", link_name(er, o->nsid, ifa->ifa_index));
-	f = event_where_json(event_stream_names(er->es), o->inode, a.ifname, ifa->ifa_index);
-	json_object_update_new(f, json_pack("{s:s, s:s, s:s, s:i}", "action", action,
-		"family", ifa->ifa_family == AF_INET6 ? "inet6" : "inet", "address", a.addr,
-		"prefixlen", ifa->ifa_prefixlen));
-	event_emit(er->es, EVENT_ADDR, event_now_us(), f, "%s %d: %s %s %s/%d", o->label,
-		   ifa->ifa_index, a.ifname, action, a.addr, ifa->ifa_prefixlen);
+	if (!ifname[0])
+		snprintf(ifname, sizeof(ifname), "%s", link_name(er, o->nsid, ifa->ifa_index));
+	n = ns_names_by_inode(er->sink->names, o->inode);
+	a->where.netns = n ? n->name : NULL;
+	a->where.label = o->label;
+	a->where.netns_inode = o->inode;
+	a->where.ifname = ifname;
+	a->where.ifindex = ifa->ifa_index;
+	a->added = nlh->nlmsg_type == RTM_NEWADDR;
+	a->prefixlen = ifa->ifa_prefixlen;
+	a->netns_cookie = o->cookie;
+	sink_emit(er->sink, &ev);
 }
 
 struct dispatch {
@@ -301,7 +421,7 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 	case RTM_NEWNSID:
 	case RTM_DELNSID:
 		/* A namespace got (or lost) its id here: learn which. */
-		event_stream_refresh_names(d->er->es);
+		d->er->sink->refresh_names(d->er->sink);
 		break;
 	}
 	return MNL_CB_OK;
@@ -330,7 +450,7 @@ int event_rtnl_read(struct event_rtnl *er)
 	resolve_origin(er, &d.origin);
 	if (d.origin.nsid >= 0 && !d.origin.inode) {
 		/* A namespace we have no name for yet; maybe it just got one. */
-		event_stream_refresh_names(er->es);
+		er->sink->refresh_names(er->sink);
 		resolve_origin(er, &d.origin);
 	}
 	mnl_cb_run(er->buf, len, 0, 0, on_message, &d);
@@ -371,7 +491,7 @@ static void learn(struct event_rtnl *er, int netns_fd, int nsid)
 void event_rtnl_learn(struct event_rtnl *er, const char *netns)
 {
 	const struct ns_name *n = NULL;
-	struct ns_names *names = event_stream_names(er->es);
+	struct ns_names *names = er->sink->names;
 	int fd;
 
 	for (size_t i = 0; i < names->n; i++)
@@ -386,21 +506,18 @@ void event_rtnl_learn(struct event_rtnl *er, const char *netns)
 	}
 }
 
-int event_rtnl_open(struct event_stream *es, const struct rtnl_hooks *hooks,
-		    struct event_rtnl **out)
+int event_rtnl_open(struct event_sink *sink, struct event_rtnl **out)
 {
 	static unsigned int groups[] = {	/* libmnl takes a non-const pointer */
 		RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_NSID,
 	};
 	struct event_rtnl *er = calloc(1, sizeof(*er));
-	struct ns_names *names = event_stream_names(es);
+	struct ns_names *names = sink->names;
 	int one = 1, err;
 
 	if (!er)
 		return -ENOMEM;
-	er->es = es;
-	if (hooks)
-		er->hooks = *hooks;
+	er->sink = sink;
 	er->sock = mnl_socket_open(NETLINK_ROUTE);
 	if (!er->sock || mnl_socket_bind(er->sock, 0, MNL_SOCKET_AUTOPID) < 0)
 		goto err;
@@ -435,5 +552,6 @@ void event_rtnl_close(struct event_rtnl *er)
 	if (er->sock)
 		mnl_socket_close(er->sock);
 	free(er->links);
+	free(er->moves);
 	free(er);
 }

@@ -9,30 +9,26 @@
 #ifndef NSMON_EVENT_RTNL_H
 #define NSMON_EVENT_RTNL_H
 
-#include "events/events_internal.h"
+#include "events/sink.h"
 
 struct event_rtnl;
 
-/* What the stream wants to hear about root-namespace links, beyond events. */
-struct rtnl_hooks {
-	/* @ifname became a port of bridge @master */
-	void (*port_added)(struct event_stream *es, int ifindex, const char *ifname,
-			   const char *master);
-	/* @ifname stopped being a port of bridge @master (it still exists) */
-	void (*port_released)(struct event_stream *es, int ifindex, const char *ifname,
-			      const char *master);
-	/* @ifname was deleted */
-	void (*link_deleted)(struct event_stream *es, int ifindex, const char *ifname);
-};
-
-int event_rtnl_open(struct event_stream *es, const struct rtnl_hooks *hooks,
-		    struct event_rtnl **out);
+/* Prints its own error line. Return: 0 or -errno. */
+int event_rtnl_open(struct event_sink *sink, struct event_rtnl **out);
 
 /* The socket to poll for readability. */
 int event_rtnl_fd(const struct event_rtnl *er);
 
 /* Read what is waiting and emit its events. Return 0 or -errno. */
 int event_rtnl_read(struct event_rtnl *er);
+
+/*
+ * A link moved out of a namespace other than ours is announced there with
+ * the id that namespace gives its destination, which means nothing here:
+ * its "moved" event waits for the link to show up at its destination. Emit
+ * those that waited in vain (the destination has no id here) for long enough.
+ */
+void event_rtnl_tick(struct event_rtnl *er);
 
 /* Learn the links of a namespace that just got a name (no events for them). */
 void event_rtnl_learn(struct event_rtnl *er, const char *netns);

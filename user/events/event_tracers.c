@@ -21,7 +21,7 @@
 #define TRACEFS	"/sys/kernel/tracing"
 
 struct event_tracers {
-	struct event_stream *es;
+	struct event_sink *sink;
 	struct events_bpf *skel;
 	struct ring_buffer *ring;
 	__s64 mono_to_real_us;		/* add to CLOCK_MONOTONIC µs to get CLOCK_REALTIME µs */
@@ -35,8 +35,6 @@ static const char *const ns_type_names[NSMON_NS_TYPE_MAX] = {
 
 static const char *const syscall_names[] = { "unshare", "clone", "clone3", "setns" };
 
-static const char *const fdb_actions[] = { "learned", "moved", "deleted", "added" };
-
 /* Tracepoints are attached by their tracefs id: make sure tracefs is there. */
 static int ensure_tracefs(void)
 {
@@ -49,104 +47,82 @@ static int ensure_tracefs(void)
 	return 0;
 }
 
-static void format_mac(const __u8 *mac, char *buf, size_t size)
+/*
+ * The records' strings (comm, ifname, bridge) are NUL-terminated in the
+ * kernel: bpf_get_current_comm() and bpf_probe_read_kernel_str() end them,
+ * and a failed read leaves the zeroed record's bytes.
+ */
+static void where_of(struct event_tracers *et, const struct nsmon_ev *rec, struct event_where *w)
 {
-	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x",
-		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	sink_where(et->sink, w, rec->where.netns_inum, rec->where.ifname, rec->where.ifindex);
 }
 
-/* "REACHABLE", "STALE|..."; "NONE" for 0. */
-static const char *nud_name(__u8 state)
+static void emit_ns(struct event_tracers *et, const struct nsmon_ev *rec, struct nsmon_event *ev)
 {
-	static const char *const bits[] = {
-		"INCOMPLETE", "REACHABLE", "STALE", "DELAY", "PROBE", "FAILED", "NOARP", "PERMANENT",
-	};
+	const struct nsmon_ev_ns *ns = &rec->ns;
 
-	for (int i = 0; i < 8; i++)
-		if (state & (1U << i))
-			return bits[i];	/* the kernel sets one state bit at a time */
-	return "NONE";
-}
-
-static void emit_ns(struct event_tracers *et, const struct nsmon_ev *ev, __u64 t)
-{
-	const struct nsmon_ev_ns *ns = &ev->ns;
-	const char *action = ns->syscall == NSMON_SYS_SETNS ? "entered" : "created";
-	const char *sys = ns->syscall < 4 ? syscall_names[ns->syscall] : "?";
-
+	ev->type = EVENT_NS;
+	ev->ns.action = ns->syscall == NSMON_SYS_SETNS ? EVENT_NS_ENTERED : EVENT_NS_CREATED;
+	ev->ns.syscall = ns->syscall < 4 ? syscall_names[ns->syscall] : "?";
+	ev->ns.pid = rec->pid;
+	ev->ns.comm = rec->comm;
+	ev->ns.child_pid = ns->child_pid;
 	for (int i = 0; i < NSMON_NS_TYPE_MAX; i++) {
 		if (!(ns->types & (1U << i)))
 			continue;
-		event_emit(et->es, EVENT_NS, t,
-			   json_pack("{s:s, s:s, s:I, s:I, s:s, s:i, s:s, s:o}", "action", action,
-				     "ns_type", ns_type_names[i], "inode", (json_int_t)ns->inum[i],
-				     "parent_inode", (json_int_t)ns->old_inum[i], "syscall", sys,
-				     "pid", (int)ev->pid, "comm", ev->comm,
-				     "child_pid", ns->child_pid ? json_integer(ns->child_pid) : json_null()),
-			   "%s %s:[%u] by %s[%u] via %s%s (was %s:[%u])", action, ns_type_names[i],
-			   ns->inum[i], ev->comm, ns->child_pid ? ns->child_pid : ev->pid, sys,
-			   ns->child_pid ? " (child)" : "", ns_type_names[i], ns->old_inum[i]);
+		ev->ns.ns_type = ns_type_names[i];
+		ev->ns.inode = ns->inum[i];
+		ev->ns.parent_inode = ns->old_inum[i];
+		sink_emit(et->sink, ev);
 	}
 }
 
-static void emit_neigh(struct event_tracers *et, const struct nsmon_ev *ev, __u64 t)
+static void emit_neigh(struct event_tracers *et, const struct nsmon_ev *rec,
+		       struct nsmon_event *ev)
 {
-	const struct nsmon_ev_neigh *n = &ev->neigh;
-	struct ns_names *names = event_stream_names(et->es);
-	char addr[INET6_ADDRSTRLEN] = "?", mac[18], label[NETNS_LABEL_SIZE];
-	int family = n->family == AF_INET6 ? AF_INET6 : AF_INET;
-	json_t *f;
+	const struct nsmon_ev_neigh *n = &rec->neigh;
 
-	inet_ntop(family, n->addr, addr, sizeof(addr));
-	format_mac(n->lladdr, mac, sizeof(mac));
-	f = event_where_json(names, ev->where.netns_inum, ev->where.ifname, ev->where.ifindex);
-	json_object_update_new(f, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}",
-		"family", family == AF_INET6 ? "inet6" : "inet", "address", addr, "lladdr", mac,
-		"old_state", n->created ? "NONE" : nud_name(n->old_state),
-		"new_state", nud_name(n->new_state), "created", n->created));
-	event_emit(et->es, EVENT_NEIGH, t, f, "%s dev %s %s lladdr %s %s%s%s",
-		   event_netns_label(names, ev->where.netns_inum, label, sizeof(label)),
-		   ev->where.ifname, addr, mac, n->created ? "created" : nud_name(n->old_state),
-		   n->created ? "" : " -> ", n->created ? "" : nud_name(n->new_state));
+	ev->type = EVENT_NEIGH;
+	where_of(et, rec, &ev->neigh.where);
+	ev->neigh.family = n->family == AF_INET6 ? AF_INET6 : AF_INET;
+	memcpy(ev->neigh.address, n->addr, sizeof(ev->neigh.address));
+	memcpy(ev->neigh.lladdr, n->lladdr, sizeof(ev->neigh.lladdr));
+	ev->neigh.old_state = n->old_state;
+	ev->neigh.new_state = n->new_state;
+	ev->neigh.created = n->created;
+	sink_emit(et->sink, ev);
 }
 
-static void emit_fdb(struct event_tracers *et, const struct nsmon_ev *ev, __u64 t)
+static void emit_fdb(struct event_tracers *et, const struct nsmon_ev *rec, struct nsmon_event *ev)
 {
-	const struct nsmon_ev_fdb *fdb = &ev->fdb;
-	struct ns_names *names = event_stream_names(et->es);
-	const char *action = fdb->action < 4 ? fdb_actions[fdb->action] : "?";
-	char mac[18], label[NETNS_LABEL_SIZE];
-	json_t *f;
+	const struct nsmon_ev_fdb *fdb = &rec->fdb;
 
-	format_mac(fdb->mac, mac, sizeof(mac));
-	f = event_where_json(names, ev->where.netns_inum, ev->where.ifname, ev->where.ifindex);
-	json_object_update_new(f, json_pack("{s:s, s:s, s:i, s:s, s:i}", "action", action,
-		"bridge", fdb->bridge, "bridge_ifindex", (int)fdb->bridge_ifindex, "mac", mac,
-		"vlan", fdb->vid));
-	if (fdb->action == NSMON_FDB_MOVED)
-		json_object_set_new(f, "old_port_ifindex", json_integer(fdb->old_port_ifindex));
-	event_emit(et->es, EVENT_FDB, t, f, "%s %s %s vlan %u on %s (%s)",
-		   fdb->bridge[0] ? fdb->bridge : "-", action, mac, fdb->vid,
-		   ev->where.ifname[0] ? ev->where.ifname : "-",
-		   event_netns_label(names, ev->where.netns_inum, label, sizeof(label)));
+	ev->type = EVENT_FDB;
+	where_of(et, rec, &ev->fdb.where);
+	ev->fdb.action = fdb->action <= NSMON_FDB_ADDED ? (enum event_fdb_action)fdb->action :
+			 EVENT_FDB_LEARNED;
+	ev->fdb.bridge = fdb->bridge;
+	ev->fdb.bridge_ifindex = fdb->bridge_ifindex;
+	memcpy(ev->fdb.mac, fdb->mac, sizeof(ev->fdb.mac));
+	ev->fdb.vlan = fdb->vid;
+	ev->fdb.old_port_ifindex = fdb->old_port_ifindex;
+	sink_emit(et->sink, ev);
 }
 
-static void emit_drop(struct event_tracers *et, const struct nsmon_ev *ev, __u64 t)
+static void emit_drop(struct event_tracers *et, const struct nsmon_ev *rec,
+		      struct nsmon_event *ev)
 {
-	const struct nsmon_ev_drop *d = &ev->drop;
-	struct ns_names *names = event_stream_names(et->es);
-	char location[32], label[NETNS_LABEL_SIZE];
-	json_t *f;
+	const struct nsmon_ev_drop *d = &rec->drop;
 
-	snprintf(location, sizeof(location), "0x%llx", (unsigned long long)d->location);
-	f = event_where_json(names, ev->where.netns_inum, ev->where.ifname, ev->where.ifindex);
-	json_object_update_new(f, json_pack("{s:s, s:i, s:i, s:s, s:i, s:s}",
-		"reason", drop_reason_name(d->reason), "reason_code", (int)d->reason,
-		"protocol", d->protocol, "location", location, "pid", (int)ev->pid, "comm", ev->comm));
-	event_emit(et->es, EVENT_DROP, t, f, "%s dev %s %s protocol 0x%04x",
-		   event_netns_label(names, ev->where.netns_inum, label, sizeof(label)),
-		   ev->where.ifname[0] ? ev->where.ifname : "-", drop_reason_name(d->reason),
-		   d->protocol);
+	ev->type = EVENT_DROP;
+	where_of(et, rec, &ev->drop.where);
+	ev->drop.reason = d->reason;
+	ev->drop.reason_name = drop_reason_name(d->reason);
+	ev->drop.protocol = d->protocol;
+	ev->drop.location = d->location;
+	ev->drop.pid = rec->pid;
+	ev->drop.comm = rec->comm;
+	sink_emit(et->sink, ev);
 }
 
 /* The event type each program serves, by its section: only the wanted ones are attached. */
@@ -181,39 +157,38 @@ static void attach_wanted_only(struct events_bpf *skel, unsigned int types)
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct event_tracers *et = ctx;
-	const struct nsmon_ev *ev = data;
-	__u64 t;
+	const struct nsmon_ev *rec = data;
+	struct nsmon_event ev = { .time_us = rec->ts_ns / 1000 + et->mono_to_real_us };
 
-	if (size < sizeof(*ev) || ev->source >= NSMON_SRC_MAX)
+	if (size < sizeof(*rec) || rec->source >= NSMON_SRC_MAX)
 		return 0;
-	et->delivered[ev->source]++;
-	t = ev->ts_ns / 1000 + et->mono_to_real_us;
-	switch (ev->source) {
+	et->delivered[rec->source]++;
+	switch (rec->source) {
 	case NSMON_SRC_NS:
-		emit_ns(et, ev, t);
+		emit_ns(et, rec, &ev);
 		break;
 	case NSMON_SRC_NEIGH:
-		emit_neigh(et, ev, t);
+		emit_neigh(et, rec, &ev);
 		break;
 	case NSMON_SRC_FDB:
-		emit_fdb(et, ev, t);
+		emit_fdb(et, rec, &ev);
 		break;
 	case NSMON_SRC_DROP:
-		emit_drop(et, ev, t);
+		emit_drop(et, rec, &ev);
 		break;
 	}
 	return 0;
 }
 
-int event_tracers_open(struct event_stream *es, const struct event_opts *opts,
-		    struct event_tracers **out)
+int event_tracers_open(struct event_sink *sink, const struct event_opts *opts,
+		       struct event_tracers **out)
 {
 	struct event_tracers *et = calloc(1, sizeof(*et));
 	int err;
 
 	if (!et)
 		return -ENOMEM;
-	et->es = es;
+	et->sink = sink;
 	et->mono_to_real_us = event_clock_offset_ns() / 1000;
 	if (drop_reasons_load())
 		pr_info("cannot read drop reason names from the kernel's BTF: showing numbers");
@@ -229,6 +204,7 @@ int event_tracers_open(struct event_stream *es, const struct event_opts *opts,
 		goto err;
 	}
 	et->skel->rodata->drops_per_sec = opts->drops_per_sec;
+	et->skel->rodata->scope_all = opts->all;
 	et->skel->rodata->self_tgid = getpid();
 	if (opts->ring_kb)
 		bpf_map__set_max_entries(et->skel->maps.events, opts->ring_kb * 1024);
@@ -251,6 +227,11 @@ int event_tracers_open(struct event_stream *es, const struct event_opts *opts,
 err:
 	event_tracers_close(et);
 	return err;
+}
+
+int event_tracers_scope_fd(const struct event_tracers *et)
+{
+	return bpf_map__fd(et->skel->maps.scope);
 }
 
 void event_tracers_stop(struct event_tracers *et)
@@ -297,19 +278,18 @@ void event_tracers_totals(struct event_tracers *et, struct event_totals *t)
 
 void event_tracers_report_lost(struct event_tracers *et)
 {
+	struct nsmon_event ev = { .type = EVENT_LOST };
 	struct event_totals t;
 
 	for (__u32 src = 0; src < NSMON_SRC_MAX; src++) {
 		source_totals(et, src, &t);
 		if (t.lost == et->lost_reported[src])
 			continue;
-		event_emit(et->es, EVENT_LOST, event_now_us(),
-			   json_pack("{s:s, s:I, s:I}", "source", source_names[src],
-				     "lost", (json_int_t)(t.lost - et->lost_reported[src]),
-				     "lost_total", (json_int_t)t.lost),
-			   "%s: %llu events lost (ring full), %llu in all", source_names[src],
-			   (unsigned long long)(t.lost - et->lost_reported[src]),
-			   (unsigned long long)t.lost);
+		ev.time_us = sink_now_us(et->sink);
+		ev.lost.source = source_names[src];
+		ev.lost.lost = t.lost - et->lost_reported[src];
+		ev.lost.lost_total = t.lost;
+		sink_emit(et->sink, &ev);
 		et->lost_reported[src] = t.lost;
 	}
 }

@@ -1,19 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The tracepoint sources of the event stream (bpf/events.bpf.c): namespace
- * syscalls, neighbours, bridge FDB, drops. Records come out of one ring
- * buffer, drained on the stream's timer, and become events.
+ * syscalls, neighbours, bridge FDB, drops. The programs look each event's
+ * namespace (and interface) up in a scope map first, so that what is
+ * outside the stream's scope never reaches the ring; records come out of one
+ * ring buffer, drained on the stream's timer, and become typed events.
  */
 #ifndef NSMON_EVENT_TRACERS_H
 #define NSMON_EVENT_TRACERS_H
 
-#include "events/events_internal.h"
+#include "events/sink.h"
 
 struct event_tracers;
 
 /* Load and attach. Prints its own error line. Return: 0 or -errno. */
-int event_tracers_open(struct event_stream *es, const struct event_opts *opts,
-		    struct event_tracers **out);
+int event_tracers_open(struct event_sink *sink, const struct event_opts *opts,
+		       struct event_tracers **out);
+
+/* The scope map (struct nsmon_scope_key -> 1) the caller keeps current (unread with opts->all). */
+int event_tracers_scope_fd(const struct event_tracers *et);
 
 /* Turn every record waiting in the ring into an event. Return: how many, or -errno. */
 int event_tracers_consume(struct event_tracers *et);

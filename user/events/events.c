@@ -1,75 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The event stream: runs the sources (tracepoints, rtnetlink, inotify on
- * /run/netns, a reconciler for namespaces that are gone, auto-attach) on one
- * epoll loop and hands their events to the consumer on one clock.
+ * The event stream's hub: it owns the sources (tracepoints, rtnetlink, the
+ * /run/netns watcher and reconciler, counters, auto-attach) and runs them on
+ * one epoll loop; they hand it their events through the sink (sink.h),
+ * which is all of the hub they know. Here each event is filtered (its type,
+ * the scope), delivered to the consumer, and followed: a port that joins a
+ * lab joins the scope and is auto-attached, a namespace that gets a name
+ * has its links learned.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 #include <sys/epoll.h>
-#include <sys/inotify.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
-#include <linux/magic.h>
+#include <unistd.h>
 
 #include "events/autoattach.h"
 #include "events/event_counters.h"
 #include "events/event_rtnl.h"
 #include "events/event_tracers.h"
-#include "events/events_internal.h"
-#include "util/grow.h"
+#include "events/netns_watch.h"
+#include "events/scope.h"
+#include "events/sink.h"
+#include "lab/lab.h"
+#include "model/stats_model.h"
 #include "util/log.h"
-#include "lab/netns.h"
 
 #define CONSUME_MS_DEFAULT	5
-#define RECONCILE_MS		1000
-
-const char *const event_type_names[EVENT_TYPE_MAX + 1] = {
-	[EVENT_NETNS] = "netns",	[EVENT_NS] = "ns",
-	[EVENT_LINK] = "link",		[EVENT_ADDR] = "addr",
-	[EVENT_NEIGH] = "neigh",	[EVENT_FDB] = "fdb",
-	[EVENT_DROP] = "drop",		[EVENT_COUNTERS] = "counters",
-	[EVENT_ATTACH] = "attach",	[EVENT_LOST] = "lost",
-};
-
-/* A named namespace as last seen, so its deletion can still say which it was. */
-struct named_ns {
-	char name[NAME_MAX + 1];
-	__u64 inode;
-};
-
-/* A namespace an event said was created, until the reconciler finds it gone. */
-struct live_ns {
-	char type[8];
-	__u64 inode;
-};
 
 struct event_stream {
 	struct event_opts opts;
+	struct event_sink sink;
 	struct ns_names names;
+	struct nl_sock *nl;		/* gives new named namespaces an nsid; finds labs */
+	struct event_scope *scope;	/* NULL: the whole machine */
 	struct event_tracers *tracers;
 	struct event_rtnl *rtnl;
+	struct netns_watch *watch;
 	struct autoattach *autoattach;
-	struct event_counters *counters;
+	struct counter_source *counters;
 	int epoll_fd;
-	int inotify_fd;
 	__u64 next_consume_us, next_reconcile_us, next_counters_us;
-	struct live_ns *live;
-	size_t nlive, live_cap;
-	struct named_ns *named;
-	size_t nnamed;
-	struct nl_sock *nl;		/* gives new named namespaces an nsid */
-	/* Where event_emit() delivers: the reconciler's bookkeeping, then the consumer. */
+	/* The consumer, while event_stream_poll() or _report_lost() runs. */
 	event_cb cb;
 	void *cb_data;
-	event_cb consumer;
-	void *consumer_data;
 	int delivered;
 };
 
@@ -118,281 +94,188 @@ __s64 event_clock_offset_ns(void)
 	return (real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
 }
 
-static bool wanted(const struct event_stream *es, enum event_type type)
+static struct event_stream *of_sink(struct event_sink *sink)
 {
-	return !es->opts.types || (es->opts.types & (1U << type));
+	return (struct event_stream *)((char *)sink - offsetof(struct event_stream, sink));
 }
 
-static void format_time(__u64 time_us, char *buf, size_t size)
-{
-	time_t sec = time_us / 1000000;
-	struct tm tm;
-	size_t n;
+/* ---- the scope, asked of each event ----------------------------------------- */
 
-	gmtime_r(&sec, &tm);
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%06lluZ", (unsigned long long)(time_us % 1000000));
+static bool host_link(const struct event_stream *es, const struct event_link *l)
+{
+	return l->netns_cookie && l->netns_cookie == es->names.host_cookie;
 }
 
-void event_emit(struct event_stream *es, enum event_type type, __u64 time_us, json_t *fields,
-		const char *fmt, ...)
+/* The namespace a port's veth peer is in, as far as the names know it now. */
+static void peer_of(struct event_stream *es, const struct event_link *l, bool refresh,
+		    struct scope_peer *peer)
 {
-	char stamp[40], text[400], line[512], upper[16];
-	struct nsmon_event ev = { .type = type, .time_us = time_us, .line = line };
-	json_t *obj;
-	va_list ap;
-	size_t i;
+	const struct ns_name *n;
 
-	if (!wanted(es, type) || !es->cb) {
-		json_decref(fields);
+	memset(peer, 0, sizeof(*peer));
+	peer->ifindex = l->peer_ifindex;
+	if (!l->peer_ifindex)
+		return;
+	if (l->peer_nsid < 0) {
+		peer->cookie = es->names.host_cookie;
 		return;
 	}
-	format_time(time_us, stamp, sizeof(stamp));
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	for (i = 0; event_type_names[type][i] && i < sizeof(upper) - 1; i++)
-		upper[i] = event_type_names[type][i] - 'a' + 'A';
-	upper[i] = '\0';
-	snprintf(line, sizeof(line), "[%s] [%s] %s", stamp, upper, text);
-
-	obj = json_pack("{s:s, s:I, s:s}", "time", stamp, "time_us", (json_int_t)time_us,
-			"type", event_type_names[type]);
-	json_object_update(obj, fields);
-	json_decref(fields);
-	ev.json = obj;
-	es->cb(&ev, es->cb_data);
-	es->delivered++;
-	json_decref(obj);
-}
-
-struct ns_names *event_stream_names(struct event_stream *es)
-{
-	return &es->names;
-}
-
-void event_stream_refresh_names(struct event_stream *es)
-{
-	ns_names_refresh(&es->names, es->nl);
-}
-
-const char *event_netns_label(struct ns_names *names, __u64 inode, char *buf, size_t size)
-{
-	const struct ns_name *n = ns_names_by_inode(names, inode);
-
-	if (n)
-		snprintf(buf, size, "%s", n->name);
-	else if (inode && inode == names->host_inode)
-		snprintf(buf, size, "host");
-	else
-		snprintf(buf, size, "net:[%llu]", (unsigned long long)inode);
-	return buf;
-}
-
-json_t *event_where_json(struct ns_names *names, __u64 netns_inode, const char *ifname,
-			 int ifindex)
-{
-	const struct ns_name *n = ns_names_by_inode(names, netns_inode);
-
-	return json_pack("{s:o, s:I, s:o, s:o}",
-			 "netns", n ? json_string(n->name) : json_null(),
-			 "netns_inode", (json_int_t)netns_inode,
-			 "ifname", ifname && ifname[0] ? json_string(ifname) : json_null(),
-			 "ifindex", ifindex ? json_integer(ifindex) : json_null());
-}
-
-/* ---- /run/netns: named namespaces come and go ------------------------------ */
-
-static int watch_run_netns(struct event_stream *es)
-{
-	struct epoll_event ev = { .events = EPOLLIN };
-
-	/* ip netns add makes the directory on first use; so may we. */
-	mkdir(NETNS_RUN_DIR, 0755);
-	es->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (es->inotify_fd < 0)
-		return -errno;
-	if (inotify_add_watch(es->inotify_fd, NETNS_RUN_DIR, IN_CREATE | IN_DELETE) < 0)
-		return -errno;
-	ev.data.fd = es->inotify_fd;
-	return epoll_ctl(es->epoll_fd, EPOLL_CTL_ADD, es->inotify_fd, &ev) ? -errno : 0;
-}
-
-static void remember_named(struct event_stream *es, const char *name, __u64 inode)
-{
-	struct named_ns *v = realloc(es->named, (es->nnamed + 1) * sizeof(*v));
-
-	if (!v)
-		return;
-	es->named = v;
-	snprintf(v[es->nnamed].name, sizeof(v->name), "%s", name);
-	v[es->nnamed++].inode = inode;
-}
-
-static __u64 forget_named(struct event_stream *es, const char *name)
-{
-	for (size_t i = 0; i < es->nnamed; i++) {
-		if (!strcmp(es->named[i].name, name)) {
-			__u64 inode = es->named[i].inode;
-
-			es->named[i] = es->named[--es->nnamed];
-			return inode;
-		}
+	n = ns_names_by_nsid(&es->names, l->peer_nsid);
+	if (!n && refresh) {
+		es->sink.refresh_names(&es->sink);
+		n = ns_names_by_nsid(&es->names, l->peer_nsid);
 	}
-	return 0;
+	if (n) {
+		peer->cookie = n->cookie;
+		peer->netns = n->name;
+	}
+}
+
+/* A link of ours that becomes a port (as it is made, or later): of which bridge? */
+static bool becomes_port(const struct event_stream *es, const struct event_link *l)
+{
+	return host_link(es, l) && l->master &&
+	       (l->action == EVENT_LINK_ENSLAVED || l->action == EVENT_LINK_ADDED);
+}
+
+static bool link_in_scope(struct event_stream *es, const struct event_link *l)
+{
+	struct scope_peer peer;
+
+	if (scope_has(es->scope, l->netns_cookie, l->where.ifindex))
+		return true;
+	if (l->action == EVENT_LINK_MOVED && scope_has(es->scope, l->to_cookie, l->to.ifindex))
+		return true;
+	/* A lab's new port or bridge is news from its first event on (it joins after it). */
+	if (becomes_port(es, l) && scope_wants_bridge(es->scope, l->master)) {
+		peer_of(es, l, false, &peer);
+		return scope_port_allowed(es->scope, peer.netns);
+	}
+	return host_link(es, l) && l->action == EVENT_LINK_ADDED && !strcmp(l->kind, "bridge") &&
+	       scope_port_allowed(es->scope, NULL) && scope_wants_bridge(es->scope, l->where.ifname);
 }
 
 /*
- * `ip netns add` creates the file, then bind-mounts the namespace on it:
- * wait (up to 100 ms) until the file is the namespace (nsfs), not the tmpfs
- * placeholder, so that its inode is the namespace's.
+ * Is @ev in the scope? The tracepoints' events are: the kernel asked the
+ * scope map before it sent them. "lost" is about the stream itself.
  */
-static void wait_for_bind_mount(const char *name)
+static bool in_scope(struct event_stream *es, const struct nsmon_event *ev)
 {
-	char path[PATH_MAX];
-	struct statfs sfs;
+	const struct event_attach *a = &ev->attach;
 
-	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, name);
-	for (int i = 0; i < 50; i++) {
-		if (statfs(path, &sfs) == 0 && sfs.f_type == NSFS_MAGIC)
-			return;
-		usleep(2000);
-	}
-}
-
-static void on_netns_change(struct event_stream *es, const struct inotify_event *ie)
-{
-	const struct ns_name *n;
-	__u64 inode = 0;
-	char name[NAME_MAX + 1];
-	bool added = ie->mask & IN_CREATE;
-
-	snprintf(name, sizeof(name), "%s", ie->name);
-	if (added) {
-		wait_for_bind_mount(name);
-		ns_names_refresh(&es->names, es->nl);
-		n = NULL;
-		for (size_t i = 0; i < es->names.n; i++)
-			if (!strcmp(es->names.v[i].name, name))
-				n = &es->names.v[i];
-		inode = n ? n->inode : 0;
-		if (es->rtnl)
-			event_rtnl_learn(es->rtnl, name);
-		remember_named(es, name, inode);
-	} else {
-		inode = forget_named(es, name);
-		ns_names_refresh(&es->names, es->nl);
-	}
-	event_emit(es, EVENT_NETNS, event_now_us(),
-		   json_pack("{s:s, s:s, s:o}", "action", added ? "added" : "deleted", "name", name,
-			     "inode", inode ? json_integer((json_int_t)inode) : json_null()),
-		   "%s %s net:[%llu]", added ? "added" : "deleted", name, (unsigned long long)inode);
-}
-
-static void read_inotify(struct event_stream *es)
-{
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	ssize_t len;
-
-	while ((len = read(es->inotify_fd, buf, sizeof(buf))) > 0) {
-		for (char *p = buf; p < buf + len;) {
-			const struct inotify_event *ie = (const void *)p;
-
-			if (ie->len && ie->name[0] != '.')
-				on_netns_change(es, ie);
-			p += sizeof(*ie) + ie->len;
-		}
-	}
-}
-
-/* ---- namespaces that are gone ---------------------------------------------- */
-
-static void live_add(struct event_stream *es, const char *type, __u64 inode)
-{
-	struct live_ns *live;
-
-	for (size_t i = 0; i < es->nlive; i++)
-		if (es->live[i].inode == inode && !strcmp(es->live[i].type, type))
-			return;
-	live = grow(es->live, es->nlive, &es->live_cap, sizeof(*live), 32);
-	if (!live)
-		return;
-	es->live = live;
-	snprintf(es->live[es->nlive].type, sizeof(es->live[0].type), "%s", type);
-	es->live[es->nlive++].inode = inode;
-}
-
-/* Is there still a process in it, or a name for it? */
-static bool ns_still_there(const char *type, __u64 inode)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	struct stat st;
-	bool found = false;
-	DIR *proc;
-
-	/* pid and time namespaces show up in the children's "pid"/"time" links. */
-	proc = opendir("/proc");
-	if (!proc)
+	if (!es->scope)
 		return true;
-	while (!found && (de = readdir(proc))) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/ns/%s", de->d_name, type);
-		found = stat(path, &st) == 0 && st.st_ino == inode;
-		if (!found && (!strcmp(type, "pid") || !strcmp(type, "time"))) {
-			snprintf(path, sizeof(path), "/proc/%s/ns/%s_for_children", de->d_name, type);
-			found = stat(path, &st) == 0 && st.st_ino == inode;
-		}
-	}
-	closedir(proc);
-	return found;
-}
-
-static void reconcile(struct event_stream *es)
-{
-	for (size_t i = 0; i < es->nlive;) {
-		struct live_ns *l = &es->live[i];
-
-		if (ns_still_there(l->type, l->inode) ||
-		    (!strcmp(l->type, "net") && ns_names_by_inode(&es->names, l->inode))) {
-			i++;
-			continue;
-		}
-		event_emit(es, EVENT_NS, event_now_us(),
-			   json_pack("{s:s, s:s, s:I, s:b}", "action", "gone", "ns_type", l->type,
-				     "inode", (json_int_t)l->inode, "time_approximate", true),
-			   "gone %s:[%llu] (noticed within %d ms)", l->type,
-			   (unsigned long long)l->inode, RECONCILE_MS);
-		*l = es->live[--es->nlive];
+	switch (ev->type) {
+	case EVENT_NETNS:
+		return scope_has_netns(es->scope, ev->netns.name);
+	case EVENT_LINK:
+		return link_in_scope(es, &ev->link);
+	case EVENT_ADDR:
+		return scope_has(es->scope, ev->addr.netns_cookie, ev->addr.where.ifindex);
+	case EVENT_COUNTERS:
+		return strcmp(ev->counters.netns, STATS_MODEL_HOST) ?
+		       scope_has_netns(es->scope, ev->counters.netns) :
+		       scope_has_host_link(es->scope, ev->counters.ifname);
+	case EVENT_ATTACH:
+		return scope_has_bridge(es->scope, a->bridge) &&
+		       (scope_port_allowed(es->scope, a->peer_netns) ||
+			scope_has_host_link(es->scope, a->port));
+	default:
+		return true;
 	}
 }
 
-/* Remember the namespaces an event created, for the reconciler. */
-static void track_created(struct event_stream *es, const struct nsmon_event *ev)
+static bool wanted(const struct event_stream *es, enum event_type type)
 {
-	const char *action = json_string_value(json_object_get(ev->json, "action"));
-
-	if (ev->type == EVENT_NS && action && !strcmp(action, "created"))
-		live_add(es, json_string_value(json_object_get(ev->json, "ns_type")),
-			 json_integer_value(json_object_get(ev->json, "inode")));
+	return !es->opts.types || (es->opts.types & (1U << type)) || type == EVENT_LOST;
 }
 
-static void consumer_with_tracking(const struct nsmon_event *ev, void *data)
-{
-	struct event_stream *es = data;
+/* ---- following the lab ------------------------------------------------------- */
 
-	track_created(es, ev);
-	es->consumer(ev, es->consumer_data);
+static void port_joined(struct event_stream *es, const struct event_link *l)
+{
+	struct scope_peer peer;
+
+	if (es->scope && scope_wants_bridge(es->scope, l->master)) {
+		peer_of(es, l, true, &peer);
+		if (!scope_has_bridge(es->scope, l->master))
+			scope_bridge_seen(es->scope, l->master, l->master_ifindex);
+		scope_port_joined(es->scope, l->master_ifindex, l->where.ifindex, l->where.ifname,
+				  &peer);
+	}
+	if (es->autoattach)
+		autoattach_port(es->autoattach, l->where.ifindex, l->where.ifname, l->master);
 }
 
-/* Deliver to @cb (through the reconciler's bookkeeping) until es->cb is reset. */
-static void set_consumer(struct event_stream *es, event_cb cb, void *data)
+/* What a link event changes in the lab: ports join and leave, bridges come and go. */
+static void follow_link(struct event_stream *es, const struct event_link *l)
 {
-	es->cb = consumer_with_tracking;
-	es->cb_data = es;
-	es->consumer = cb;
-	es->consumer_data = data;
+	struct scope_peer to = { .cookie = l->to_cookie, .netns = l->to.netns,
+				 .ifindex = l->to.ifindex };
+	bool host = host_link(es, l);
+
+	switch (l->action) {
+	case EVENT_LINK_ADDED:
+		if (host && es->scope && !strcmp(l->kind, "bridge") &&
+		    scope_wants_bridge(es->scope, l->where.ifname))
+			scope_bridge_seen(es->scope, l->where.ifname, l->where.ifindex);
+		if (becomes_port(es, l))
+			port_joined(es, l);
+		break;
+	case EVENT_LINK_ENSLAVED:
+		if (host)
+			port_joined(es, l);
+		break;
+	/* Auto-attach says "detached" or "released" while the port is still in the scope. */
+	case EVENT_LINK_RELEASED:
+		if (host && es->autoattach)
+			autoattach_released(es->autoattach, l->where.ifindex, l->where.ifname, l->from);
+		if (host && es->scope)
+			scope_link_left(es->scope, l->where.ifindex);
+		break;
+	case EVENT_LINK_DELETED:
+		if (host && es->autoattach)
+			autoattach_gone(es->autoattach, l->where.ifindex, l->where.ifname);
+		if (host && es->scope)
+			scope_link_left(es->scope, l->where.ifindex);
+		break;
+	case EVENT_LINK_MOVED:
+		if (es->scope)
+			scope_link_moved(es->scope, l->netns_cookie, l->where.ifindex, &to);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The sink's emit: filter, deliver, then follow what the event changed. */
+static void hub_emit(struct event_sink *sink, struct nsmon_event *ev)
+{
+	struct event_stream *es = of_sink(sink);
+
+	if (es->cb && wanted(es, ev->type) && in_scope(es, ev)) {
+		es->cb(ev, es->cb_data);
+		es->delivered++;
+		/* The reconciler follows what it was shown created, to say when it is gone. */
+		if (ev->type == EVENT_NS && ev->ns.action == EVENT_NS_CREATED && es->watch)
+			netns_watch_track(es->watch, ev->ns.ns_type, ev->ns.inode);
+	}
+	if (ev->type == EVENT_LINK)
+		follow_link(es, &ev->link);
+	else if (ev->type == EVENT_NETNS && ev->netns.action == EVENT_NETNS_ADDED && es->rtnl)
+		event_rtnl_learn(es->rtnl, ev->netns.name);
+}
+
+static __u64 hub_now_us(struct event_sink *sink)
+{
+	return event_now_us();
+}
+
+static void hub_refresh_names(struct event_sink *sink)
+{
+	struct event_stream *es = of_sink(sink);
+
+	ns_names_refresh(&es->names, es->nl);
 }
 
 /* ---- the stream ------------------------------------------------------------- */
@@ -403,13 +286,51 @@ static bool wants_any(const struct event_opts *opts, unsigned int types)
 }
 
 #define TRACER_TYPES	((1U << EVENT_NS) | (1U << EVENT_NEIGH) | (1U << EVENT_FDB) | \
-			 (1U << EVENT_DROP) | (1U << EVENT_LOST))
+			 (1U << EVENT_DROP))
 #define RTNL_TYPES	((1U << EVENT_LINK) | (1U << EVENT_ADDR) | (1U << EVENT_ATTACH))
+
+struct find_labs {
+	struct event_stream *es;
+	bool named;		/* --bridge: one that is not there is an error */
+};
+
+/* Take bridge @bridge's lab into the scope, as it is now. */
+static int add_lab(const char *bridge, void *data)
+{
+	struct find_labs *f = data;
+	bool was_quiet = log_quiet(!f->named);
+	struct lab lab;
+	int err;
+
+	err = lab_discover(f->es->nl, bridge, &lab);
+	log_quiet(was_quiet);
+	if (err)	/* a monitored bridge that is gone: it may come back */
+		return f->named ? err : 0;
+	scope_add_lab(f->es->scope, &lab);
+	lab_free(&lab);
+	return 0;
+}
+
+static int open_scope(struct event_stream *es)
+{
+	struct find_labs f = { .es = es, .named = es->opts.nbridges > 0 };
+
+	es->scope = scope_new(&es->opts, es->names.host_cookie);
+	if (!es->scope)
+		return -ENOMEM;
+	return scope_foreach_wanted(es->scope, add_lab, &f);
+}
+
+static int watch_fd(struct event_stream *es, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(es->epoll_fd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
 
 int event_stream_open(const struct event_opts *opts, struct event_stream **out)
 {
 	struct event_stream *es = calloc(1, sizeof(*es));
-	struct epoll_event ev = { .events = EPOLLIN };
 	int err;
 
 	if (!es)
@@ -417,7 +338,10 @@ int event_stream_open(const struct event_opts *opts, struct event_stream **out)
 	es->opts = *opts;
 	if (!es->opts.consume_ms)
 		es->opts.consume_ms = CONSUME_MS_DEFAULT;
-	es->inotify_fd = -1;
+	es->sink = (struct event_sink){
+		.emit = hub_emit, .now_us = hub_now_us, .refresh_names = hub_refresh_names,
+		.names = &es->names,
+	};
 	es->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (es->epoll_fd < 0) {
 		err = -errno;
@@ -431,39 +355,34 @@ int event_stream_open(const struct event_opts *opts, struct event_stream **out)
 		goto err;
 	}
 	ns_names_refresh(&es->names, es->nl);
-	for (size_t i = 0; i < es->names.n; i++)
-		remember_named(es, es->names.v[i].name, es->names.v[i].inode);
-
-	err = watch_run_netns(es);
-	if (err) {
-		pr_warn("cannot watch %s: %s", NETNS_RUN_DIR, strerror(-err));
+	if (!opts->all) {
+		err = open_scope(es);
+		if (err)
+			goto err;
+	}
+	err = netns_watch_open(&es->sink, &es->watch) ?: watch_fd(es, netns_watch_fd(es->watch));
+	if (err)
 		goto err;
-	}
 	if (wants_any(opts, TRACER_TYPES)) {
-		err = event_tracers_open(es, opts, &es->tracers);
+		err = event_tracers_open(&es->sink, opts, &es->tracers);
+		if (!err && es->scope)
+			err = scope_bind_map(es->scope, event_tracers_scope_fd(es->tracers));
 		if (err)
 			goto err;
 	}
-	if (wants_any(opts, RTNL_TYPES) || opts->auto_attach) {
-		static const struct rtnl_hooks attach_hooks = {
-			.port_added = autoattach_port,
-			.port_released = autoattach_released,
-			.link_deleted = autoattach_gone,
-		};
-
-		if (opts->auto_attach)
-			autoattach_open(es, &es->autoattach);
-		err = event_rtnl_open(es, es->autoattach ? &attach_hooks : NULL, &es->rtnl);
+	/* The scope follows the lab by its links, whatever the types asked for. */
+	if (wants_any(opts, RTNL_TYPES) || opts->auto_attach || es->scope) {
+		if (opts->auto_attach) {
+			err = autoattach_open(&es->sink, &es->autoattach);
+			if (err)
+				goto err;
+		}
+		err = event_rtnl_open(&es->sink, &es->rtnl) ?: watch_fd(es, event_rtnl_fd(es->rtnl));
 		if (err)
 			goto err;
-		ev.data.fd = event_rtnl_fd(es->rtnl);
-		if (epoll_ctl(es->epoll_fd, EPOLL_CTL_ADD, ev.data.fd, &ev)) {
-			err = -errno;
-			goto err;
-		}
 	}
 	if (opts->counters_ms) {
-		es->counters = event_counters_new();
+		es->counters = counter_source_new(&es->sink);
 		if (!es->counters) {
 			err = -ENOMEM;
 			goto err;
@@ -476,9 +395,38 @@ err:
 	return err;
 }
 
-struct autoattach *event_stream_autoattach(struct event_stream *es)
+/* The sources that run on timers: the ring, counters, auto-attach, the reconciler. */
+/*
+ * A drain that found FLOOD_RECORDS or more comes back after FLOOD_CONSUME_US
+ * rather than the default 5 ms: the default ring (256 KiB) holds ~1,700
+ * records, 4 ms of a 400 k/s flood of drops. A longer --consume-ms is kept
+ * to as asked.
+ */
+#define FLOOD_RECORDS		256
+#define FLOOD_CONSUME_US	1000
+
+static void run_timers(struct event_stream *es, __u64 now, bool drain)
 {
-	return es->autoattach;
+	if (now >= es->next_consume_us || drain) {
+		int n = es->tracers ? event_tracers_consume(es->tracers) : 0;
+		bool flood = n >= FLOOD_RECORDS && es->opts.consume_ms <= CONSUME_MS_DEFAULT;
+
+		es->next_consume_us = now + (flood ? FLOOD_CONSUME_US : es->opts.consume_ms * 1000ULL);
+	}
+	if (es->counters && now >= es->next_counters_us) {
+		counter_source_tick(es->counters);
+		es->next_counters_us = now + es->opts.counters_ms * 1000ULL;
+	}
+	if (es->rtnl)
+		event_rtnl_tick(es->rtnl);
+	if (es->autoattach)
+		autoattach_tick(es->autoattach);
+	if (now >= es->next_reconcile_us) {
+		if (es->tracers)
+			event_tracers_report_lost(es->tracers);
+		netns_watch_reconcile(es->watch);
+		es->next_reconcile_us = now + NETNS_RECONCILE_MS * 1000ULL;
+	}
 }
 
 int event_stream_poll(struct event_stream *es, int timeout_ms, event_cb cb, void *data)
@@ -486,47 +434,36 @@ int event_stream_poll(struct event_stream *es, int timeout_ms, event_cb cb, void
 	__u64 deadline = event_now_us() + (__u64)timeout_ms * 1000;
 	struct epoll_event ready[4];
 
-	set_consumer(es, cb, data);
+	es->cb = cb;
+	es->cb_data = data;
 	es->delivered = 0;
-
 	for (;;) {
 		__u64 now = event_now_us();
 		int wait_ms, n;
 
-		if (now >= es->next_consume_us || timeout_ms == 0) {
-			if (es->tracers)
-				event_tracers_consume(es->tracers);
-			es->next_consume_us = now + es->opts.consume_ms * 1000ULL;
-		}
-		if (es->counters && now >= es->next_counters_us) {
-			event_counters_tick(es->counters, es);
-			es->next_counters_us = now + es->opts.counters_ms * 1000ULL;
-		}
-		if (es->autoattach)
-			autoattach_tick(es);
-		if (now >= es->next_reconcile_us) {
-			if (es->tracers)
-				event_tracers_report_lost(es->tracers);
-			reconcile(es);
-			es->next_reconcile_us = now + RECONCILE_MS * 1000ULL;
-		}
+		run_timers(es, now, timeout_ms == 0);
 		if (es->delivered || now >= deadline)
 			break;
 		wait_ms = (int)((es->next_consume_us - now + 999) / 1000);
 		if (deadline - now < es->next_consume_us - now)
 			wait_ms = (int)((deadline - now + 999) / 1000);
 		n = epoll_wait(es->epoll_fd, ready, 4, wait_ms);
-		if (n < 0)
+		if (n < 0) {
+			es->cb = NULL;
 			return -errno;
+		}
 		/* What the tracepoints saw first goes out first, as far as we can tell. */
 		if (n && es->tracers)
 			event_tracers_consume(es->tracers);
 		for (int i = 0; i < n; i++) {
-			if (ready[i].data.fd == es->inotify_fd)
-				read_inotify(es);
+			if (ready[i].data.fd == netns_watch_fd(es->watch))
+				netns_watch_read(es->watch);
 			else if (es->rtnl && ready[i].data.fd == event_rtnl_fd(es->rtnl))
 				event_rtnl_read(es->rtnl);
 		}
+		/* A port enslaved by hand is attached now, not at the next tick. */
+		if (n && es->autoattach)
+			autoattach_tick(es->autoattach);
 	}
 	es->cb = NULL;
 	return es->delivered;
@@ -536,7 +473,8 @@ void event_stream_report_lost(struct event_stream *es, event_cb cb, void *data)
 {
 	if (!es->tracers)
 		return;
-	set_consumer(es, cb, data);
+	es->cb = cb;
+	es->cb_data = data;
 	event_tracers_report_lost(es->tracers);
 	es->cb = NULL;
 }
@@ -566,14 +504,12 @@ void event_stream_close(struct event_stream *es)
 	event_tracers_close(es->tracers);
 	event_rtnl_close(es->rtnl);
 	autoattach_close(es->autoattach);
-	event_counters_free(es->counters);
-	if (es->inotify_fd >= 0)
-		close(es->inotify_fd);
+	counter_source_free(es->counters);
+	netns_watch_close(es->watch);
+	scope_free(es->scope);
 	if (es->epoll_fd >= 0)
 		close(es->epoll_fd);
 	nl_close(es->nl);
 	ns_names_free(&es->names);
-	free(es->live);
-	free(es->named);
 	free(es);
 }

@@ -189,6 +189,41 @@ int link_get_index(struct nl_sock *nl, int ifindex, struct link_info *info)
 	return link_query(nl, -1, ifindex, NULL, info);
 }
 
+struct stats_reply {
+	struct rtnl_link_stats64 *stats;
+	bool found;
+};
+
+static int stats_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct stats_reply *r = data;
+
+	if (mnl_attr_get_type(attr) == IFLA_STATS64 &&
+	    mnl_attr_get_payload_len(attr) >= sizeof(*r->stats)) {
+		memcpy(r->stats, mnl_attr_get_payload(attr), sizeof(*r->stats));
+		r->found = true;
+	}
+	return MNL_CB_OK;
+}
+
+static int stats_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nlh->nlmsg_type == RTM_NEWLINK)
+		mnl_attr_parse(nlh, sizeof(struct ifinfomsg), stats_attr_cb, data);
+	return MNL_CB_OK;
+}
+
+int link_get_stats(struct nl_sock *nl, int ifindex, struct rtnl_link_stats64 *stats)
+{
+	struct nlmsghdr *nlh = nl_msg_start(nl, RTM_GETLINK, 0);
+	struct stats_reply r = { .stats = stats };
+	int err;
+
+	link_msg(nlh, ifindex);
+	err = nl_query(nl, nlh, stats_cb, &r);
+	return err ?: r.found ? 0 : -ENODEV;
+}
+
 int link_get_index_in(struct nl_sock *nl, int nsid, int ifindex, struct link_info *info)
 {
 	return link_query(nl, nsid, ifindex, NULL, info);

@@ -58,6 +58,14 @@ int link_get(struct nl_sock *nl, const char *name, struct link_info *info);
 int link_get_index(struct nl_sock *nl, int ifindex, struct link_info *info);
 
 /**
+ * link_get_stats() - the kernel's own counters of link @ifindex
+ * (IFLA_STATS64: what `ip -s link` shows).
+ * Return: 0, -ENODEV if there is no such link, or -errno.
+ */
+struct rtnl_link_stats64;
+int link_get_stats(struct nl_sock *nl, int ifindex, struct rtnl_link_stats64 *stats);
+
+/**
  * link_get_index_in() - the same for a link in the namespace that @nl's
  * namespace numbers @nsid (IFLA_TARGET_NETNSID): no socket inside it needed.
  */
