@@ -13,6 +13,7 @@
 
 #include "datapath/counters.h"
 #include "datapath/datapath.h"
+#include "datapath/features.h"
 #include "datapath.skel.h"
 #include "xdp.skel.h"
 #include "util/log.h"
@@ -39,9 +40,10 @@ const char *const tc_mode_names[] = { "auto", "tcx", "clsact", NULL };
 
 int datapath_preflight(void)
 {
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		pr_warn("kernel BTF /sys/kernel/btf/vmlinux is missing: %s (the kernel needs CONFIG_DEBUG_INFO_BTF)",
-			strerror(errno));
+	const char *why;
+
+	if (!feature_probe(FEATURE_BTF, &why)) {
+		pr_warn("kernel BTF is missing: %s", why);
 		return -EOPNOTSUPP;
 	}
 	return 0;
@@ -204,10 +206,16 @@ static int load_xdp(struct datapath *dp)
 int datapath_open(struct datapath *dp, const char *bridge, int netns_fd, enum tc_mode mode,
 		  bool xdp, struct ledger *lg)
 {
+	const char *why;
 	int err;
 
 	memset(dp, 0, sizeof(*dp));
-	dp->mode = mode;
+	/* Chosen by the probes `nsmon features` shows; refused here before anything is built. */
+	dp->mode = features_tc_mode(mode);
+	if (xdp && !feature_probe(FEATURE_XDP_NATIVE_VETH, &why)) {
+		pr_warn("cannot attach native XDP: the kernel refuses it on a veth (%s)", why);
+		return -EOPNOTSUPP;
+	}
 	dp->ledger = lg;
 	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/%s", NSMON_PIN_ROOT, bridge);
 
