@@ -90,6 +90,16 @@ $(OUTPUT)/user/%.o: user/%.c | $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# The version (tools/version.sh) in a header, written as the Makefile is read
+# and only when the version changed: so an unchanged tree has nothing to
+# rebuild (make -q), and a commit or a tag recompiles version.o alone.
+VERSION_H := $(OUTPUT)/nsmon_version.h
+$(shell mkdir -p $(OUTPUT) && v=$$(./tools/version.sh) && \
+	printf '#define NSMON_VERSION "%s"\n' "$$v" >$(VERSION_H).tmp && \
+	if cmp -s $(VERSION_H).tmp $(VERSION_H); then rm -f $(VERSION_H).tmp; \
+	else mv -f $(VERSION_H).tmp $(VERSION_H); fi)
+$(OUTPUT)/user/cmd/version.o: $(VERSION_H)
+
 $(OUTPUT)/nsmon: $(USER_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
@@ -109,7 +119,16 @@ deps:
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-tests-build: nsmon $(TEST_BINS)
+# Small programs the integration tests run (tests/helpers/*.c: a raw frame sender).
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
+
+$(HELPER_BINS): $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARNINGS) -std=gnu11 $< -o $@
+
+tests-build: nsmon $(TEST_BINS) $(HELPER_BINS)
 
 # The benchmarks' own programs (tools/bench/*.c: a UDP generator and sink, an
 # empty tcx program for the hooks' own cost).

@@ -14,6 +14,7 @@
 #include "cmd/cli.h"
 #include "datapath/datapath.h"
 #include "events/events.h"
+#include "util/color.h"
 #include "util/log.h"
 #include "util/number.h"
 
@@ -30,6 +31,42 @@ struct printer {
 	long printed;
 };
 
+/* The colour of each type's [TAG], so that a reader finds the kind of event they follow. */
+static enum color_role tag_color(enum event_type type)
+{
+	switch (type) {
+	case EVENT_NETNS:
+	case EVENT_NS:
+		return COLOR_TAG_NS;
+	case EVENT_LINK:
+	case EVENT_ADDR:
+		return COLOR_TAG_LINK;
+	case EVENT_NEIGH:
+		return COLOR_TAG_NEIGH;
+	case EVENT_FDB:
+		return COLOR_TAG_FDB;
+	case EVENT_DROP:
+	case EVENT_LOST:
+		return COLOR_TAG_DROP;
+	default:
+		return COLOR_TAG_OTHER;
+	}
+}
+
+/* "[time] [TYPE] text", the tag in its type's colour when stdout takes colours. */
+static void print_line(const struct nsmon_event *ev)
+{
+	const char *tag = strstr(ev->line, "] ["), *end = tag ? strchr(tag + 2, ']') : NULL;
+
+	if (!end || !color_enabled(stdout)) {
+		puts(ev->line);
+		return;
+	}
+	tag += 2;
+	printf("%.*s%s%.*s%s%s\n", (int)(tag - ev->line), ev->line, color(stdout, tag_color(ev->type)),
+	       (int)(end + 1 - tag), tag, color(stdout, COLOR_RESET), end + 1);
+}
+
 static void print_event(const struct nsmon_event *ev, void *data)
 {
 	struct printer *p = data;
@@ -43,7 +80,7 @@ static void print_event(const struct nsmon_event *ev, void *data)
 			puts(text);
 		free(text);
 	} else {
-		puts(ev->line);
+		print_line(ev);
 	}
 	p->printed++;
 }

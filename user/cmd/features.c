@@ -9,6 +9,7 @@
 
 #include "cmd/cli.h"
 #include "datapath/features.h"
+#include "util/color.h"
 
 /* What each feature is for in nsmon, and what happens on a kernel without it. */
 static const struct {
@@ -81,13 +82,13 @@ static void print_table(const json_t *doc)
 	       json_string_value(json_object_get(doc, "kernel")),
 	       json_string_value(json_object_get(choices, "tc_mode")),
 	       json_is_true(json_object_get(choices, "xdp")) ? "available" : "unavailable");
-	printf("%-17s %-4s %s\n", "FEATURE", "HAS",
-	       "WHAT NSMON USES IT FOR");
+	printf("%s%-17s %-4s %s%s\n", color(stdout, COLOR_HEADER), "FEATURE", "HAS",
+	       "WHAT NSMON USES IT FOR", color(stdout, COLOR_RESET));
 	json_object_foreach((json_t *)features, name, f) {
 		bool there = json_is_true(json_object_get(f, "available"));
 
-		printf("%-17s %-4s %s\n", name,
-		       there ? "yes" : "no",
+		printf("%-17s %s%-4s%s %s\n", name, color(stdout, there ? COLOR_GOOD : COLOR_BAD),
+		       there ? "yes" : "no", color(stdout, COLOR_RESET),
 		       json_string_value(json_object_get(f, "uses")));
 		if (!there)
 			printf("%-22s without it: %s\n%-22s why not: %s\n", "",
