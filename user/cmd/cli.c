@@ -30,7 +30,7 @@ static const char *const type_names[] = {
 static const char *const complete_names[] = {
 	[CLI_COMPLETE_NONE] = NULL,		[CLI_COMPLETE_NETNS] = "netns",
 	[CLI_COMPLETE_BRIDGE] = "bridge",	[CLI_COMPLETE_FILE] = "file",
-	[CLI_COMPLETE_VALUES] = "values",
+	[CLI_COMPLETE_VALUES] = "values",	[CLI_COMPLETE_PID] = "pid",
 };
 
 const struct cli_command *const cli_commands[] = {

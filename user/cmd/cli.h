@@ -43,6 +43,7 @@ enum cli_complete {
 	CLI_COMPLETE_BRIDGE,	/* bridges nsmon monitors */
 	CLI_COMPLETE_FILE,
 	CLI_COMPLETE_VALUES,	/* .values */
+	CLI_COMPLETE_PID,	/* the processes in /proc */
 };
 
 /* Every value of a repeatable option (CLI_REPEAT) of a string type. */
