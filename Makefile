@@ -19,7 +19,7 @@ DLOPEN_LIBS := libmicrohttpd
 DEB_PKGS  := clang llvm bpftool libbpf-dev libmnl-dev libelf-dev zlib1g-dev libjansson-dev \
 	     libmicrohttpd-dev curl \
 	     pkg-config make gcc iproute2 iputils-ping jq tcpdump iperf3 tmux util-linux procps time linux-perf \
-	     bridge-utils
+	     man-db bridge-utils strace systemd
 
 WARNINGS  := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
 CFLAGS    ?= -g -O2
@@ -59,9 +59,20 @@ endif
 .DELETE_ON_ERROR:
 # Keep the BPF objects: tests and bpftool users want them, and make should not redo them.
 .SECONDARY: $(BPF_OBJS) $(patsubst %.bpf.o,%.tmp.bpf.o,$(BPF_OBJS))
-.PHONY: all deps run test tests-build clean bench-tools
+.PHONY: all deps run test tests-build clean bench-tools install uninstall
 
-all: nsmon
+# Where `make install` puts things (DESTDIR in front of each, for packaging).
+PREFIX    ?= /usr/local
+SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+INSTALL   ?= install
+
+# The man page and the completion, made from the option tables (see below).
+DOCS      := $(OUTPUT)/nsmon.8 $(OUTPUT)/nsmon.bash
+
+all: nsmon $(DOCS)
 
 nsmon: $(OUTPUT)/nsmon
 	$(Q)cp $< $@.tmp && mv -f $@.tmp $@	# a rename works while ./nsmon runs
@@ -105,6 +116,43 @@ $(OUTPUT)/nsmon: $(USER_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+# The option tables the parser reads, as JSON: the man page's OPTIONS and
+# COMMANDS and the completion's table come from here, so they cannot drift.
+$(OUTPUT)/help.json: $(OUTPUT)/nsmon
+	$(call msg,GEN,$@)
+	$(Q)$< help --json >$@
+
+# man/nsmon.8.in's prose, its @GLOBAL_OPTIONS@ and @COMMANDS@ lines replaced.
+$(OUTPUT)/nsmon.8: man/nsmon.8.in man/nsmon.jq $(OUTPUT)/help.json $(VERSION_H)
+	$(call msg,GEN,$@)
+	$(Q)jq -r --arg part global -f man/nsmon.jq $(OUTPUT)/help.json >$@.global
+	$(Q)jq -r --arg part commands -f man/nsmon.jq $(OUTPUT)/help.json >$@.commands
+	$(Q)v=$$(sed -n 's/^#define NSMON_VERSION "\(.*\)"$$/\1/p' $(VERSION_H)) && \
+		sed -e "s|@VERSION@|$$v|" -e '/^@GLOBAL_OPTIONS@$$/{r $@.global' -e 'd;}' \
+		    -e '/^@COMMANDS@$$/{r $@.commands' -e 'd;}' $< >$@
+	$(Q)rm -f $@.global $@.commands
+
+$(OUTPUT)/nsmon.bash: bash-completion/nsmon.in bash-completion/nsmon.jq $(OUTPUT)/help.json
+	$(call msg,GEN,$@)
+	$(Q)jq -r -f bash-completion/nsmon.jq $(OUTPUT)/help.json >$@.table
+	$(Q)sed -e '/^@TABLE@$$/{r $@.table' -e 'd;}' $< >$@
+	$(Q)rm -f $@.table
+
+# The binary, the man page, the completion and the exporter's unit (its
+# ExecStart names SBINDIR, so it is written here, not built).
+install: all
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(UNITDIR)
+	$(INSTALL) -m 0755 $(OUTPUT)/nsmon $(DESTDIR)$(SBINDIR)/nsmon
+	$(INSTALL) -m 0644 $(OUTPUT)/nsmon.8 $(DESTDIR)$(MANDIR)/man8/nsmon.8
+	$(INSTALL) -m 0644 $(OUTPUT)/nsmon.bash $(DESTDIR)$(BASHCOMPDIR)/nsmon
+	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/nsmon-export.service.in >$(OUTPUT)/nsmon-export.service
+	$(INSTALL) -m 0644 $(OUTPUT)/nsmon-export.service $(DESTDIR)$(UNITDIR)/nsmon-export.service
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/nsmon $(DESTDIR)$(MANDIR)/man8/nsmon.8 \
+	      $(DESTDIR)$(BASHCOMPDIR)/nsmon $(DESTDIR)$(UNITDIR)/nsmon-export.service
+
 # Test programs link the same modules as the binary (all of user/ but main.o).
 .SECONDEXPANSION:
 $(TEST_BINS): $(OUTPUT)/tests/%: tests/%.c $(LIB_OBJS) | $(SKELS) $$(@D)
@@ -120,16 +168,7 @@ deps:
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-# Small programs the integration tests run (tests/helpers/*.c: a raw frame sender).
-HELPER_SRCS := $(wildcard tests/helpers/*.c)
-HELPER_BINS := $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
-
-$(HELPER_BINS): $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(WARNINGS) -std=gnu11 $< -o $@
-
-tests-build: nsmon $(TEST_BINS) $(HELPER_BINS)
+tests-build: nsmon $(DOCS) $(TEST_BINS)
 
 # The benchmarks' own programs (tools/bench/*.c: a UDP generator and sink, an
 # empty tcx program for the hooks' own cost).
