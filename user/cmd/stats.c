@@ -123,6 +123,53 @@ static void print_ifaces(const struct stats_iface *ifs, size_t n, bool wide)
 	}
 }
 
+#define KERNEL_FMT	"%-10s %-15s %-6s %12s %12s %9s %9s\n"
+#define KERNEL_NUM_FMT	"%-10s %-15s %-6s %12llu %12llu %9llu %9llu\n"
+
+static bool kernel_differs(const struct stats_iface *e, int dir)
+{
+	return e->has_kernel && (e->kernel.unseen[dir] || e->kernel.dropped[dir]);
+}
+
+/*
+ * The kernel's own counters (ip -s link) where they tell more than nsmon's:
+ * frames the kernel counted that no hook saw (dropped between the two, or
+ * counted before monitoring began) and the kernel's drops. One line when
+ * there is nothing to tell.
+ */
+static void print_kernel(const struct stats_iface *ifs, size_t n)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++)
+		for (int dir = 0; dir < NSMON_DIR_MAX; dir++)
+			any = any || kernel_differs(&ifs[i], dir);
+	if (!any) {
+		printf("\nkernel (ip -s link): no frame it counted went unseen here, none dropped\n");
+		return;
+	}
+	/* Two lines: the table keeps to 100 columns. */
+	printf("\nkernel (ip -s link): frames it counted that no hook saw, and its drops\n"
+	       "(UNSEEN: dropped between the two, or counted before monitoring)\n");
+	fputs(color(stdout, COLOR_HEADER), stdout);
+	printf(KERNEL_FMT, "NETNS", "INTERFACE", "DIR", "KERNEL-PKTS", "NSMON-SKBS", "UNSEEN",
+	       "DROPPED");
+	fputs(color(stdout, COLOR_RESET), stdout);
+	for (size_t i = 0; i < n; i++) {
+		for (int dir = 0; dir < NSMON_DIR_MAX; dir++) {
+			const struct stats_iface *e = &ifs[i];
+
+			if (!kernel_differs(e, dir))
+				continue;
+			printf(KERNEL_NUM_FMT, e->where, e->name, dir == NSMON_DIR_RX ? "rx" : "tx",
+			       (unsigned long long)e->kernel.packets[dir],
+			       (unsigned long long)e->tc[dir].stat[NSMON_STAT_SKBS],
+			       (unsigned long long)e->kernel.unseen[dir],
+			       (unsigned long long)e->kernel.dropped[dir]);
+		}
+	}
+}
+
 #define FWD_FMT		"%-15s %-15s %9s %9s %9s %9s %9s %9s\n"
 #define FWD_NUM_FMT	"%-15s %-15s %9llu %9llu %9llu %9llu %9s %9llu\n"
 
@@ -275,6 +322,7 @@ static int print_table(const struct stats_model *m, bool wide)
 		return -ENOMEM;
 	}
 	print_ifaces(ifs, n, wide);
+	print_kernel(ifs, n);
 	for (size_t i = 0; i < m->nbridges; i++) {
 		putchar('\n');
 		print_forwarding(&m->bridges[i]);
