@@ -3,7 +3,8 @@
 # nsmon features: every probe is there, true or false, true where this kernel
 # has the feature (README: tcx, clsact, XDP, tp_btf, ring buffers, BTF,
 # bpf_get_netns_cookie() in tc) and false where it has not (kprobes, fentry);
-# the probes leave nothing behind; and up chooses its tc hooks by the same probe.
+# the probes leave nothing behind; and up attaches through the function the
+# tcx probe calls, whose answer it reports.
 . "$(dirname "$0")/../lib.sh"
 
 tmp=$(mktemp -d)
@@ -56,7 +57,7 @@ for i in $(seq 50); do
 done
 check_eq "nsmon_probe programs" "$left" 0
 
-t "features: up picks tcx by the probe features shows"
+t "features: up's tcx links go through the function the tcx probe calls"
 err=$("$NSMON" -v up 2>&1 >/dev/null) || fail "nsmon up: $err"
 echo "$err" | grep -q '^feature tcx: yes$' || fail "up did not ask the tcx probe: $(echo "$err" | grep feature)"
 check_eq "tcx pins" "$(ls /sys/fs/bpf/nsmon/v-net-0 | grep -c ':tcx_ingress$')" 3

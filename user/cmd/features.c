@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nsmon features [--json]: what this kernel offers, each probed for real by
- * datapath/features.c (the functions up and attach choose their path by),
- * what nsmon uses it for, and what it does without it.
+ * datapath/features.c (through the functions up and attach attach by, so
+ * the answer here is the one they get), what nsmon uses it for, and what it
+ * does without it.
  */
 #include <sys/utsname.h>
 #include <jansson.h>
@@ -23,7 +24,7 @@ static const struct {
 	[FEATURE_CLSACT] = { "--tc-mode clsact, and auto on a kernel without tcx",
 			     "--tc-mode clsact fails; tcx serves" },
 	[FEATURE_XDP_NATIVE_VETH] = { "--xdp of up and attach (native mode only)",
-				      "--xdp is refused before anything is built (exit 5)" },
+				      "--xdp fails and what it built is undone (exit 5)" },
 	[FEATURE_XDP_GENERIC_VETH] = { "not used: it runs on another path than native XDP counts",
 				       "nothing" },
 	[FEATURE_RINGBUF] = { "events, watch's event lines, path, explain",
@@ -68,7 +69,7 @@ static json_t *features_json(void)
 	}
 	uname(&uts);
 	return json_pack("{s:s, s:o, s:{s:s, s:b}}", "kernel", uts.release, "features", features,
-			 "choices", "tc_mode", tc_mode_names[features_tc_mode(TC_MODE_AUTO)],
+			 "choices", "tc_mode", feature_probe(FEATURE_TCX, NULL) ? "tcx" : "clsact",
 			 "xdp", feature_probe(FEATURE_XDP_NATIVE_VETH, NULL));
 }
 
@@ -115,7 +116,8 @@ const struct cli_command cmd_features = {
 	.description = "Each feature is tried for real, leaving nothing behind: a tiny program loaded,\n"
 		       "a tcx link, a clsact filter and XDP made in a private network namespace.\n"
 		       "For each: what nsmon uses it for and, where it is missing, what nsmon does\n"
-		       "without it. up and attach choose tcx or clsact by the same probe.",
+		       "without it. up and attach attach through the same functions: the\n"
+		       "kernel's answer there chooses tcx or clsact.",
 	.options = features_options,
 	.args_size = sizeof(struct features_args),
 	.examples = "nsmon features\tthe table\n"

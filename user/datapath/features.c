@@ -55,6 +55,22 @@ struct probe {
 	char why[160];		/* "" when the feature is there */
 };
 
+static struct probe results[FEATURE_MAX];
+static signed char known[FEATURE_MAX];	/* 0: not probed yet, 1: there, -1: not */
+
+/* Keep what the kernel answered about @f (results[@f].why says why not), for feature_probe(). */
+static void remember(enum feature f, bool there)
+{
+	if (known[f] == (there ? 1 : -1))
+		return;
+	known[f] = there ? 1 : -1;
+	if (there)
+		results[f].why[0] = '\0';
+	/* A refusal is the answer, not an error: libbpf's own lines only with -v. */
+	pr_debug("feature %s: %s%s%s", feature_names[f], there ? "yes" : "no",
+		 there ? "" : ": ", results[f].why);
+}
+
 /* Say why @p failed: "step: strerror" (a probe's errno is the kernel's answer). */
 static int fail(struct probe *p, int err, const char *step)
 {
@@ -178,12 +194,48 @@ static int probe_btf(struct probe *p)
 	return err;
 }
 
+int feature_tcx_link(int prog_fd, int ifindex, int attach_type)
+{
+	struct probe *p = &results[FEATURE_TCX];
+	int fd = bpf_link_create(prog_fd, ifindex, attach_type, NULL), err = -errno;
+
+	if (fd >= 0) {
+		remember(FEATURE_TCX, true);
+		return fd;
+	}
+	/* A kernel without tcx (Linux < 6.6) does not know the attach type. */
+	if (err != -EINVAL)
+		return err;
+	fail(p, err, "the kernel does not know tcx attach types (Linux < 6.6)");
+	remember(FEATURE_TCX, false);
+	return -EOPNOTSUPP;
+}
+
+int feature_xdp_link(int prog_fd, int ifindex, __u32 mode)
+{
+	enum feature f = mode & XDP_FLAGS_DRV_MODE ? FEATURE_XDP_NATIVE_VETH :
+						     FEATURE_XDP_GENERIC_VETH;
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = mode);
+	int fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts), err = -errno;
+
+	if (fd >= 0) {
+		remember(f, true);
+		return fd;
+	}
+	/* A driver without that mode says EOPNOTSUPP, the veth's checks EINVAL. */
+	if (err != -EOPNOTSUPP && err != -EINVAL)
+		return err;
+	fail(&results[f], err, "cannot attach XDP to a veth in that mode");
+	remember(f, false);
+	return -EOPNOTSUPP;
+}
+
 static int attach_tcx(struct probe *p, int prog_fd, int ifindex)
 {
-	int fd = bpf_link_create(prog_fd, ifindex, NSMON_BPF_TCX_INGRESS, NULL);
+	int fd = feature_tcx_link(prog_fd, ifindex, NSMON_BPF_TCX_INGRESS);
 
 	if (fd < 0)
-		return fail(p, errno, "cannot attach a tcx link");
+		return fd == -EOPNOTSUPP ? fd : fail(p, fd, "cannot attach a tcx link");
 	close(fd);
 	return 0;
 }
@@ -205,11 +257,10 @@ static int attach_clsact(struct probe *p, int prog_fd, int ifindex)
 
 static int attach_xdp(struct probe *p, int prog_fd, int ifindex, __u32 mode)
 {
-	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = mode);
-	int fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+	int fd = feature_xdp_link(prog_fd, ifindex, mode);
 
 	if (fd < 0)
-		return fail(p, errno, "cannot attach XDP to a veth");
+		return fd == -EOPNOTSUPP ? fd : fail(p, fd, "cannot attach XDP to a veth");
 	close(fd);
 	return 0;
 }
@@ -407,29 +458,10 @@ static int (*const probes[FEATURE_MAX])(struct probe *p) = {
 
 bool feature_probe(enum feature f, const char **why)
 {
-	static struct probe results[FEATURE_MAX];
-	static signed char known[FEATURE_MAX];	/* 0: not probed yet, 1: there, -1: not */
-	struct probe *p = &results[f];
-
-	if (!known[f]) {
-		/* A refusal is the answer, not an error: libbpf's own lines only with -v. */
-		known[f] = probes[f](p) ? -1 : 1;
-		pr_debug("feature %s: %s%s%s", feature_names[f], known[f] > 0 ? "yes" : "no",
-			 p->why[0] ? ": " : "", p->why);
-	}
+	/* A probe that attached says so itself (feature_tcx_link(), feature_xdp_link()). */
+	if (!known[f])
+		remember(f, !probes[f](&results[f]));
 	if (why)
-		*why = p->why;
+		*why = results[f].why;
 	return known[f] > 0;
-}
-
-enum tc_mode features_tc_mode(enum tc_mode requested)
-{
-	const char *why;
-
-	if (requested != TC_MODE_AUTO)
-		return requested;
-	if (feature_probe(FEATURE_TCX, &why))
-		return TC_MODE_TCX;
-	pr_info("kernel has no tcx (%s): using clsact filters", why);
-	return TC_MODE_CLSACT;
 }

@@ -3,15 +3,17 @@
  * What this kernel offers nsmon, each probed for real: a tiny program
  * loaded, a link made on a throwaway interface in a private network
  * namespace of our own (nameless, gone with its last fd), a map created, a
- * socket option set. `nsmon features` reports them; the commands ask the
- * same functions when they choose their path (tcx or clsact, --xdp).
+ * socket option set. `nsmon features` reports them; the datapath attaches
+ * through the same functions (feature_tcx_link(), feature_xdp_link()), so
+ * its first tcx or XDP attachment is the probe: the kernel's answer there
+ * chooses tcx or clsact, at no cost of its own (a tcx link made and
+ * removed waits for two RCU grace periods, ~20 ms of a 30 ms `nsmon up`).
  */
 #ifndef NSMON_FEATURES_H
 #define NSMON_FEATURES_H
 
 #include <stdbool.h>
-
-#include "datapath/datapath.h"
+#include <linux/types.h>
 
 enum feature {
 	FEATURE_BTF,			/* /sys/kernel/btf/vmlinux: CO-RE */
@@ -41,10 +43,20 @@ extern const char *const feature_names[FEATURE_MAX];
 bool feature_probe(enum feature f, const char **why);
 
 /**
- * features_tc_mode() - what --tc-mode @requested means on this kernel: auto
- * is tcx where feature_probe(FEATURE_TCX) says yes, else clsact; tcx and
- * clsact are taken as given (attaching says why if the kernel refuses).
+ * feature_tcx_link() - attach @prog_fd to @ifindex (in the calling thread's
+ * namespace) by a tcx link of @attach_type, the way the datapath does and
+ * the tcx probe does on a throwaway loopback. The kernel's answer is what
+ * feature_probe(FEATURE_TCX) says from then on.
+ * Return: the link's fd, -EOPNOTSUPP where the kernel has no tcx, or -errno.
  */
-enum tc_mode features_tc_mode(enum tc_mode requested);
+int feature_tcx_link(int prog_fd, int ifindex, int attach_type);
+
+/**
+ * feature_xdp_link() - the same for an XDP link in @mode (XDP_FLAGS_DRV_MODE:
+ * FEATURE_XDP_NATIVE_VETH; XDP_FLAGS_SKB_MODE: FEATURE_XDP_GENERIC_VETH) on
+ * a veth. Return: the link's fd, -EOPNOTSUPP where the driver or the kernel
+ * refuses that mode, or -errno.
+ */
+int feature_xdp_link(int prog_fd, int ifindex, __u32 mode);
 
 #endif
