@@ -19,7 +19,7 @@ DLOPEN_LIBS := libmicrohttpd
 DEB_PKGS  := clang llvm bpftool libbpf-dev libmnl-dev libelf-dev zlib1g-dev libjansson-dev \
 	     libmicrohttpd-dev curl \
 	     pkg-config make gcc iproute2 iputils-ping jq tcpdump iperf3 tmux util-linux procps time linux-perf \
-	     man-db bridge-utils strace systemd
+	     tshark man-db bridge-utils strace systemd
 
 WARNINGS  := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
 CFLAGS    ?= -g -O2

@@ -210,17 +210,7 @@ done
 
 # ---- results ----------------------------------------------------------------
 # Every "runs" list is in round order, so runs[i] of two configurations were
-# measured in the same round.
-
-col() { awk -v k="$1" '{print $k}' "$2"; }	# column K of a file as lines
-list() { col "$1" "$2" | paste -sd,; }		# column K of a file as a JSON list
-med() { col "$1" "$2" | median; }		# the median of column K of a file
-kilo() { awk "BEGIN {printf \"%.1f\", $1 / 1000}"; }
-# pratio K A B: the median over rounds of (column K of A) / (column K of B), line by line.
-pratio() {
-	paste -d' ' <(col "$1" "$2") <(col "$1" "$3") | awk '{printf "%.5f\n", $1 / $2}' |
-		median | xargs printf '%.3f'
-}
+# measured in the same round. col, med, pratio ...: lib.sh.
 
 p50_bare=$(med 1 "$tmp/ping-bare")
 table=()

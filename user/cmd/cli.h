@@ -100,7 +100,8 @@ struct cli_command {
 extern const struct cli_command *const cli_commands[];
 
 extern const struct cli_command cmd_up, cmd_down, cmd_attach, cmd_detach, cmd_stats,
-	cmd_export, cmd_events, cmd_watch, cmd_ls, cmd_path, cmd_explain, cmd_features,
+	cmd_export, cmd_events, cmd_watch, cmd_ls, cmd_path, cmd_explain, cmd_capture,
+	cmd_features,
 	cmd_version, cmd_help;
 
 /* The options before the command. */
