@@ -100,9 +100,8 @@ struct cli_command {
 extern const struct cli_command *const cli_commands[];
 
 extern const struct cli_command cmd_up, cmd_down, cmd_attach, cmd_detach, cmd_stats,
-	cmd_export, cmd_events, cmd_watch, cmd_ls, cmd_path, cmd_explain, cmd_capture,
-	cmd_features,
-	cmd_version, cmd_help;
+	cmd_export, cmd_events, cmd_watch, cmd_web, cmd_ls, cmd_path, cmd_explain, cmd_capture,
+	cmd_features, cmd_version, cmd_help;
 
 /* The options before the command. */
 struct cli_globals {
@@ -126,6 +125,15 @@ int cli_parse_global(int argc, char **argv, struct cli_globals *globals, int *ar
  * Return: the exit code.
  */
 int cli_run(const struct cli_command *cmd, int argc, char **argv);
+
+/**
+ * cli_param_set() - one name=value pair (an HTTP query's: @value NULL for a
+ * bare name) into @args, by @opts' long names and the command line's own
+ * parsers: a flag takes no value, anything else one.
+ * Return: NULL, or the reason it is refused.
+ */
+const char *cli_param_set(const struct cli_option *opts, const char *name, const char *value,
+			  void *args);
 
 /* nsmon --help: the command list. */
 void cli_usage(FILE *out);
