@@ -18,7 +18,8 @@ DLOPEN_LIBS := libmicrohttpd
 # Debian 12 packages that build, run and test nsmon (make deps installs the missing ones).
 DEB_PKGS  := clang llvm bpftool libbpf-dev libmnl-dev libelf-dev zlib1g-dev libjansson-dev \
 	     libmicrohttpd-dev curl xxd chromium python3 python3-websocket \
-	     pkg-config make gcc iproute2 iputils-ping jq tcpdump iperf3 tmux util-linux procps time linux-perf tshark
+	     pkg-config make gcc iproute2 iputils-ping jq tcpdump iperf3 tmux util-linux procps time linux-perf \
+	     tshark man-db bridge-utils strace systemd
 
 WARNINGS  := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
 CFLAGS    ?= -g -O2
@@ -61,9 +62,20 @@ endif
 .DELETE_ON_ERROR:
 # Keep the BPF objects: tests and bpftool users want them, and make should not redo them.
 .SECONDARY: $(BPF_OBJS) $(patsubst %.bpf.o,%.tmp.bpf.o,$(BPF_OBJS))
-.PHONY: all deps run test tests-build clean bench-tools
+.PHONY: all deps run test tests-build clean bench-tools install uninstall
 
-all: nsmon
+# Where `make install` puts things (DESTDIR in front of each, for packaging).
+PREFIX    ?= /usr/local
+SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+INSTALL   ?= install
+
+# The man page and the completion, made from the option tables (see below).
+DOCS      := $(OUTPUT)/nsmon.8 $(OUTPUT)/nsmon.bash
+
+all: nsmon $(DOCS)
 
 nsmon: $(OUTPUT)/nsmon
 	$(Q)cp $< $@.tmp && mv -f $@.tmp $@	# a rename works while ./nsmon runs
@@ -93,6 +105,16 @@ $(OUTPUT)/user/%.o: user/%.c | $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# The version (tools/version.sh) in a header, written as the Makefile is read
+# and only when the version changed: so an unchanged tree has nothing to
+# rebuild (make -q), and a commit or a tag recompiles version.o alone.
+VERSION_H := $(OUTPUT)/nsmon_version.h
+$(shell mkdir -p $(OUTPUT) && v=$$(./tools/version.sh) && \
+	printf '#define NSMON_VERSION "%s"\n' "$$v" >$(VERSION_H).tmp && \
+	if cmp -s $(VERSION_H).tmp $(VERSION_H); then rm -f $(VERSION_H).tmp; \
+	else mv -f $(VERSION_H).tmp $(VERSION_H); fi)
+$(OUTPUT)/user/cmd/version.o: $(VERSION_H)
+
 $(OUTPUT)/web_assets.c: $(WEB_ASSETS) tools/embed-assets.sh | $(OUTPUT)
 	$(call msg,EMBED,$@)
 	$(Q)tools/embed-assets.sh $(WEB_ASSETS) > $@
@@ -104,6 +126,43 @@ $(OUTPUT)/web_assets.o: $(OUTPUT)/web_assets.c
 $(OUTPUT)/nsmon: $(USER_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# The option tables the parser reads, as JSON: the man page's OPTIONS and
+# COMMANDS and the completion's table come from here, so they cannot drift.
+$(OUTPUT)/help.json: $(OUTPUT)/nsmon
+	$(call msg,GEN,$@)
+	$(Q)$< help --json >$@
+
+# man/nsmon.8.in's prose, its @GLOBAL_OPTIONS@ and @COMMANDS@ lines replaced.
+$(OUTPUT)/nsmon.8: man/nsmon.8.in man/nsmon.jq $(OUTPUT)/help.json $(VERSION_H)
+	$(call msg,GEN,$@)
+	$(Q)jq -r --arg part global -f man/nsmon.jq $(OUTPUT)/help.json >$@.global
+	$(Q)jq -r --arg part commands -f man/nsmon.jq $(OUTPUT)/help.json >$@.commands
+	$(Q)v=$$(sed -n 's/^#define NSMON_VERSION "\(.*\)"$$/\1/p' $(VERSION_H)) && \
+		sed -e "s|@VERSION@|$$v|" -e '/^@GLOBAL_OPTIONS@$$/{r $@.global' -e 'd;}' \
+		    -e '/^@COMMANDS@$$/{r $@.commands' -e 'd;}' $< >$@
+	$(Q)rm -f $@.global $@.commands
+
+$(OUTPUT)/nsmon.bash: bash-completion/nsmon.in bash-completion/nsmon.jq $(OUTPUT)/help.json
+	$(call msg,GEN,$@)
+	$(Q)jq -r -f bash-completion/nsmon.jq $(OUTPUT)/help.json >$@.table
+	$(Q)sed -e '/^@TABLE@$$/{r $@.table' -e 'd;}' $< >$@
+	$(Q)rm -f $@.table
+
+# The binary, the man page, the completion and the exporter's unit (its
+# ExecStart names SBINDIR, so it is written here, not built).
+install: all
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(UNITDIR)
+	$(INSTALL) -m 0755 $(OUTPUT)/nsmon $(DESTDIR)$(SBINDIR)/nsmon
+	$(INSTALL) -m 0644 $(OUTPUT)/nsmon.8 $(DESTDIR)$(MANDIR)/man8/nsmon.8
+	$(INSTALL) -m 0644 $(OUTPUT)/nsmon.bash $(DESTDIR)$(BASHCOMPDIR)/nsmon
+	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/nsmon-export.service.in >$(OUTPUT)/nsmon-export.service
+	$(INSTALL) -m 0644 $(OUTPUT)/nsmon-export.service $(DESTDIR)$(UNITDIR)/nsmon-export.service
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/nsmon $(DESTDIR)$(MANDIR)/man8/nsmon.8 \
+	      $(DESTDIR)$(BASHCOMPDIR)/nsmon $(DESTDIR)$(UNITDIR)/nsmon-export.service
 
 # Test programs link the same modules as the binary (all of user/ but main.o).
 .SECONDEXPANSION:
@@ -129,7 +188,7 @@ $(HELPER_BINS): $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARNINGS) -std=gnu11 $< -o $@
 
-tests-build: nsmon $(TEST_BINS) $(HELPER_BINS)
+tests-build: nsmon $(DOCS) $(TEST_BINS) $(HELPER_BINS)
 
 # The benchmarks' own programs (tools/bench/*.c: a UDP generator and sink, an
 # empty tcx program for the hooks' own cost).

@@ -316,7 +316,7 @@ t "bridge_matrix: the table shows the matrix below the counters"
 # The table and the JSON read at one quiet moment: the JSON the same before and after the table.
 for i in $(seq 20); do
 	doc=$(quiet_stats)
-	out=$("$NSMON" stats)
+	out=$("$NSMON" stats --wide)
 	[ "$doc" = "$("$NSMON" stats --json)" ] && break
 done
 echo "$out" | grep -q '^FROM \\ TO  *veth-red-br  *veth-blue-br  *veth-green-br  *local$' ||
@@ -331,9 +331,10 @@ t "bridge_matrix: the table's interface rows are the document's, in its order, w
 # The table is printed from the model, the document built from it: the two must agree.
 table_rows=$(echo "$out" | sed -n '2,/^$/p' | sed '/^$/d' | tr -s ' ')
 doc_rows=$(jq -r '
-	def row($where; $name; $dir; $c): [$where, $name, $dir, ($c | .packets, .bytes,
-		.arp_request, .arp_reply, .icmp_echo_request, .icmp_echo_reply, .ipv4, .ipv6, .tcp,
-		.udp, .icmp, .other, .broadcast, .multicast)] | join(" ");
+	def row($where; $name; $dir; $c): [$where, $name, $dir, ($c | .packets, .bytes, .skbs,
+		.arp, .arp_request, .arp_reply, .icmp_echo_request, .icmp_echo_reply, .ipv4, .ipv6,
+		.other, .tcp, .udp, .icmp, .l4_other, .unicast, .broadcast, .multicast, .vlan,
+		.truncated)] | join(" ");
 	def rows($where; $name; $i): row($where; $name; "rx"; $i.rx), row($where; $name; "tx"; $i.tx),
 		(if $i.xdp then row($where; $name; "xdp-rx"; $i.xdp.rx) else empty end);
 	(.namespaces[] as $ns | $ns.interfaces[] | rows($ns.name; .name; .)),

@@ -60,7 +60,8 @@ done
 t "cli: the README documents every option, and every option it gives a command is accepted"
 while read -r c opt; do
 	grep -q -- "--$opt\b" "$TOP/README.md" || fail "README.md does not mention $c --$opt"
-done < <(echo "$doc" | jq -r '.commands[] | .name as $c | .options[] | select(.hidden | not) | "\($c) \(.name)"')
+done < <(echo "$doc" | jq -r '(.commands[] | .name as $c | .options[] | select(.hidden | not) | "\($c) \(.name)"),
+	(.global_options[] | "nsmon \(.name)")')
 # The README's synopses: `nsmon CMD [--opt ...] ...`.
 while read -r c rest; do
 	for opt in $(echo "$rest" | grep -o -- '--[a-z][a-z-]*'); do
@@ -98,16 +99,39 @@ usage 2 '"-x"' stats -x
 usage 2 '"sctp"' path --proto sctp
 usage 2 '"frob"' events --type neigh,frob
 
+t "cli: global options come before the command, parsed as a command's are"
+usage 2 '"-x"' -x stats
+usage 2 '"--colour"' --colour=never stats
+usage 2 'use auto, always or never' --color sometimes stats
+usage 2 '"--color"' --color
+usage 2 'unknown command "bogus"' --color never bogus
+out=$("$NSMON" 2>&1 >/dev/null); rc=$?
+check_eq "no command" "$rc" 2
+check_eq "no command: the usage on stderr" "$(echo "$out" | head -1)" "Usage: nsmon [GLOBAL OPTIONS] COMMAND [OPTIONS]"
+check_eq "-h" "$("$NSMON" --color=never -h | head -1)" "Usage: nsmon [GLOBAL OPTIONS] COMMAND [OPTIONS]"
+check_eq "-V" "$("$NSMON" -V | head -1 | cut -d' ' -f1)" nsmon
+check_eq "-V is --version is version" "$("$NSMON" --version)$("$NSMON" -V)" "$("$NSMON" version)$("$NSMON" version)"
+
 t "cli: options may follow the operands, and -- ends them"
 usage 2 '"--nope"' up red --nope
 usage 2 '"-x"' up -- -x
 
-t "cli: every command but help refuses an unprivileged user the same way, before doing anything"
-for c in $commands; do
-	[ "$c" = help ] && continue
+t "cli: every privileged command refuses an unprivileged user, naming the capabilities it declares, before doing anything"
+for c in $(echo "$doc" | jq -r '.commands[] | select(.privileged) | .name'); do
+	caps=$(echo "$doc" | jq -r --arg c "$c" '.commands[] | select(.name == $c) | .capabilities |
+		if length > 1 then (.[:-1] | join(", ")) + " and " + .[-1] else .[0] end')
 	err=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$NSMON" "$c" 2>&1 >/dev/null); rc=$?
 	check_eq "$c exit code" "$rc" 3
-	check_eq "$c message" "$err" "nsmon: must run as root: needs CAP_SYS_ADMIN, CAP_NET_ADMIN and CAP_BPF"
+	check_eq "$c message" "$err" "nsmon: must run as root: needs $caps"
+done
+check_eq "commands that need all three" \
+	"$(echo "$doc" | jq -r '[.commands[] | select(.capabilities == ["CAP_SYS_ADMIN", "CAP_NET_ADMIN", "CAP_BPF"]) | .name] | length')" \
+	"$(echo "$doc" | jq -r '[.commands[] | select(.privileged and .name != "export")] | length')"
+check_eq "export's" "$(echo "$doc" | jq -c '.commands[] | select(.name == "export") | .capabilities')" \
+	'["CAP_NET_ADMIN","CAP_BPF"]'
+for c in $(echo "$doc" | jq -r '.commands[] | select(.privileged | not) | .name'); do
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$NSMON" "$c" >/dev/null 2>&1 ||
+		fail "nsmon $c refused an unprivileged user"
 done
 out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$NSMON" stats --help) ||
 	fail "stats --help refused to an unprivileged user"

@@ -15,6 +15,7 @@
 #include <linux/capability.h>
 
 #include "cmd/cli.h"
+#include "util/color.h"
 #include "util/log.h"
 #include "util/number.h"
 #include "util/validate.h"
@@ -29,12 +30,31 @@ static const char *const type_names[] = {
 static const char *const complete_names[] = {
 	[CLI_COMPLETE_NONE] = NULL,		[CLI_COMPLETE_NETNS] = "netns",
 	[CLI_COMPLETE_BRIDGE] = "bridge",	[CLI_COMPLETE_FILE] = "file",
-	[CLI_COMPLETE_VALUES] = "values",
+	[CLI_COMPLETE_VALUES] = "values",	[CLI_COMPLETE_PID] = "pid",
 };
 
 const struct cli_command *const cli_commands[] = {
 	&cmd_up, &cmd_down, &cmd_attach, &cmd_detach, &cmd_stats, &cmd_export, &cmd_events,
-	&cmd_watch, &cmd_web, &cmd_ls, &cmd_explain, &cmd_path, &cmd_capture, &cmd_help, NULL,
+	&cmd_watch, &cmd_web, &cmd_ls, &cmd_explain, &cmd_path, &cmd_capture, &cmd_features,
+	&cmd_version, &cmd_help, NULL,
+};
+
+/* The options before the command: `nsmon [-v] [--color WHEN] COMMAND ...`, `nsmon -V`. */
+static const struct cli_option global_options[] = {
+	CLI_OPTION("verbose", 'v', CLI_FLAG, struct cli_globals, verbose,
+		   .help = "debug output, including libbpf's and the verifier's"),
+	CLI_OPTION("color", 0, CLI_ENUM, struct cli_globals, color, .metavar = "WHEN",
+		   .def = "auto", .values = color_mode_names, .complete = CLI_COMPLETE_VALUES,
+		   .help = "colours: on a terminal unless NO_COLOR is set, always, never"),
+	CLI_OPTION("version", 'V', CLI_FLAG, struct cli_globals, version,
+		   .help = "the version, the pinned-map ABI and libbpf's version"),
+	CLI_END
+};
+
+/* The global options as a command without a name, so that one parser reads them. */
+static const struct cli_command global_command = {
+	.options = global_options,
+	.args_size = sizeof(struct cli_globals),
 };
 
 const struct cli_command *cli_find_command(const char *name)
@@ -47,12 +67,26 @@ const struct cli_command *cli_find_command(const char *name)
 
 /* ---- values ----------------------------------------------------------------- */
 
-/* The name a user typed for @opt: "--bridge", or "-n" when that is how it came. */
-struct given {
-	const struct cli_command *cmd;
-	const struct cli_option *opt;
-	char spelled[40];
-};
+/* "up: " before a command's usage errors; nothing before the global options'. */
+static const char *where(const struct cli_command *cmd)
+{
+	static __thread char prefix[32];
+
+	if (!cmd->name)
+		return "";
+	snprintf(prefix, sizeof(prefix), "%s: ", cmd->name);
+	return prefix;
+}
+
+/* "nsmon up --help", or "nsmon --help" for the global options. */
+static const char *try_help(const struct cli_command *cmd)
+{
+	static __thread char text[48];
+
+	snprintf(text, sizeof(text), "nsmon %s%s--help", cmd->name ? cmd->name : "",
+		 cmd->name ? " " : "");
+	return text;
+}
 
 static const char *netns_check(const char *name)
 {
@@ -179,7 +213,7 @@ static int apply_defaults(const struct cli_command *cmd, void *args)
 			continue;
 		why = parse_value(opt, opt->def, args);
 		if (why) {	/* a bug in the table, not the user's doing */
-			pr_warn("%s: the default of --%s \"%s\" %s", cmd->name, opt->name, opt->def, why);
+			pr_warn("%sthe default of --%s \"%s\" %s", where(cmd), opt->name, opt->def, why);
 			return EXIT_FAIL;
 		}
 	}
@@ -199,20 +233,20 @@ static int take_option(const struct cli_command *cmd, const struct cli_option *o
 	size_t index = opt - cmd->options;
 
 	if (seen[index] && !(opt->flags & CLI_REPEAT) && opt->type != CLI_FLAG) {
-		pr_warn("%s: option \"%s\" given twice", cmd->name, spelled);
+		pr_warn("%soption \"%s\" given twice", where(cmd), spelled);
 		return EXIT_USAGE;
 	}
 	seen[index] = 1;
 	if (opt->type == CLI_FLAG) {
 		if (value) {
-			pr_warn("%s: option \"%s\" takes no value", cmd->name, spelled);
+			pr_warn("%soption \"%s\" takes no value", where(cmd), spelled);
 			return EXIT_USAGE;
 		}
 		return parse_value(opt, "", args) ? EXIT_USAGE : EXIT_OK;
 	}
 	if (!value) {
 		if (*i + 1 >= argc) {
-			pr_warn("%s: option \"%s\" needs a value (%s)", cmd->name, spelled,
+			pr_warn("%soption \"%s\" needs a value (%s)", where(cmd), spelled,
 				opt->metavar ? opt->metavar : "a value");
 			return EXIT_USAGE;
 		}
@@ -220,7 +254,7 @@ static int take_option(const struct cli_command *cmd, const struct cli_option *o
 	}
 	why = parse_value(opt, value, args);
 	if (why) {
-		pr_warn("%s: invalid %s \"%s\": %s", cmd->name, spelled, value, why);
+		pr_warn("%sinvalid %s \"%s\": %s", where(cmd), spelled, value, why);
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
@@ -230,6 +264,8 @@ static int take_option(const struct cli_command *cmd, const struct cli_option *o
  * Options may come before, between or after the operands (`nsmon up red
  * --xdp`), as with getopt's permutation; "--" ends them. Operands are moved
  * to the front of @argv + 1, in order; their count is returned in @noperands.
+ * The global options (a command without a name) end at the first operand,
+ * the command's name, which is left in place: @noperands is its index.
  */
 static int parse_args(const struct cli_command *cmd, int argc, char **argv, void *args,
 		      int *noperands, bool *help)
@@ -248,6 +284,10 @@ static int parse_args(const struct cli_command *cmd, int argc, char **argv, void
 		char *arg = argv[i];
 		const struct cli_option *opt;
 
+		if (!cmd->name && (arg[0] != '-' || !arg[1])) {
+			n = i;
+			break;
+		}
 		if (only_operands || arg[0] != '-' || !arg[1]) {
 			argv[1 + n++] = arg;
 			continue;
@@ -262,8 +302,8 @@ static int parse_args(const struct cli_command *cmd, int argc, char **argv, void
 
 			opt = find_long(cmd->options, arg + 2, len);
 			if (!opt) {
-				pr_warn("%s: unknown option \"%.*s\" (try nsmon %s --help)", cmd->name,
-					(int)len + 2, arg, cmd->name);
+				pr_warn("%sunknown option \"%.*s\" (try %s)", where(cmd),
+					(int)len + 2, arg, try_help(cmd));
 				ret = EXIT_USAGE;
 				break;
 			}
@@ -276,8 +316,8 @@ static int parse_args(const struct cli_command *cmd, int argc, char **argv, void
 
 			opt = find_short(cmd->options, arg[1]);
 			if (!opt) {
-				pr_warn("%s: unknown option \"%s\" (try nsmon %s --help)", cmd->name, arg,
-					cmd->name);
+				pr_warn("%sunknown option \"%s\" (try %s)", where(cmd), arg,
+					try_help(cmd));
 				ret = EXIT_USAGE;
 				break;
 			}
@@ -287,6 +327,10 @@ static int parse_args(const struct cli_command *cmd, int argc, char **argv, void
 		}
 	}
 	free(seen);
+	if (!cmd->name) {
+		*noperands = n ? n : argc;	/* no command: past the end */
+		return ret;
+	}
 	if (ret == EXIT_OK && !*help && n > cmd->max_operands) {
 		pr_warn("%s: unexpected argument \"%s\"", cmd->name, argv[1 + cmd->max_operands]);
 		ret = EXIT_USAGE;
@@ -321,12 +365,24 @@ int cli_run(const struct cli_command *cmd, int argc, char **argv)
 		cli_command_help(cmd, stdout);
 	} else if (ret == EXIT_OK) {
 		/* One check, before any command touches a pin, a map or rtnetlink. */
-		if (!cmd->unprivileged && cli_check_privilege())
+		if (!cmd->unprivileged && cli_check_privilege(cmd->caps))
 			ret = EXIT_PERM;
 		else
 			ret = cmd->run(args, noperands, argv + 1);
 	}
 	free_args(cmd, args);
+	return ret;
+}
+
+int cli_parse_global(int argc, char **argv, struct cli_globals *globals, int *argi, bool *help)
+{
+	int ret;
+
+	memset(globals, 0, sizeof(*globals));
+	*help = false;
+	ret = apply_defaults(&global_command, globals);
+	if (ret == EXIT_OK)
+		ret = parse_args(&global_command, argc, argv, globals, argi, help);
 	return ret;
 }
 
@@ -337,19 +393,50 @@ static bool has_cap(const struct __user_cap_data_struct *caps, int cap)
 	return caps[cap / 32].effective & (1u << (cap % 32));
 }
 
-int cli_check_privilege(void)
+#define CLI_CAPS_DEFAULT	(CLI_CAP(CAP_SYS_ADMIN) | CLI_CAP(CAP_NET_ADMIN) | CLI_CAP(CAP_BPF))
+
+/* The capabilities a command may ask for, in the order its message names them. */
+static const struct {
+	int cap;
+	const char *name;
+} cap_names[] = {
+	{ CAP_SYS_ADMIN, "CAP_SYS_ADMIN" }, { CAP_NET_ADMIN, "CAP_NET_ADMIN" }, { CAP_BPF, "CAP_BPF" },
+};
+
+int cli_check_privilege(unsigned long long needs)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3] = {};
+	const size_t ncaps = sizeof(cap_names) / sizeof(cap_names[0]);
+	char names[96] = "";
+	size_t len = 0, listed = 0, wanted = 0;
+	bool ok;
 
-	/* CAP_SYS_ADMIN stands in for CAP_BPF, as the kernel lets it. */
-	if (syscall(SYS_capget, &hdr, caps) ||
-	    !has_cap(caps, CAP_SYS_ADMIN) || !has_cap(caps, CAP_NET_ADMIN) ||
-	    !(has_cap(caps, CAP_BPF) || has_cap(caps, CAP_SYS_ADMIN))) {
-		pr_warn("must run as root: needs CAP_SYS_ADMIN, CAP_NET_ADMIN and CAP_BPF");
-		return -EPERM;
+	if (!needs)
+		needs = CLI_CAPS_DEFAULT;
+	ok = !syscall(SYS_capget, &hdr, caps);
+	for (size_t i = 0; i < ncaps; i++) {
+		int cap = cap_names[i].cap;
+
+		if (!(needs & CLI_CAP(cap)))
+			continue;
+		wanted++;
+		/* CAP_SYS_ADMIN stands in for CAP_BPF, as the kernel lets it. */
+		if (!has_cap(caps, cap) && !(cap == CAP_BPF && has_cap(caps, CAP_SYS_ADMIN)))
+			ok = false;
 	}
-	return 0;
+	if (ok)
+		return 0;
+	for (size_t i = 0; i < ncaps && len < sizeof(names); i++) {
+		if (!(needs & CLI_CAP(cap_names[i].cap)))
+			continue;
+		listed++;
+		len += snprintf(names + len, sizeof(names) - len, "%s%s",
+				listed == 1 ? "" : listed == wanted ? " and " : ", ",
+				cap_names[i].name);
+	}
+	pr_warn("must run as root: needs %s", names);
+	return -EPERM;
 }
 
 /* ---- help ------------------------------------------------------------------ */
@@ -389,27 +476,12 @@ static void print_option_notes(const struct cli_option *opt, FILE *out)
 		fputc(')', out);
 }
 
-void cli_usage(FILE *out)
-{
-	fprintf(out, "Usage: nsmon [-v] COMMAND [OPTIONS]\n"
-		     "       nsmon COMMAND --help    (a command's options and examples)\n\n"
-		     "Commands:\n");
-	for (const struct cli_command *const *c = cli_commands; *c; c++)
-		fprintf(out, "  %-9s %s\n", (*c)->name, (*c)->summary);
-	fprintf(out, "\nGlobal options:\n"
-		     "  -v, --verbose  debug output, including libbpf's and the verifier's\n"
-		     "  -h, --help     this help\n\n%s\n", CLI_EXIT_CODES);
-}
-
-void cli_command_help(const struct cli_command *cmd, FILE *out)
+/* One line per listed option, then -h. */
+static void print_options(const struct cli_option *opts, FILE *out)
 {
 	char left[64];
 
-	fprintf(out, "Usage: nsmon %s [OPTIONS]%s%s\n", cmd->name, cmd->operands ? " " : "",
-		cmd->operands ? cmd->operands : "");
-	fprintf(out, "%s\n", cmd->description ? cmd->description : cmd->summary);
-	fprintf(out, "\nOptions:\n");
-	for (const struct cli_option *opt = cmd->options; opt->name; opt++) {
+	for (const struct cli_option *opt = opts; opt->name; opt++) {
 		if (opt->flags & CLI_HIDDEN)
 			continue;
 		option_synopsis(opt, left, sizeof(left));
@@ -418,6 +490,27 @@ void cli_command_help(const struct cli_command *cmd, FILE *out)
 		fputc('\n', out);
 	}
 	fprintf(out, "  %-26s %s\n", "-h, --help", "this help");
+}
+
+void cli_usage(FILE *out)
+{
+	fprintf(out, "Usage: nsmon [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
+		     "       nsmon COMMAND --help    (a command's options and examples)\n\n"
+		     "Commands:\n");
+	for (const struct cli_command *const *c = cli_commands; *c; c++)
+		fprintf(out, "  %-9s %s\n", (*c)->name, (*c)->summary);
+	fprintf(out, "\nGlobal options:\n");
+	print_options(global_options, out);
+	fprintf(out, "\n%s\n", CLI_EXIT_CODES);
+}
+
+void cli_command_help(const struct cli_command *cmd, FILE *out)
+{
+	fprintf(out, "Usage: nsmon %s [OPTIONS]%s%s\n", cmd->name, cmd->operands ? " " : "",
+		cmd->operands ? cmd->operands : "");
+	fprintf(out, "%s\n", cmd->description ? cmd->description : cmd->summary);
+	fprintf(out, "\nOptions:\n");
+	print_options(cmd->options, out);
 	if (cmd->examples) {
 		const char *line = cmd->examples;
 
@@ -463,23 +556,46 @@ static json_t *option_json(const struct cli_option *opt)
 	return o;
 }
 
+/* The capabilities @cmd needs, by name: what cli_check_privilege() checks. */
+static json_t *caps_json(const struct cli_command *cmd)
+{
+	unsigned long long needs = cmd->caps ? cmd->caps : CLI_CAPS_DEFAULT;
+	json_t *caps = json_array();
+
+	if (cmd->unprivileged)
+		return caps;
+	for (size_t i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++)
+		if (needs & CLI_CAP(cap_names[i].cap))
+			json_array_append_new(caps, json_string(cap_names[i].name));
+	return caps;
+}
+
+/* An option table as a JSON array. */
+static json_t *options_json(const struct cli_option *opts)
+{
+	json_t *options = json_array();
+
+	for (const struct cli_option *opt = opts; opt->name; opt++)
+		json_array_append_new(options, option_json(opt));
+	return options;
+}
+
 json_t *cli_describe(void)
 {
 	json_t *commands = json_array();
 
 	for (const struct cli_command *const *c = cli_commands; *c; c++) {
 		const struct cli_command *cmd = *c;
-		json_t *options = json_array();
+		json_t *options = options_json(cmd->options);
 
-		for (const struct cli_option *opt = cmd->options; opt->name; opt++)
-			json_array_append_new(options, option_json(opt));
-		json_array_append_new(commands, json_pack("{s:s, s:s, s:s?, s:s?, s:o, s:s?, s:b}",
+		json_array_append_new(commands, json_pack("{s:s, s:s, s:s?, s:s?, s:o, s:s?, s:b, s:o}",
 			"name", cmd->name, "summary", cmd->summary,
 			"description", cmd->description, "operands", cmd->operands,
 			"options", options, "examples", cmd->examples,
-			"privileged", !cmd->unprivileged));
+			"privileged", !cmd->unprivileged, "capabilities", caps_json(cmd)));
 	}
-	return json_pack("{s:o, s:s}", "commands", commands, "exit_codes", CLI_EXIT_CODES);
+	return json_pack("{s:o, s:o, s:s}", "global_options", options_json(global_options),
+			 "commands", commands, "exit_codes", CLI_EXIT_CODES);
 }
 
 /* ---- exit codes and documents --------------------------------------------- */

@@ -43,6 +43,7 @@ enum cli_complete {
 	CLI_COMPLETE_BRIDGE,	/* bridges nsmon monitors */
 	CLI_COMPLETE_FILE,
 	CLI_COMPLETE_VALUES,	/* .values */
+	CLI_COMPLETE_PID,	/* the processes in /proc */
 };
 
 /* Every value of a repeatable option (CLI_REPEAT) of a string type. */
@@ -70,6 +71,9 @@ struct cli_option {
 	unsigned int flags;		/* CLI_REPEAT, CLI_HIDDEN */
 };
 
+/* A capability in struct cli_command's caps: CLI_CAP(CAP_NET_ADMIN). */
+#define CLI_CAP(cap)	(1ULL << (cap))
+
 /* CLI_OPTION("bridge", 0, CLI_IFNAME, struct up_args, bridge, .help = "...") */
 #define CLI_OPTION(lname, sname, ty, args_type, field, ...) \
 	{ .name = (lname), .short_name = (sname), .type = (ty), \
@@ -86,6 +90,8 @@ struct cli_command {
 	size_t args_size;		/* the struct the options fill, zeroed, then defaults */
 	const char *examples;		/* "nsmon stats -n red\tonly red's counters\n..." */
 	bool unprivileged;		/* runs without CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_BPF */
+	/* CLI_CAP()s it needs (of those three); 0: all three. */
+	unsigned long long caps;
 	/* @args: the filled struct; @operands: what followed the options. */
 	int (*run)(const void *args, int noperands, char **operands);
 };
@@ -94,7 +100,23 @@ struct cli_command {
 extern const struct cli_command *const cli_commands[];
 
 extern const struct cli_command cmd_up, cmd_down, cmd_attach, cmd_detach, cmd_stats,
-	cmd_export, cmd_events, cmd_watch, cmd_web, cmd_ls, cmd_path, cmd_explain, cmd_capture, cmd_help;
+	cmd_export, cmd_events, cmd_watch, cmd_web, cmd_ls, cmd_path, cmd_explain, cmd_capture,
+	cmd_features, cmd_version, cmd_help;
+
+/* The options before the command. */
+struct cli_globals {
+	bool verbose;		/* -v */
+	int color;		/* --color: enum color_mode */
+	bool version;		/* -V */
+};
+
+/**
+ * cli_parse_global() - the global options of @argv (argv[0] is the program),
+ * up to the command's name, whose index is set in @argi (@argc when there is
+ * none); -h/--help sets @help. Return: the exit code (EXIT_USAGE after one
+ * line saying what is wrong).
+ */
+int cli_parse_global(int argc, char **argv, struct cli_globals *globals, int *argi, bool *help);
 
 /**
  * cli_run() - parse @argv (argv[0] is the subcommand's name) against @cmd's
@@ -126,11 +148,12 @@ json_t *cli_describe(void);
 const struct cli_command *cli_find_command(const char *name);
 
 /**
- * cli_check_privilege() - does this process have CAP_SYS_ADMIN, CAP_NET_ADMIN
- * and CAP_BPF (or CAP_SYS_ADMIN for it)? Prints the one line that says what is
- * missing. Return: 0 or -EPERM.
+ * cli_check_privilege() - does this process have the capabilities @needs
+ * (CLI_CAP()s; 0: CAP_SYS_ADMIN, CAP_NET_ADMIN and CAP_BPF), CAP_SYS_ADMIN
+ * standing in for CAP_BPF? Prints the one line that says what is needed.
+ * Return: 0 or -EPERM.
  */
-int cli_check_privilege(void);
+int cli_check_privilege(unsigned long long needs);
 
 /*
  * Print @doc as indented JSON (the contract) or with @print_table (for

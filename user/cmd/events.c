@@ -16,6 +16,7 @@
 #include "datapath/datapath.h"
 #include "events/event_write.h"
 #include "events/events.h"
+#include "util/color.h"
 #include "util/log.h"
 #include "util/number.h"
 
@@ -45,6 +46,28 @@ static void flush(struct printer *p)
 		p->err = err;
 }
 
+/* The colour of each type's [TAG], so that a reader finds the kind of event they follow. */
+static enum color_role tag_color(enum event_type type)
+{
+	switch (type) {
+	case EVENT_NETNS:
+	case EVENT_NS:
+		return COLOR_TAG_NS;
+	case EVENT_LINK:
+	case EVENT_ADDR:
+		return COLOR_TAG_LINK;
+	case EVENT_NEIGH:
+		return COLOR_TAG_NEIGH;
+	case EVENT_FDB:
+		return COLOR_TAG_FDB;
+	case EVENT_DROP:
+	case EVENT_LOST:
+		return COLOR_TAG_DROP;
+	default:
+		return COLOR_TAG_OTHER;
+	}
+}
+
 static void print_event(const struct nsmon_event *ev, void *data)
 {
 	struct printer *p = data;
@@ -53,8 +76,9 @@ static void print_event(const struct nsmon_event *ev, void *data)
 		return;
 	if (p->json)
 		event_write_json(&p->out, ev);
-	else
-		event_write_text(&p->out, ev);
+	else	/* color() is "" when stdout takes no colours */
+		event_write_text_tagged(&p->out, ev, color(stdout, tag_color(ev->type)),
+					color(stdout, COLOR_RESET));
 	p->printed++;
 	if (p->out.len >= FLUSH_BYTES)
 		flush(p);

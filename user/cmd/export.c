@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 
 #include "cmd/cli.h"
 #include "output/export_metrics.h"
@@ -196,5 +197,12 @@ const struct cli_command cmd_export = {
 	.args_size = sizeof(struct export_args),
 	.examples = "nsmon export &\tthen: curl -s http://127.0.0.1:9465/metrics\n"
 		    "nsmon export --listen [::1]:9465\tIPv6 loopback",
+	/*
+	 * It only reads (systemd/nsmon-export.service runs it with these two):
+	 * CAP_NET_ADMIN to dump the links of other namespaces by nsid
+	 * (IFLA_TARGET_NETNSID), CAP_BPF for the pinned maps where the kernel
+	 * (before 6.5, with kernel.unprivileged_bpf_disabled) wants it for any bpf().
+	 */
+	.caps = CLI_CAP(CAP_NET_ADMIN) | CLI_CAP(CAP_BPF),
 	.run = run_export,
 };

@@ -2,8 +2,11 @@
 /*
  * nsmon ls: every namespace on the machine, as lsns finds them (through the
  * processes in /proc), plus the names `ip netns` gives network namespaces,
- * their interfaces and whether nsmon counts their traffic. The table is
- * printed from the same JSON model as --json, so the two cannot disagree.
+ * their interfaces and whether nsmon counts their traffic; with
+ * --processes the processes in each (`ps -o pid,args` by namespace), with
+ * -p PID only the namespaces PID is in (`ls -l /proc/PID/ns`, `ps -o
+ * pid,pidns,netns,mntns,... -p PID`). The table is printed from the same
+ * JSON model as --json, so the two cannot disagree.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -22,6 +25,7 @@
 #include <jansson.h>
 
 #include "cmd/cli.h"
+#include "util/color.h"
 #include "util/grow.h"
 #include "lab/ledger.h"
 #include "lab/link.h"
@@ -43,12 +47,14 @@ struct ns_entry {
 	int nprocs;
 	int pid;		/* the lowest pid in it, 0 if none */
 	char *name;		/* its /run/netns name, NULL if none */
+	int *pids;		/* with --processes: all @nprocs of them, ascending */
 };
 
 struct ns_list {
 	struct ns_entry *v;
 	size_t n, cap;
 	int only_type;		/* -t TYPE, or -1 for all */
+	bool keep_pids;		/* --processes */
 };
 
 static int list_append(struct ns_list *l, int type, __u64 inode, int nprocs, int pid)
@@ -64,8 +70,10 @@ static int list_append(struct ns_list *l, int type, __u64 inode, int nprocs, int
 
 static void list_free(struct ns_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].name);
+		free(l->v[i].pids);
+	}
 	free(l->v);
 }
 
@@ -129,19 +137,89 @@ static int walk_processes(struct ns_list *l)
 	return err;
 }
 
-/* Fold the sorted per-process entries into one per namespace, keeping the lowest pid. */
-static void merge_processes(struct ns_list *l)
+/* Every pid of the run of entries @first[0..@n) (one namespace's), ascending, into @first. */
+static int keep_pids(struct ns_entry *first, size_t n)
+{
+	int *pids = malloc(n * sizeof(*pids));
+
+	if (!pids)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		pids[i] = first[i].pid;
+	first->pids = pids;
+	return 0;
+}
+
+/*
+ * Fold the sorted per-process entries into one per namespace, keeping the
+ * lowest pid (and with --processes all of them).
+ */
+static int merge_processes(struct ns_list *l)
+{
+	size_t out = 0, run = 0;
+	int err;
+
+	qsort(l->v, l->n, sizeof(*l->v), entry_cmp);
+	for (size_t i = 0; i <= l->n; i++) {
+		if (i < l->n && i > run && l->v[run].type == l->v[i].type &&
+		    l->v[run].inode == l->v[i].inode)
+			continue;
+		/* [run, i) is one namespace */
+		if (i > run) {
+			if (l->keep_pids) {
+				err = keep_pids(&l->v[run], i - run);
+				if (err)
+					return err;
+			}
+			l->v[run].nprocs = i - run;
+			l->v[out++] = l->v[run];
+		}
+		run = i;
+	}
+	l->n = out;
+	return 0;
+}
+
+/*
+ * -p PID: keep only the namespaces @pid is in, as /proc/PID/ns shows them
+ * (read before the walk, so a namespace it left since is still its).
+ */
+static void keep_namespaces_of(struct ns_list *l, const __u64 *inodes)
 {
 	size_t out = 0;
 
-	qsort(l->v, l->n, sizeof(*l->v), entry_cmp);
 	for (size_t i = 0; i < l->n; i++) {
-		if (out && l->v[out - 1].type == l->v[i].type && l->v[out - 1].inode == l->v[i].inode)
-			l->v[out - 1].nprocs++;
-		else
+		if (l->v[i].inode == inodes[l->v[i].type]) {
 			l->v[out++] = l->v[i];
+		} else {
+			free(l->v[i].name);
+			free(l->v[i].pids);
+		}
 	}
 	l->n = out;
+}
+
+/* The inode of each of @pid's namespaces (0 for a type it does not show). Return 0 or -errno. */
+static int read_namespaces_of(int pid, __u64 *inodes)
+{
+	char path[64];
+	struct stat st;
+	int err = -ESRCH;
+
+	for (size_t t = 0; t < NS_NTYPES; t++) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns_types[t]);
+		inodes[t] = 0;
+		if (!stat(path, &st)) {
+			inodes[t] = st.st_ino;
+			err = 0;
+		} else if (errno != ENOENT) {
+			err = -errno;	/* EACCES: there, but hidden from us */
+		}
+	}
+	if (err)
+		pr_warn("cannot read the namespaces of pid %d: %s", pid,
+			err == -ESRCH ? "no such process" : strerror(-err));
+	return err;
 }
 
 static struct ns_entry *find_net(struct ns_list *l, __u64 inode)
@@ -219,6 +297,54 @@ static json_t *command_json(int pid)
 	fclose(f);
 	comm[strcspn(comm, "\n")] = '\0';
 	return json_string(comm);
+}
+
+/*
+ * What `ps -o args` shows for @pid: its command line, arguments separated by
+ * spaces; "[comm]" for a process without one (a kernel thread, a zombie).
+ */
+static json_t *args_json(int pid)
+{
+	char path[64], *buf = NULL;
+	size_t size = 0, n;
+	json_t *args;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return json_null();	/* it has exited since we saw it */
+	n = getdelim(&buf, &size, EOF, f);
+	fclose(f);
+	if (n == (size_t)-1)
+		n = 0;
+	while (n && !buf[n - 1])
+		n--;
+	for (size_t i = 0; i < n; i++)
+		if (!buf[i] || buf[i] == '\n')
+			buf[i] = ' ';
+	if (n) {
+		args = json_stringn(buf, n);
+	} else {
+		json_t *comm = command_json(pid);
+
+		args = json_is_string(comm) ? json_sprintf("[%s]", json_string_value(comm)) : json_null();
+		json_decref(comm);
+	}
+	free(buf);
+	/* jansson refuses a command line that is not UTF-8: say so, as null. */
+	return args ? args : json_null();
+}
+
+/* --processes: every process in @e, each with its command line. */
+static json_t *process_list_json(const struct ns_entry *e)
+{
+	json_t *list = json_array();
+
+	for (int i = 0; e->pids && i < e->nprocs; i++)
+		json_array_append_new(list, json_pack("{s:i, s:o}", "pid", e->pids[i],
+						      "args", args_json(e->pids[i])));
+	return list;
 }
 
 /*
@@ -392,6 +518,8 @@ static json_t *namespaces_json(const struct ns_list *l, const struct counted *c,
 		int fd;
 
 		json_array_append_new(arr, obj);
+		if (l->keep_pids)
+			json_object_set_new(obj, "process_list", process_list_json(e));
 		if (e->type != NS_NET)
 			continue;
 		fd = open_netns(e);
@@ -434,11 +562,12 @@ static void print_namespace(const json_t *ns)
 
 static void print_table(const json_t *doc)
 {
-	const json_t *namespaces = json_object_get(doc, "namespaces"), *ns, *ifc;
+	const json_t *namespaces = json_object_get(doc, "namespaces"), *ns, *ifc, *proc;
 	size_t i, j;
 
-	printf("%-6s %10s %-15s %6s %7s %-15s %s\n",
-	       "TYPE", "INODE", "NAME", "NPROCS", "PID", "COMMAND", "MONITORED");
+	printf("%s%-6s %10s %-15s %6s %7s %-15s %s%s\n", color(stdout, COLOR_HEADER),
+	       "TYPE", "INODE", "NAME", "NPROCS", "PID", "COMMAND", "MONITORED",
+	       color(stdout, COLOR_RESET));
 	json_array_foreach(namespaces, i, ns) {
 		print_namespace(ns);
 		/* A network namespace's interfaces on lines of their own, under its name. */
@@ -447,12 +576,18 @@ static void print_table(const json_t *doc)
 			       json_string_value(json_object_get(ifc, "name")),
 			       (long long)json_integer_value(json_object_get(ifc, "ifindex")),
 			       json_is_true(json_object_get(ifc, "up")) ? "up" : "down");
+		/* --processes: each process on a line of its own, as ps -o pid,args. */
+		json_array_foreach(json_object_get(ns, "process_list"), j, proc)
+			printf("%18spid %-7lld %s\n", "",
+			       (long long)json_integer_value(json_object_get(proc, "pid")),
+			       or_dash(json_object_get(proc, "args")));
 	}
 }
 
 struct ls_args {
 	int type;		/* index in type_choices */
-	bool json;
+	bool json, processes;
+	unsigned long pid;	/* -p: 0 for every process's */
 };
 
 static const struct cli_option ls_options[] = {
@@ -460,18 +595,29 @@ static const struct cli_option ls_options[] = {
 	CLI_OPTION("type", 't', CLI_ENUM, struct ls_args, type, .metavar = "TYPE", .def = "all",
 		   .values = type_choices, .complete = CLI_COMPLETE_VALUES,
 		   .help = "only this type"),
+	CLI_OPTION("processes", 0, CLI_FLAG, struct ls_args, processes,
+		   .help = "the processes in each namespace, with their command lines"),
+	CLI_OPTION("pid", 'p', CLI_COUNT, struct ls_args, pid, .metavar = "PID", .min = 1,
+		   .max = INT_MAX, .complete = CLI_COMPLETE_PID,
+		   .help = "only the namespaces process PID is in (/proc/PID/ns)"),
 	CLI_END
 };
 
 static int run_ls(const void *args, int noperands, char **operands)
 {
 	const struct ls_args *a = args;
-	struct ns_list l = { .only_type = a->type - 1 };	/* -1: all */
+	struct ns_list l = { .only_type = a->type - 1, .keep_pids = a->processes };	/* -1: all */
 	bool json = a->json;
 	json_t *namespaces = NULL, *doc;
 	struct counted counted = {};
+	__u64 pid_inodes[NS_NTYPES];
 	int err;
 
+	if (a->pid) {
+		err = read_namespaces_of(a->pid, pid_inodes);
+		if (err)
+			return err == -ESRCH ? EXIT_FAIL : cli_exit_code(err);
+	}
 	err = ledger_foreach_bridge(add_lab_counted, &counted);
 	if (err) {
 		pr_warn("cannot read the labs' ledgers: %s", strerror(-err));
@@ -479,20 +625,26 @@ static int run_ls(const void *args, int noperands, char **operands)
 	}
 	/* Walk /proc before entering any namespace: nsmon itself is one of the processes. */
 	err = walk_processes(&l);
+	if (!err)
+		err = merge_processes(&l);
 	if (err)
 		goto out;
-	merge_processes(&l);
 	if (l.only_type < 0 || l.only_type == NS_NET) {
 		err = add_names(&l);
 		if (err)
 			goto out;
 	}
 	qsort(l.v, l.n, sizeof(*l.v), entry_cmp);
+	if (a->pid)
+		keep_namespaces_of(&l, pid_inodes);
 
 	namespaces = namespaces_json(&l, &counted, &err);
 	if (err)
 		goto out;
 	doc = json_pack("{s:O}", "namespaces", namespaces);
+	if (a->pid)
+		json_object_set_new(doc, "process", json_pack("{s:i, s:o}", "pid", (int)a->pid,
+							      "args", args_json(a->pid)));
 	cli_print_doc(doc, json, print_table);
 	json_decref(doc);
 out:
@@ -510,6 +662,8 @@ const struct cli_command cmd_ls = {
 	.options = ls_options,
 	.args_size = sizeof(struct ls_args),
 	.examples = "nsmon ls -t net\tthe network namespaces\n"
+		    "nsmon ls -p $$\tthe namespaces this shell is in\n"
+		    "nsmon ls -t net --processes\twho is in each network namespace\n"
 		    "nsmon ls -j | jq '.namespaces[] | select(.monitored)'\tthe lab's",
 	.run = run_ls,
 };

@@ -4,27 +4,29 @@
 #include <string.h>
 
 #include "cmd/cli.h"
+#include "cmd/version.h"
+#include "util/color.h"
 #include "util/log.h"
 
 int main(int argc, char **argv)
 {
 	const struct cli_command *cmd;
-	bool verbose = false;
-	int argi = 1;
+	struct cli_globals globals;
+	bool help;
+	int argi, ret;
 
-	while (argi < argc && argv[argi][0] == '-') {
-		if (!strcmp(argv[argi], "-v") || !strcmp(argv[argi], "--verbose")) {
-			verbose = true;
-		} else if (!strcmp(argv[argi], "-h") || !strcmp(argv[argi], "--help")) {
-			cli_usage(stdout);
-			return EXIT_OK;
-		} else {
-			pr_warn("unknown option \"%s\" (try nsmon --help)", argv[argi]);
-			return EXIT_USAGE;
-		}
-		argi++;
+	color_init(COLOR_AUTO);	/* NO_COLOR, for a usage error's line */
+	ret = cli_parse_global(argc, argv, &globals, &argi, &help);
+	if (ret != EXIT_OK)
+		return ret;
+	log_init(globals.verbose);
+	color_init(globals.color);
+	if (help) {
+		cli_usage(stdout);
+		return EXIT_OK;
 	}
-	log_init(verbose);
+	if (globals.version)
+		return version_print(stdout, false);
 	if (argi >= argc) {
 		cli_usage(stderr);
 		return EXIT_USAGE;

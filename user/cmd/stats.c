@@ -12,48 +12,114 @@
 #include <jansson.h>
 
 #include "cmd/cli.h"
+#include "util/color.h"
 #include "util/log.h"
 #include "nsmon.h"
 #include "model/stats_model.h"
 
-/* Columns of the table: header, counter, width. */
+/*
+ * The counter columns of the table, in order. The default table keeps to
+ * what a reader of the seed lab looks for and fits 100 columns there;
+ * --wide shows every counter the document has.
+ */
 static const struct column {
 	const char *header;
 	enum nsmon_stat stat;
-	int width;
+	bool wide_only;
 } columns[] = {
-	{ "PACKETS", NSMON_STAT_PACKETS, 9 }, { "BYTES", NSMON_STAT_BYTES, 11 },
-	{ "ARP-REQ", NSMON_STAT_ARP_REQUEST, 8 }, { "ARP-REP", NSMON_STAT_ARP_REPLY, 8 },
-	{ "ECHO-REQ", NSMON_STAT_ICMP_ECHO_REQUEST, 9 },
-	{ "ECHO-REP", NSMON_STAT_ICMP_ECHO_REPLY, 9 },
-	{ "IPV4", NSMON_STAT_IPV4, 7 }, { "IPV6", NSMON_STAT_IPV6, 6 },
-	{ "TCP", NSMON_STAT_TCP, 8 }, { "UDP", NSMON_STAT_UDP, 7 },
-	{ "ICMP", NSMON_STAT_ICMP, 6 }, { "OTHER", NSMON_STAT_OTHER, 6 },
-	{ "BCAST", NSMON_STAT_BROADCAST, 6 }, { "MCAST", NSMON_STAT_MULTICAST, 6 },
+#define COLUMN(h, st)	{ .header = (h), .stat = (st), .wide_only = false }
+#define WIDE(h, st)	{ .header = (h), .stat = (st), .wide_only = true }
+	COLUMN("PACKETS", NSMON_STAT_PACKETS), COLUMN("BYTES", NSMON_STAT_BYTES),
+	WIDE("SKBS", NSMON_STAT_SKBS), WIDE("ARP", NSMON_STAT_ARP),
+	COLUMN("ARP-REQ", NSMON_STAT_ARP_REQUEST), COLUMN("ARP-REP", NSMON_STAT_ARP_REPLY),
+	COLUMN("ECHO-REQ", NSMON_STAT_ICMP_ECHO_REQUEST),
+	COLUMN("ECHO-REP", NSMON_STAT_ICMP_ECHO_REPLY),
+	COLUMN("IPV4", NSMON_STAT_IPV4), COLUMN("IPV6", NSMON_STAT_IPV6),
+	WIDE("OTHER", NSMON_STAT_OTHER),
+	COLUMN("TCP", NSMON_STAT_TCP), COLUMN("UDP", NSMON_STAT_UDP), COLUMN("ICMP", NSMON_STAT_ICMP),
+	WIDE("L4-OTHER", NSMON_STAT_L4_OTHER), WIDE("UNICAST", NSMON_STAT_UNICAST),
+	WIDE("BCAST", NSMON_STAT_BROADCAST), WIDE("MCAST", NSMON_STAT_MULTICAST),
+	WIDE("VLAN", NSMON_STAT_VLAN), WIDE("TRUNC", NSMON_STAT_TRUNCATED),
+#undef COLUMN
+#undef WIDE
 };
 
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 
-static void print_row(const char *where, const char *ifname, const char *dir,
-		      const struct nsmon_counters *c)
+/* How wide each column of the interface rows is: its widest cell, heading included. */
+struct layout {
+	bool wide;
+	int where, name, dir;
+	int num[NCOLUMNS];
+};
+
+static int digits(unsigned long long v)
 {
-	printf("%-10s %-15s %-6s", where, ifname, dir);
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+static int max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static void fit_counters(struct layout *lay, const struct nsmon_counters *c)
+{
 	for (size_t i = 0; i < NCOLUMNS; i++)
-		printf(" %*llu", columns[i].width, (unsigned long long)c->stat[columns[i].stat]);
+		lay->num[i] = max_int(lay->num[i], digits(c->stat[columns[i].stat]));
+}
+
+static void fit_layout(struct layout *lay, const struct stats_iface *ifs, size_t n)
+{
+	lay->where = strlen("NETNS");
+	lay->name = strlen("INTERFACE");
+	lay->dir = strlen("DIR");
+	for (size_t i = 0; i < NCOLUMNS; i++)
+		lay->num[i] = strlen(columns[i].header);
+	for (size_t i = 0; i < n; i++) {
+		lay->where = max_int(lay->where, strlen(ifs[i].where));
+		lay->name = max_int(lay->name, strlen(ifs[i].name));
+		fit_counters(lay, &ifs[i].tc[NSMON_DIR_RX]);
+		fit_counters(lay, &ifs[i].tc[NSMON_DIR_TX]);
+		if (ifs[i].has_xdp) {
+			lay->dir = max_int(lay->dir, strlen("xdp-rx"));
+			fit_counters(lay, &ifs[i].xdp_rx);
+		}
+	}
+}
+
+static void print_row(const struct layout *lay, const char *where, const char *ifname,
+		      const char *dir, const struct nsmon_counters *c)
+{
+	printf("%-*s %-*s %-*s", lay->where, where, lay->name, ifname, lay->dir, dir);
+	for (size_t i = 0; i < NCOLUMNS; i++)
+		if (lay->wide || !columns[i].wide_only)
+			printf(" %*llu", lay->num[i], (unsigned long long)c->stat[columns[i].stat]);
 	putchar('\n');
 }
 
-static void print_ifaces(const struct stats_iface *ifs, size_t n)
+static void print_ifaces(const struct stats_iface *ifs, size_t n, bool wide)
 {
-	printf("%-10s %-15s %-6s", "NETNS", "INTERFACE", "DIR");
+	struct layout lay = { .wide = wide };
+
+	fit_layout(&lay, ifs, n);
+	fputs(color(stdout, COLOR_HEADER), stdout);
+	printf("%-*s %-*s %-*s", lay.where, "NETNS", lay.name, "INTERFACE", lay.dir, "DIR");
 	for (size_t i = 0; i < NCOLUMNS; i++)
-		printf(" %*s", columns[i].width, columns[i].header);
-	putchar('\n');
+		if (wide || !columns[i].wide_only)
+			printf(" %*s", lay.num[i], columns[i].header);
+	printf("%s\n", color(stdout, COLOR_RESET));
 	for (size_t i = 0; i < n; i++) {
-		print_row(ifs[i].where, ifs[i].name, "rx", &ifs[i].tc[NSMON_DIR_RX]);
-		print_row(ifs[i].where, ifs[i].name, "tx", &ifs[i].tc[NSMON_DIR_TX]);
+		print_row(&lay, ifs[i].where, ifs[i].name, "rx", &ifs[i].tc[NSMON_DIR_RX]);
+		print_row(&lay, ifs[i].where, ifs[i].name, "tx", &ifs[i].tc[NSMON_DIR_TX]);
 		if (ifs[i].has_xdp)
-			print_row(ifs[i].where, ifs[i].name, "xdp-rx", &ifs[i].xdp_rx);
+			print_row(&lay, ifs[i].where, ifs[i].name, "xdp-rx", &ifs[i].xdp_rx);
 	}
 }
 
@@ -82,9 +148,13 @@ static void print_kernel(const struct stats_iface *ifs, size_t n)
 		printf("\nkernel (ip -s link): no frame it counted went unseen here, none dropped\n");
 		return;
 	}
-	printf("\nkernel (ip -s link): frames it counted that no hook saw (UNSEEN: dropped between the two, or before monitoring), and its drops\n");
+	/* Two lines: the table keeps to 100 columns. */
+	printf("\nkernel (ip -s link): frames it counted that no hook saw, and its drops\n"
+	       "(UNSEEN: dropped between the two, or counted before monitoring)\n");
+	fputs(color(stdout, COLOR_HEADER), stdout);
 	printf(KERNEL_FMT, "NETNS", "INTERFACE", "DIR", "KERNEL-PKTS", "NSMON-SKBS", "UNSEEN",
 	       "DROPPED");
+	fputs(color(stdout, COLOR_RESET), stdout);
 	for (size_t i = 0; i < n; i++) {
 		for (int dir = 0; dir < NSMON_DIR_MAX; dir++) {
 			const struct stats_iface *e = &ifs[i];
@@ -117,8 +187,10 @@ static void print_forwarding(const struct stats_bridge *br)
 	const struct lab *lab = &br->lab;
 	char local_frames[24];
 
+	fputs(color(stdout, COLOR_HEADER), stdout);
 	printf(FWD_FMT, "BRIDGE", "PORT", "FWD-RX", "FWD-TX", "FLOOD-RX", "FLOOD-TX", "LOCAL",
 	       "DROPPED");
+	fputs(color(stdout, COLOR_RESET), stdout);
 	for (size_t i = 0; i < lab->nports; i++) {
 		if (!br->shown[i])
 			continue;
@@ -230,7 +302,7 @@ static void print_matrix(const struct stats_bridge *br, size_t *order, bool *lis
 }
 
 /* The table, straight from the model: at 1000 interfaces a JSON tree took half the time. */
-static int print_table(const struct stats_model *m)
+static int print_table(const struct stats_model *m, bool wide)
 {
 	size_t n, most = 0;
 	struct stats_iface *ifs = stats_model_ifaces(m, &n);
@@ -249,7 +321,7 @@ static int print_table(const struct stats_model *m)
 		free(listed);
 		return -ENOMEM;
 	}
-	print_ifaces(ifs, n);
+	print_ifaces(ifs, n, wide);
 	print_kernel(ifs, n);
 	for (size_t i = 0; i < m->nbridges; i++) {
 		putchar('\n');
@@ -267,7 +339,7 @@ static int print_table(const struct stats_model *m)
 
 struct stats_args {
 	const char *bridge, *netns;
-	bool json, matrix;
+	bool json, matrix, wide;
 };
 
 static const struct cli_option stats_options[] = {
@@ -280,6 +352,8 @@ static const struct cli_option stats_options[] = {
 		   .complete = CLI_COMPLETE_BRIDGE, .help = "only the lab of bridge NAME"),
 	CLI_OPTION("matrix", 0, CLI_FLAG, struct stats_args, matrix,
 		   .help = "the forwarding matrix even past 64 places"),
+	CLI_OPTION("wide", 'w', CLI_FLAG, struct stats_args, wide,
+		   .help = "every counter in the table, not the 11 that fit 100 columns"),
 	CLI_END
 };
 
@@ -301,7 +375,7 @@ static int run_stats(const void *args, int noperands, char **operands)
 	}
 	err = stats_model_read(a->bridge, a->netns, matrix_max_places, &m);
 	if (!err) {
-		err = print_table(m);
+		err = print_table(m, a->wide);
 		stats_model_free(m);
 	}
 	return err ? cli_exit_code(err) : EXIT_OK;
@@ -317,6 +391,7 @@ const struct cli_command cmd_stats = {
 	.args_size = sizeof(struct stats_args),
 	.examples = "nsmon stats\tevery lab, as a table\n"
 		    "nsmon stats -n red\tonly red\n"
+		    "nsmon stats -w\tevery counter (SKBS, VLAN, TRUNC, ...), wider\n"
 		    "nsmon stats -j | jq '.namespaces[].interfaces[].rx.packets'\tthe contract, for tools",
 	.run = run_stats,
 };

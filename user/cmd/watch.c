@@ -23,6 +23,7 @@
 #include "cmd/cli.h"
 #include "events/event_write.h"
 #include "events/events.h"
+#include "util/color.h"
 #include "util/log.h"
 #include "lab/netns.h"
 #include "model/stats_model.h"
@@ -201,11 +202,12 @@ static bool frame_full(const struct frame *fr)
 }
 
 /*
- * One line, cut to the width. Control characters become '?': an interface
- * may be named "\033[2J", and a name must not drive the terminal. Each UTF-8
- * sequence counts as one column (the header's dashes are).
+ * One line, cut to the width, between the escape sequences @on and @off.
+ * Control characters become '?': an interface may be named "\033[2J", and a
+ * name must not drive the terminal. Each UTF-8 sequence counts as one column
+ * (the header's dashes are).
  */
-static void frame_text(struct frame *fr, const char *text)
+static void frame_styled(struct frame *fr, const char *text, const char *on, const char *off)
 {
 	int cols = 0;
 
@@ -214,13 +216,32 @@ static void frame_text(struct frame *fr, const char *text)
 	/* No newline after a terminal's last row: it would scroll the screen. */
 	if (fr->rows++ && fr->height)
 		fputc('\n', fr->f);
+	fputs(on, fr->f);
 	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
 		if ((*p & 0xc0) != 0x80 && fr->width && cols++ == fr->width)
 			break;
 		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, fr->f);
 	}
+	fputs(off, fr->f);
 	if (!fr->height)
 		fputc('\n', fr->f);
+}
+
+static void frame_text(struct frame *fr, const char *text)
+{
+	frame_styled(fr, text, "", "");
+}
+
+/* One formatted line, in the headings' colour with @heading (where stdout takes colours). */
+static void frame_vline(struct frame *fr, bool heading, const char *fmt, va_list args)
+{
+	char line[512];
+
+	vsnprintf(line, sizeof(line), fmt, args);
+	if (heading)
+		frame_styled(fr, line, color(stdout, COLOR_HEADER), color(stdout, COLOR_RESET));
+	else
+		frame_text(fr, line);
 }
 
 static void frame_line(struct frame *fr, const char *fmt, ...)
@@ -228,13 +249,23 @@ static void frame_line(struct frame *fr, const char *fmt, ...)
 
 static void frame_line(struct frame *fr, const char *fmt, ...)
 {
-	char line[512];
 	va_list args;
 
 	va_start(args, fmt);
-	vsnprintf(line, sizeof(line), fmt, args);
+	frame_vline(fr, false, fmt, args);
 	va_end(args);
-	frame_text(fr, line);
+}
+
+static void frame_heading(struct frame *fr, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void frame_heading(struct frame *fr, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	frame_vline(fr, true, fmt, args);
+	va_end(args);
 }
 
 /* 78 columns: values are at most 5 characters (see human()). */
@@ -281,7 +312,7 @@ static void draw_header(struct frame *fr)
 		if (len < sizeof(bridges))
 			len += snprintf(bridges + len, sizeof(bridges) - len, "%s%s", i ? ", " : "",
 					json_string_value(json_object_get(br, "name")));
-	frame_line(fr, "nsmon watch — %s — %s — q quits", len ? bridges : "no bridge", clock);
+	frame_heading(fr, "nsmon watch — %s — %s — q quits", len ? bridges : "no bridge", clock);
 }
 
 static void draw_counters(struct frame *fr)
@@ -294,8 +325,8 @@ static void draw_counters(struct frame *fr)
 			   w->model_err == -ENOENT ? "no longer monitored" : strerror(-w->model_err));
 	frame_line(fr, "%-24s %13s %13s %25s", "", "rx per second", "tx per second",
 		   "total, rx + tx");
-	frame_line(fr, ROW_FMT, "NETNS", "INTERFACE", "pkt/s", "bit/s", "pkt/s", "bit/s",
-		   "packets", "arp", "icmp", "drops");
+	frame_heading(fr, ROW_FMT, "NETNS", "INTERFACE", "pkt/s", "bit/s", "pkt/s", "bit/s",
+		      "packets", "arp", "icmp", "drops");
 	stats_model_foreach_iface(w->model, iface_row, fr);
 }
 
@@ -415,7 +446,7 @@ static void draw_events(struct frame *fr, unsigned long long since)
 	int room;
 
 	frame_text(fr, "");
-	frame_text(fr, "EVENTS");
+	frame_heading(fr, "EVENTS");
 	if (w->events_note[0])
 		frame_text(fr, w->events_note);
 	if (first < since)

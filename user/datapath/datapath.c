@@ -13,6 +13,7 @@
 
 #include "datapath/counters.h"
 #include "datapath/datapath.h"
+#include "datapath/features.h"
 #include "datapath.skel.h"
 #include "xdp.skel.h"
 #include "util/log.h"
@@ -39,9 +40,10 @@ const char *const tc_mode_names[] = { "auto", "tcx", "clsact", NULL };
 
 int datapath_preflight(void)
 {
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		pr_warn("kernel BTF /sys/kernel/btf/vmlinux is missing: %s (the kernel needs CONFIG_DEBUG_INFO_BTF)",
-			strerror(errno));
+	const char *why;
+
+	if (!feature_probe(FEATURE_BTF, &why)) {
+		pr_warn("kernel BTF is missing: %s", why);
 		return -EOPNOTSUPP;
 	}
 	return 0;
@@ -299,9 +301,9 @@ static int attach_tcx(struct datapath *dp, const char *netns, const char *ifname
 	char what[32];
 	int fd, err;
 
-	fd = bpf_link_create(prog_fd, ifindex, dir->tcx_type, NULL);
+	fd = feature_tcx_link(prog_fd, ifindex, dir->tcx_type);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	snprintf(what, sizeof(what), "tcx_%s", dir->name);
 	err = pin_link(dp, fd, netns, ifname, what);
 	close(fd);
@@ -342,9 +344,9 @@ static int attach_tc(struct datapath *dp, const char *netns, const char *ifname,
 
 	if (dp->mode != TC_MODE_CLSACT) {
 		err = attach_tcx(dp, netns, ifname, ifindex, dir, prog_fd);
-		/* A kernel without tcx does not know the attach type: EINVAL. */
-		if (err != -EINVAL || dp->mode == TC_MODE_TCX) {
-			if (err == -EINVAL)
+		/* A kernel without tcx: feature_tcx_link() says EOPNOTSUPP. */
+		if (err != -EOPNOTSUPP || dp->mode == TC_MODE_TCX) {
+			if (err == -EOPNOTSUPP)
 				pr_warn("cannot attach tcx %s to %s: the kernel has no tcx (Linux < 6.6); try --tc-mode clsact",
 					dir->name, ifname);
 			else if (err && err != -ENOENT)
@@ -359,19 +361,18 @@ static int attach_tc(struct datapath *dp, const char *netns, const char *ifname,
 
 static int attach_xdp(struct datapath *dp, const char *netns, const char *ifname, int ifindex)
 {
-	/* Native mode only: generic XDP would count a different (slower) path. */
-	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = XDP_FLAGS_DRV_MODE);
 	int fd, err;
 
 	if (!dp->xdp_skel) {
 		pr_warn("cannot attach XDP to %s: the XDP program was not loaded", ifname);
 		return -EINVAL;
 	}
-	fd = bpf_link_create(bpf_program__fd(dp->xdp_skel->progs.xdp_rx), ifindex, BPF_XDP, &opts);
+	/* Native mode only: generic XDP would count a different (slower) path. */
+	fd = feature_xdp_link(bpf_program__fd(dp->xdp_skel->progs.xdp_rx), ifindex,
+			      XDP_FLAGS_DRV_MODE);
 	if (fd < 0) {
-		err = -errno;
-		pr_warn("cannot attach native XDP to %s: %s", ifname, strerror(-err));
-		return err == -EOPNOTSUPP || err == -EINVAL ? -EOPNOTSUPP : err;
+		pr_warn("cannot attach native XDP to %s: %s", ifname, strerror(-fd));
+		return fd;
 	}
 	err = pin_link(dp, fd, netns, ifname, "xdp");
 	close(fd);

@@ -663,13 +663,23 @@ static void text_attach(struct event_buf *b, const struct event_attach *a)
 
 void event_write_text(struct event_buf *b, const struct nsmon_event *ev)
 {
+	event_write_text_tagged(b, ev, "", "");
+}
+
+void event_write_text_tagged(struct event_buf *b, const struct nsmon_event *ev,
+			     const char *tag_on, const char *tag_off)
+{
 	const struct event_counters *c = &ev->counters;
 
 	put_char(b, '[');
 	put_stamp(b, ev->time_us);
-	PUT_LIT(b, "] [");
-	put_str(b, type_tags[ev->type]);
 	PUT_LIT(b, "] ");
+	put_str(b, tag_on);
+	put_char(b, '[');
+	put_str(b, type_tags[ev->type]);
+	put_char(b, ']');
+	put_str(b, tag_off);
+	put_char(b, ' ');
 	switch (ev->type) {
 	case EVENT_NETNS:
 		put_fmt(b, "%s %s net:[%llu]", netns_actions[ev->netns.action], ev->netns.name,

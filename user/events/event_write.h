@@ -47,6 +47,10 @@ void event_write_json(struct event_buf *b, const struct nsmon_event *ev);
 /* Append @ev as one human line, '\n' included: "[2026-11-25T15:04:05.123456Z] [NEIGH] ...". */
 void event_write_text(struct event_buf *b, const struct nsmon_event *ev);
 
+/* The same with the [TYPE] tag between @tag_on and @tag_off (a terminal's colour codes). */
+void event_write_text_tagged(struct event_buf *b, const struct nsmon_event *ev,
+			     const char *tag_on, const char *tag_off);
+
 /*
  * The namespace @ev is about, as its NDJSON's "netns" says (NULL where it
  * says null or has none): to route or filter events by it without a document.

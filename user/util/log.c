@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <bpf/libbpf.h>
 
+#include "util/color.h"
 #include "util/log.h"
 
 static enum log_level max_level = LOG_INFO;
@@ -45,6 +46,7 @@ void log_capture(FILE *to)
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	char line[1024];
+	FILE *out = log_out();
 	va_list args;
 
 	if (quiet || level > max_level)
@@ -53,5 +55,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, args);
 	va_end(args);
 	/* One call per line: lines that threads print at once never mix. */
-	fprintf(log_out(), "%s%s\n", level == LOG_WARN ? "nsmon: " : "", line);
+	if (level == LOG_WARN)
+		fprintf(out, "%snsmon:%s %s\n", color(out, COLOR_ERROR), color(out, COLOR_RESET), line);
+	else
+		fprintf(out, "%s\n", line);
 }
