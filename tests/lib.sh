@@ -147,6 +147,15 @@ check_ping_counted() {
 	done
 }
 
+# port_filters DEV: the names of the BPF programs in DEV's clsact filters,
+# ingress then egress, on one line.
+port_filters() {
+	local d
+	for d in ingress egress; do
+		tc -j filter show dev "$1" "$d" | jq -r '.[].options.bpf_name // empty | sub(":\\[.*"; "")'
+	done | paste -sd' '
+}
+
 # counters_map_id: the id of nsmon's pinned counters map, "" if there is none.
 counters_map_id() {
 	bpftool -j map show pinned /sys/fs/bpf/nsmon/counters 2>/dev/null | jq -r '.id // empty'

@@ -148,8 +148,8 @@ ip netns del green
 t "events: nsmon up NS while events runs: the new port is reported as counted"
 check_cmd "up orange" "$NSMON" up orange
 expect "counted" '.type == "attach" and .action == "counted" and .port == "veth-orange-br" and .bridge == "v-net-0"'
-check_eq "pins of veth-orange-br" "$(ls /sys/fs/bpf/nsmon/v-net-0 | grep orange | paste -sd' ')" \
-	"host:veth-orange-br:tcx_egress host:veth-orange-br:tcx_ingress"
+# A port up made itself is hooked with clsact (README, Attachment modes).
+check_eq "filters of veth-orange-br" "$(port_filters veth-orange-br)" "port_ingress port_egress"
 
 t "events: a port released from the bridge loses its programs, keeps its counters, and gets them back"
 check_cmd "ping orange -> red" ip netns exec orange ping -c 2 -i 0.2 -W 2 -q 192.168.15.1
@@ -159,6 +159,7 @@ ip link set veth-orange-br nomaster
 expect "detached" '.type == "attach" and .action == "detached" and .port == "veth-orange-br" and .bridge == "v-net-0"'
 sleep 0.2
 check_eq "pins of a released port" "$(ls /sys/fs/bpf/nsmon/v-net-0 | grep -c orange)" 0
+check_eq "filters of a released port" "$(port_filters veth-orange-br)" ""
 ip link set veth-orange-br master v-net-0
 expect "attached again" '.type == "attach" and .action == "attached" and .port == "veth-orange-br" and .peer_netns == "orange"'
 check_cmd "ping orange -> red again" ip netns exec orange ping -c 2 -i 0.2 -W 2 -q 192.168.15.1

@@ -11,21 +11,23 @@
 #include "events/autoattach.h"
 #include "datapath/datapath.h"
 #include "lab/ledger.h"
+#include "undo/undo.h"
 #include "lab/link.h"
 #include "util/log.h"
 #include "lab/netns.h"
 #include "nsmon.h"
 
 /*
- * A port this process attached to, and the ledger lines that say so (as
- * substrings: the port's pins, the counters of both ends), so that its
- * deletion releases them.
+ * A port this process attached to, and what the ledger records for it (its
+ * pins, the counters of both ends), so that its deletion releases them.
  */
 struct attached_port {
 	char bridge[IF_NAMESIZE];
 	char port[IF_NAMESIZE];
 	int ifindex;
-	char lines[3][NAME_MAX + 2 * IF_NAMESIZE];
+	__u64 host_cookie;
+	__u64 peer_cookie;	/* 0: no peer counted */
+	int peer_ifindex;
 };
 
 /*
@@ -101,22 +103,34 @@ static int find_peer(struct autoattach *aa, int ifindex, struct peer *peer)
 	return err;
 }
 
-/* A ledger "filter" line (clsact) of interface @data, an int *: "- IFINDEX DIR HANDLE PRIO". */
-static int is_filter_of(const char *rest, void *data)
+/* Is @o a program of ours on @ifindex of the root namespace: a pin, a clsact qdisc or filter? */
+static bool is_hook_of(const struct ledger_obj *o, int ifindex)
 {
-	int ifindex;
+	const struct ledger_rec *r = &o->rec;
 
-	return sscanf(rest, "- %d", &ifindex) == 1 && ifindex == *(int *)data;
+	switch (r->kind) {
+	case LEDGER_PIN:
+		return !*r->pin.netns && r->pin.ifindex == ifindex;
+	case LEDGER_QDISC:
+		return !*r->qdisc.netns && r->qdisc.ifindex == ifindex;
+	case LEDGER_FILTER:
+		return !*r->filter.netns && r->filter.ifindex == ifindex;
+	default:
+		return false;
+	}
 }
 
-/* Does @port (@ifindex) of @bridge have nsmon's programs: a tcx pin, or clsact filters? */
-static bool has_hooks(const struct ledger *lg, const char *bridge, const char *port, int ifindex)
+/* Does @port (@ifindex) have nsmon's programs: a tcx pin, or clsact filters? */
+static bool has_hooks(const struct ledger *lg, int ifindex)
 {
-	char path[PATH_MAX];
-	struct stat st;
+	const struct ledger_obj *objs;
+	size_t n;
 
-	snprintf(path, sizeof(path), "%s/%s/host:%s:tcx_ingress", NSMON_PIN_ROOT, bridge, port);
-	return stat(path, &st) == 0 || ledger_foreach(lg, "filter", is_filter_of, &ifindex) > 0;
+	objs = ledger_objects(lg, &n);
+	for (size_t i = 0; i < n; i++)
+		if (objs[i].rec.kind != LEDGER_QDISC && is_hook_of(&objs[i], ifindex))
+			return true;
+	return false;
 }
 
 /* Is @ifindex still a port of @bridge? A port may leave again before its decision. */
@@ -154,12 +168,11 @@ static void remember(struct autoattach *aa, const char *bridge, const char *port
 	snprintf(p->bridge, sizeof(p->bridge), "%s", bridge);
 	snprintf(p->port, sizeof(p->port), "%s", port);
 	p->ifindex = ifindex;
-	snprintf(p->lines[0], sizeof(p->lines[0]), "/host:%s:", port);
-	snprintf(p->lines[1], sizeof(p->lines[1]), "keys %llu %d",
-		 (unsigned long long)names->host_cookie, ifindex);
-	if (peer->netns && peer->info.ifindex)
-		snprintf(p->lines[2], sizeof(p->lines[2]), "keys %llu %d",
-			 (unsigned long long)peer->netns->cookie, peer->info.ifindex);
+	p->host_cookie = names->host_cookie;
+	if (peer->netns && peer->info.ifindex) {
+		p->peer_cookie = peer->netns->cookie;
+		p->peer_ifindex = peer->info.ifindex;
+	}
 }
 
 static void emit_attach(struct event_stream *es, const char *action, const char *bridge,
@@ -198,35 +211,48 @@ void autoattach_port(struct event_stream *es, int ifindex, const char *ifname, c
 static void decide(struct autoattach *aa, int ifindex, const char *ifname, const char *master)
 {
 	struct event_stream *es = aa->es;
-	struct datapath dp;
+	struct datapath dp = {};
 	struct ledger *lg;
 	struct peer peer;
+	size_t mark;
 	int err;
 
-	if (ledger_open(master, &lg))
+	/* `nsmon up NS` holds the lab: decide once it is done. */
+	err = undo_open(master, LEDGER_EXISTING | LEDGER_NOWAIT, true, &lg);
+	if (err == -EWOULDBLOCK) {
+		autoattach_port(es, ifindex, ifname, master);
+		return;
+	}
+	if (err)
 		return;		/* not a bridge nsmon monitors */
 	if (!still_port_of(aa, ifindex, master)) {
 		ledger_close(lg);
 		return;		/* released already: autoattach_released() said so */
 	}
 	/* `nsmon up NS` and `nsmon attach` hook their ports as they make or find them. */
-	if (has_hooks(lg, master, ifname, ifindex)) {
+	if (has_hooks(lg, ifindex)) {
 		ledger_close(lg);
 		emit_attach(es, "counted", master, ifname, ifindex, NULL);
 		return;
 	}
 	find_peer(aa, ifindex, &peer);
+	ledger_objects(lg, &mark);
 	err = datapath_open(&dp, master, aa->host_fd, TC_MODE_AUTO, false, lg);
-	if (!err) {
+	if (!err)
+		err = ledger_begin(lg, LEDGER_OP_AUTOATTACH);
+	if (!err)
 		err = datapath_attach_port(&dp, aa->host_fd, ifname, ifindex);
-		if (!err && peer.info.ifindex)
-			err = datapath_attach_peer(&dp, peer.netns ? peer.netns->name : NULL,
-						   peer.netns ? peer.netns_fd : aa->host_fd,
-						   peer.info.name, peer.info.ifindex, false);
-		datapath_close(&dp);
-	}
+	if (!err && peer.info.ifindex)
+		err = datapath_attach_peer(&dp, peer.netns ? peer.netns->name : NULL,
+					   peer.netns ? peer.netns_fd : aa->host_fd,
+					   peer.info.name, peer.info.ifindex, false);
+	if (!err)
+		err = ledger_commit(lg);
+	datapath_close(&dp);
 	if (err) {
 		pr_warn("cannot attach to new port %s of %s: %s", ifname, master, strerror(-err));
+		undo_since(lg, mark);
+		ledger_rewrite(lg);
 	} else {
 		remember(aa, master, ifname, ifindex, &peer);
 		emit_attach(es, "attached", master, ifname, ifindex, &peer);
@@ -253,28 +279,29 @@ void autoattach_tick(struct event_stream *es)
 	}
 }
 
-static bool is_port_line(const char *line, void *data)
+/* What the ledger records for a port this process attached to: its pins and both ends' counters. */
+static bool is_port_record(const struct ledger_obj *o, void *data)
 {
 	const struct attached_port *p = data;
+	const struct ledger_rec *r = &o->rec;
 
-	if (!strncmp(line, "keys ", 5))
-		return !strcmp(line, p->lines[1]) || (p->lines[2][0] && !strcmp(line, p->lines[2]));
-	return !strncmp(line, "pin ", 4) && strstr(line, p->lines[0]);
+	if (r->kind == LEDGER_KEYS)
+		return (r->keys.cookie == p->host_cookie && r->keys.ifindex == p->ifindex) ||
+		       (p->peer_cookie && r->keys.cookie == p->peer_cookie &&
+			r->keys.ifindex == p->peer_ifindex);
+	return r->kind == LEDGER_PIN && is_hook_of(o, p->ifindex);
 }
 
-/* The ledger lines of a port's programs: its pins, or its clsact qdisc and filters. */
+/* The programs of a port (@data: its ifindex and a count of them). */
 struct port_hooks {
-	char pin[IF_NAMESIZE + 8];	/* "/host:PORT:" */
-	char qdisc[32];			/* "qdisc - IFINDEX" */
-	char filter[32];		/* "filter - IFINDEX " */
+	int ifindex;
 	int matched;
 };
 
-static bool is_hook_line(const char *line, void *data)
+static bool is_hook_record(const struct ledger_obj *o, void *data)
 {
 	struct port_hooks *h = data;
-	bool hook = !strncmp(line, "pin ", 4) ? strstr(line, h->pin) != NULL :
-		    !strcmp(line, h->qdisc) || !strncmp(line, h->filter, strlen(h->filter));
+	bool hook = is_hook_of(o, h->ifindex);
 
 	h->matched += hook;
 	return hook;
@@ -284,7 +311,7 @@ void autoattach_released(struct event_stream *es, int ifindex, const char *ifnam
 			 const char *master)
 {
 	struct autoattach *aa = event_stream_autoattach(es);
-	struct port_hooks h = {};
+	struct port_hooks h = { .ifindex = ifindex };
 	struct ledger *lg;
 	int err;
 
@@ -297,12 +324,11 @@ void autoattach_released(struct event_stream *es, int ifindex, const char *ifnam
 		else
 			i++;
 	}
-	if (ledger_open(master, &lg))
+	if (ledger_open_write(master, LEDGER_EXISTING, &lg))
 		return;		/* not a bridge nsmon monitors */
-	snprintf(h.pin, sizeof(h.pin), "/host:%s:", ifname);
-	snprintf(h.qdisc, sizeof(h.qdisc), "qdisc - %d", ifindex);
-	snprintf(h.filter, sizeof(h.filter), "filter - %d ", ifindex);
-	err = ledger_undo_if(lg, is_hook_line, &h);
+	err = undo_objects(lg, is_hook_record, &h);
+	if (h.matched)
+		err = ledger_rewrite(lg) ?: err;
 	ledger_close(lg);
 	if (err)
 		pr_warn("cannot take the programs off %s, released from %s: %s", ifname, master,
@@ -322,8 +348,9 @@ void autoattach_gone(struct event_stream *es, int ifindex, const char *ifname)
 		if (p->ifindex != ifindex || strcmp(p->port, ifname))
 			continue;
 		/* The devices are gone, so are their programs: pins and counters are left. */
-		if (ledger_open(p->bridge, &lg) == 0) {
-			ledger_undo_if(lg, is_port_line, p);
+		if (ledger_open_write(p->bridge, LEDGER_EXISTING, &lg) == 0) {
+			undo_objects(lg, is_port_record, p);
+			ledger_rewrite(lg);
 			ledger_close(lg);
 		}
 		emit_attach(es, "released", p->bridge, ifname, ifindex, NULL);

@@ -22,12 +22,12 @@ static struct ifinfomsg *link_msg(struct nlmsghdr *nlh, int ifindex)
 	return ifi;
 }
 
-int link_add_bridge(struct nl_sock *nl, const char *name)
+int link_add_bridge(struct nl_sock *nl, const char *name, int ifindex)
 {
 	struct nlmsghdr *nlh = nl_msg_start(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	struct nlattr *linkinfo;
 
-	link_msg(nlh, 0);
+	link_msg(nlh, ifindex);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
@@ -35,13 +35,13 @@ int link_add_bridge(struct nl_sock *nl, const char *name)
 	return nl_talk(nl, nlh);
 }
 
-int link_add_veth(struct nl_sock *nl, const char *name, const char *peer,
+int link_add_veth(struct nl_sock *nl, const char *name, int ifindex, const char *peer,
 		  int peer_netns_fd, int master_ifindex)
 {
 	struct nlmsghdr *nlh = nl_msg_start(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	struct nlattr *linkinfo, *data, *peer_info;
 
-	link_msg(nlh, 0);
+	link_msg(nlh, ifindex);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (master_ifindex)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, master_ifindex);
@@ -203,8 +203,24 @@ int link_foreach(struct nl_sock *nl, int (*cb)(const struct link_info *info, voi
 	int err;
 
 	link_msg(nlh, 0);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);	/* nothing reads them */
 	err = nl_dump(nl, nlh, foreach_link_cb, &ctx);
 	return err ? err : ctx.ret;
+}
+
+static int max_index_cb(const struct link_info *info, void *data)
+{
+	int *max = data;
+
+	if (info->ifindex > *max)
+		*max = info->ifindex;
+	return 0;
+}
+
+int link_max_ifindex(struct nl_sock *nl, int *max)
+{
+	*max = 0;
+	return link_foreach(nl, max_index_cb, max);
 }
 
 /*
