@@ -2,6 +2,7 @@
 /* Links and addresses as rtnetlink requests: see link.h. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/if_link.h>
@@ -12,6 +13,7 @@
 #include <linux/veth.h>
 
 #include "lab/link.h"
+#include "util/grow.h"
 
 static struct ifinfomsg *link_msg(struct nlmsghdr *nlh, int ifindex)
 {
@@ -206,6 +208,44 @@ int link_foreach(struct nl_sock *nl, int (*cb)(const struct link_info *info, voi
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);	/* nothing reads them */
 	err = nl_dump(nl, nlh, foreach_link_cb, &ctx);
 	return err ? err : ctx.ret;
+}
+
+static int keep_link(const struct link_info *info, void *data)
+{
+	struct link_list *l = data;
+	struct link_info *v = grow(l->v, l->n, &l->cap, sizeof(*v), 64);
+
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	v[l->n++] = *info;
+	return 0;
+}
+
+int link_list_read(struct nl_sock *nl, struct link_list *l)
+{
+	int err, tries = 0;
+
+	/* A dump the kernel marks inconsistent (links came or went meanwhile: EINTR) is read again. */
+	do {
+		l->n = 0;
+		err = link_foreach(nl, keep_link, l);
+	} while (err == -EINTR && ++tries < 100);
+	return err;
+}
+
+const struct link_info *link_list_find(const struct link_list *l, int ifindex)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].ifindex == ifindex)
+			return &l->v[i];
+	return NULL;
+}
+
+void link_list_free(struct link_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
 static int max_index_cb(const struct link_info *info, void *data)

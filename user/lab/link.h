@@ -66,6 +66,20 @@ int link_get_index_in(struct nl_sock *nl, int nsid, int ifindex, struct link_inf
 int link_foreach(struct nl_sock *nl, int (*cb)(const struct link_info *info, void *data),
 		 void *data);
 
+/* Every link of a namespace, as one dump found them. */
+struct link_list {
+	struct link_info *v;
+	size_t n, cap;
+};
+
+/* Read @l afresh (its array reused); a dump cut short by a change is read again. */
+int link_list_read(struct nl_sock *nl, struct link_list *l);
+
+/* The link of @l with @ifindex, or NULL. */
+const struct link_info *link_list_find(const struct link_list *l, int ifindex);
+
+void link_list_free(struct link_list *l);
+
 /* The highest ifindex in @nl's namespace (0: none), so that the next ones are free. */
 int link_max_ifindex(struct nl_sock *nl, int *max);
 

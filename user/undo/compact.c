@@ -16,34 +16,7 @@
 #include "lab/link.h"
 #include "lab/netns.h"
 #include "undo/undo.h"
-#include "util/grow.h"
 #include "util/log.h"
-
-/* The root namespace's links, by ifindex, read once. */
-struct root_links {
-	struct link_info *v;
-	size_t n, cap;
-};
-
-static int keep_link(const struct link_info *info, void *data)
-{
-	struct root_links *l = data;
-	struct link_info *v = grow(l->v, l->n, &l->cap, sizeof(*v), 64);
-
-	if (!v)
-		return -ENOMEM;
-	l->v = v;
-	v[l->n++] = *info;
-	return 0;
-}
-
-static const struct link_info *root_link(const struct root_links *l, int ifindex)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].ifindex == ifindex)
-			return &l->v[i];
-	return NULL;
-}
 
 /* Does the namespace named @name exist (with @cookie, unless 0)? */
 static bool netns_alive(const char *name, __u64 cookie)
@@ -60,14 +33,14 @@ static bool netns_alive(const char *name, __u64 cookie)
 }
 
 /* Is the device @ifindex of the namespace labelled @netns ("": ours) still there? */
-static bool device_alive(const struct root_links *l, const char *netns, int ifindex)
+static bool device_alive(const struct link_list *l, const char *netns, int ifindex)
 {
-	return *netns ? netns_alive(netns, 0) : root_link(l, ifindex) != NULL;
+	return *netns ? netns_alive(netns, 0) : link_list_find(l, ifindex) != NULL;
 }
 
 static bool gone(const struct ledger_obj *o, void *data)
 {
-	const struct root_links *l = data;
+	const struct link_list *l = data;
 	const struct ledger_rec *r = &o->rec;
 	const struct link_info *info;
 	__u64 inode, cookie;
@@ -86,7 +59,7 @@ static bool gone(const struct ledger_obj *o, void *data)
 		close(fd);
 		return !same;
 	case LEDGER_LINK:
-		info = root_link(l, r->link.ifindex);
+		info = link_list_find(l, r->link.ifindex);
 		return !info || strcmp(info->name, r->link.name);
 	case LEDGER_PIN:
 		return datapath_pin_defunct(r->pin.path);
@@ -97,7 +70,7 @@ static bool gone(const struct ledger_obj *o, void *data)
 	case LEDGER_KEYS:
 		if (*r->keys.netns)
 			return !netns_alive(r->keys.netns, r->keys.cookie);
-		return !root_link(l, r->keys.ifindex);
+		return !link_list_find(l, r->keys.ifindex);
 	default:
 		return false;
 	}
@@ -114,7 +87,7 @@ static bool gone_and_left_behind(const struct ledger_obj *o, void *data)
 
 int undo_compact(struct ledger *lg)
 {
-	struct root_links l = {};
+	struct link_list l = {};
 	const struct ledger_obj *objs;
 	struct nl_sock *nl = nl_open();
 	size_t n;
@@ -122,7 +95,7 @@ int undo_compact(struct ledger *lg)
 
 	if (!nl)
 		return -errno;
-	err = link_foreach(nl, keep_link, &l);
+	err = link_list_read(nl, &l);
 	nl_close(nl);
 	if (!err)
 		err = undo_objects(lg, gone_and_left_behind, &l);
@@ -132,7 +105,7 @@ int undo_compact(struct ledger *lg)
 		if (objs[i].rec.kind != LEDGER_PIN && objs[i].rec.kind != LEDGER_KEYS &&
 		    gone(&objs[i], &l))
 			ledger_forget(lg, i);
-	free(l.v);
+	link_list_free(&l);
 	return err;
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "datapath/counters.h"
@@ -95,31 +96,121 @@ static int undo_netns(struct undo_ctx *c, const struct ledger_obj *o)
 	return 0;
 }
 
-/* A link is ours while it has the name and ifindex recorded. Deleting a veth deletes its peer. */
-static int undo_link(struct undo_ctx *c, const struct ledger_obj *o)
+/* A link is ours while it has the name and ifindex recorded. */
+static const struct link_info *our_link(const struct link_list *l, const struct ledger_obj *o)
 {
-	const char *name = o->rec.link.name;
-	struct link_info info;
+	const struct link_info *info = link_list_find(l, o->rec.link.ifindex);
+
+	if (info && strcmp(info->name, o->rec.link.name)) {
+		pr_warn("link \"%s\" is no longer the one nsmon created: left alone", o->rec.link.name);
+		return NULL;
+	}
+	return info;
+}
+
+static int delete_link(struct nl_sock *nl, const struct ledger_obj *o)
+{
+	int err = link_del(nl, o->rec.link.ifindex);
+
+	if (err && err != -ENODEV) {
+		pr_warn("cannot delete link \"%s\": %s", o->rec.link.name, nl_strerror(nl, err));
+		return err;
+	}
+	return 0;
+}
+
+static __u64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+/*
+ * How long a namespace just unmounted may still show as alive (its mount is
+ * freed after an RCU grace period), and how long the kernel may take to
+ * tear down the dying ones.
+ */
+#define HELD_AFTER_MS	300
+#define TEARDOWN_MS	10000
+
+/*
+ * The links, all at once. A veth whose peer lived in a namespace deleted
+ * just before goes with that namespace: the kernel tears down the
+ * namespaces it is handed together and unregisters all their devices in
+ * one batch, a few grace periods for all of them, where deleting each veth
+ * here costs grace periods of its own (5.6 s for 250). So those are waited
+ * for, and deleted here only if their namespace stays alive (a process
+ * still in it): its id, as the port reports its peer's, stays assigned.
+ * The rest (the bridge, its ports by then gone) are deleted after them.
+ */
+static int undo_links(struct undo_ctx *c, const struct ledger_obj *objs, const size_t *idx,
+		      size_t n, bool *undone, bool namespaces_deleted)
+{
+	struct link_list l = {};
+	size_t waiting = 0;
+	__u64 start = now_ms();
 	struct nl_sock *nl;
-	int err = 0;
+	int err = 0, ret;
+	bool *wait;
 
 	nl = ctx_nl(c, &err);
 	if (!nl)
 		return err;
-	err = link_get(nl, name, &info);
-	if (err == -ENODEV)
-		return 0;
-	if (!err && info.ifindex != o->rec.link.ifindex) {
-		pr_warn("link \"%s\" is no longer the one nsmon created: left alone", name);
-		return 0;
-	}
-	if (!err)
-		err = link_del(nl, info.ifindex);
-	if (err && err != -ENODEV) {
-		pr_warn("cannot delete link \"%s\": %s", name, nl_strerror(nl, err));
+	wait = calloc(n ?: 1, sizeof(*wait));
+	err = wait ? link_list_read(nl, &l) : -ENOMEM;
+	if (err) {
+		pr_warn("cannot list the links: %s", strerror(-err));
+		free(wait);
+		link_list_free(&l);
 		return err;
 	}
-	return 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct link_info *info = our_link(&l, &objs[idx[k]]);
+
+		if (!info) {
+			undone[idx[k]] = true;	/* gone, or no longer ours */
+			continue;
+		}
+		wait[k] = namespaces_deleted && !strcmp(info->kind, "veth");
+		waiting += wait[k];
+	}
+	/* The bridge meanwhile: its grace periods overlap the namespaces' teardown. */
+	for (size_t k = 0; k < n; k++) {
+		if (undone[idx[k]] || wait[k])
+			continue;
+		ret = delete_link(nl, &objs[idx[k]]);
+		if (!ret)
+			undone[idx[k]] = true;
+		err = err ?: ret;
+	}
+	while (waiting) {
+		bool late = now_ms() - start > HELD_AFTER_MS, over = now_ms() - start > TEARDOWN_MS;
+
+		if (link_list_read(nl, &l))
+			over = true;
+		for (size_t k = 0; k < n; k++) {
+			const struct link_info *info;
+
+			if (!wait[k])
+				continue;
+			info = link_list_find(&l, objs[idx[k]].rec.link.ifindex);
+			if (info && !over && (!late || info->peer_netnsid < 0))
+				continue;	/* its namespace is being torn down */
+			wait[k] = false;
+			waiting--;
+			ret = info ? delete_link(nl, &objs[idx[k]]) : 0;
+			if (!ret)
+				undone[idx[k]] = true;
+			err = err ?: ret;
+		}
+		if (waiting)
+			usleep(5000);
+	}
+	free(wait);
+	link_list_free(&l);
+	return err;
 }
 
 static int undo_pin(struct undo_ctx *c, const struct ledger_obj *o)
@@ -204,28 +295,31 @@ static const struct handler {
 	[LEDGER_QDISC] = { 0, undo_qdisc },
 	[LEDGER_KEYS] = { 1, undo_keys },
 	[LEDGER_NETNS] = { 2, undo_netns },
-	[LEDGER_LINK] = { 3, undo_link },
+	[LEDGER_LINK] = { 3, NULL },	/* undo_links(), all at once */
 };
 
-#define NPHASES	4
+#define NPHASES	3
 
 int undo_objects(struct ledger *lg, undo_match_t match, void *data)
 {
 	const struct ledger_obj *objs;
+	size_t n, nlinks = 0, *links;
+	bool *undone, namespaces_deleted = false;
 	struct undo_ctx c;
-	bool *undone;
-	size_t n;
-	int err = 0;
+	int err = 0, ret;
 
 	objs = ledger_objects(lg, &n);
 	undone = calloc(n ?: 1, sizeof(*undone));
-	if (!undone)
+	links = calloc(n ?: 1, sizeof(*links));
+	if (!undone || !links) {
+		free(undone);
+		free(links);
 		return -ENOMEM;
+	}
 	ctx_init(&c);
 	for (int phase = 0; phase < NPHASES; phase++) {
 		for (size_t i = n; i-- > 0;) {
 			const struct handler *h = &handlers[objs[i].rec.kind];
-			int ret;
 
 			if (!h->undo || h->phase != phase || (match && !match(&objs[i], data)))
 				continue;
@@ -235,14 +329,24 @@ int undo_objects(struct ledger *lg, undo_match_t match, void *data)
 				continue;
 			}
 			undone[i] = true;
+			namespaces_deleted |= objs[i].rec.kind == LEDGER_NETNS;
 			fault_point();	/* undone, the ledger not rewritten yet */
 		}
+	}
+	for (size_t i = n; i-- > 0;)
+		if (objs[i].rec.kind == LEDGER_LINK && (!match || match(&objs[i], data)))
+			links[nlinks++] = i;
+	if (nlinks) {
+		ret = undo_links(&c, objs, links, nlinks, undone, namespaces_deleted);
+		err = err ?: ret;
+		fault_point();
 	}
 	ctx_close(&c);
 	for (size_t i = n; i-- > 0;)
 		if (undone[i])
 			ledger_forget(lg, i);
 	free(undone);
+	free(links);
 	return err;
 }
 
