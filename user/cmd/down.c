@@ -26,6 +26,12 @@ static void forget_all(struct ledger *lg)
 	ledger_forget_damage(lg);
 }
 
+/* --force forgets a pin the ledger names outside nsmon's directory without a word. */
+static bool not_refused(const struct ledger_obj *o, void *data)
+{
+	return o->rec.kind != LEDGER_PIN || datapath_pin_path_ours(o->rec.pin.path);
+}
+
 /*
  * Say, in one line, that the ledger holds records nsmon could not read,
  * escaped (a damaged file may hold any bytes), and what to do.
@@ -72,9 +78,11 @@ static int undo(int argc, char **argv, bool attachments_only)
 	if (err)
 		return cli_exit_code(err);
 
-	err = ledger_open_write(bridge, LEDGER_EXISTING, &lg);
-	if (err == -ENOENT && force) {
+	/* --force takes the lock even with no ledger: what it removes by name is the lab's. */
+	err = ledger_open_write(bridge, force ? 0 : LEDGER_EXISTING, &lg);
+	if (!err && !ledger_exists(lg)) {
 		err = undo_by_name(bridge);
+		ledger_close(lg);
 		datapath_release_pins(bridge, true);
 		return cli_exit_code(err);
 	}
@@ -101,7 +109,10 @@ static int undo(int argc, char **argv, bool attachments_only)
 	 */
 	ledger_begin(lg, attachments_only ? LEDGER_OP_DETACH : LEDGER_OP_DOWN);
 	/* Objects already gone (a half-built lab, `ip netns del` by hand) are fine. */
-	err = attachments_only ? undo_attachments(lg) : undo_objects(lg, NULL, NULL);
+	if (attachments_only)
+		err = undo_attachments(lg);
+	else
+		err = undo_objects(lg, force ? not_refused : NULL, NULL);
 	if (force) {
 		err = undo_by_name(bridge) ?: err;
 		forget_all(lg);

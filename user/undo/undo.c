@@ -218,10 +218,12 @@ static int undo_pin(struct undo_ctx *c, const struct ledger_obj *o)
 	char text[LEDGER_PATH_MAX];
 	int err = datapath_unpin(o->rec.pin.path);
 
-	if (err == -EPERM)
+	if (err == -EPERM) {
 		pr_warn("refusing to remove \"%s\", which the ledger names: not a pin under %s (a damaged ledger: nsmon down --force forgets it)",
 			shown(o->rec.pin.path, text, sizeof(text)), NSMON_PIN_ROOT);
-	else if (err)
+		return -EINVAL;	/* the ledger's fault, not a lack of privilege */
+	}
+	if (err)
 		pr_warn("cannot remove pin %s: %s", shown(o->rec.pin.path, text, sizeof(text)),
 			strerror(-err));
 	return err;
