@@ -42,15 +42,17 @@ t "concurrency: up NS racing down leaves the lab whole, or nothing"
 for round in $(seq 10); do
 	check_cmd "round $round: up" "$NSMON" up
 	# Either order may win; a small head start for one or the other varies it.
+	log=$(mktemp /tmp/nsmon-race.XXXXXX)
 	if [ $((round % 2)) = 0 ]; then
-		"$NSMON" up green >/dev/null 2>&1 & a=$!
-		"$NSMON" down >/dev/null 2>&1 & b=$!
+		"$NSMON" up green >/dev/null 2>>"$log" & a=$!
+		"$NSMON" down >/dev/null 2>>"$log" & b=$!
 	else
-		"$NSMON" down >/dev/null 2>&1 & b=$!
-		"$NSMON" up green >/dev/null 2>&1 & a=$!
+		"$NSMON" down >/dev/null 2>>"$log" & b=$!
+		"$NSMON" up green >/dev/null 2>>"$log" & a=$!
 	fi
-	wait $a
-	wait $b
+	wait $a || fail "round $round: up green failed: $(cat "$log")"
+	wait $b || fail "round $round: down failed: $(cat "$log")"
+	rm -f "$log"
 	if [ -e /run/nsmon/v-net-0.lab ]; then
 		# up green came second: a lab of green alone, which it built whole.
 		check_eq "round $round: namespaces of the lab left" "$(lab_namespaces | tr '\n' ' ')" "green "

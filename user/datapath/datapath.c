@@ -158,6 +158,8 @@ static int share_maps(struct bpf_object *obj)
 }
 
 #define ABI_PIN		NSMON_PIN_ROOT "/abi"
+/* In /run/nsmon: the lock of the maps all labs share. */
+#define MAPS_LOCK	"maps.lock"
 
 /*
  * Maps pinned by a build of another NSMON_ABI_VERSION (builds before the
@@ -236,7 +238,18 @@ int datapath_open(struct datapath *dp, const char *bridge, int netns_fd, enum tc
 	memset(dp, 0, sizeof(*dp));
 	dp->mode = mode;
 	dp->ledger = lg;
+	dp->maps_lock = -1;
 	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/%s", NSMON_PIN_ROOT, bridge);
+
+	/*
+	 * The maps all labs share are unpinned by the down of the last lab:
+	 * not while this command is between reusing them and recording its lab.
+	 */
+	err = ledger_lock_file(MAPS_LOCK, false, &dp->maps_lock);
+	if (err) {
+		pr_warn("cannot lock %s/%s: %s", NSMON_RUN_DIR, MAPS_LOCK, strerror(-err));
+		return err;
+	}
 
 	err = netns_cookie(netns_fd, &dp->netns_cookie);
 	if (err) {
@@ -266,6 +279,9 @@ int datapath_open(struct datapath *dp, const char *bridge, int netns_fd, enum tc
 
 void datapath_close(struct datapath *dp)
 {
+	if (dp->maps_lock > 0)
+		close(dp->maps_lock);
+	dp->maps_lock = -1;
 	xdp_bpf__destroy(dp->xdp_skel);
 	dp->xdp_skel = NULL;
 	datapath_bpf__destroy(dp->skel);
@@ -694,16 +710,18 @@ static int count_lab(const char *bridge, void *data)
 void datapath_release_pins(const char *bridge, bool shared)
 {
 	char path[PATH_MAX];
-	int labs = 0;
+	int labs = 0, lock;
 
 	/* rmdir, not a recursive delete: a pin that is left is someone's (or a bug) to see. */
 	snprintf(path, sizeof(path), "%s/%s", NSMON_PIN_ROOT, bridge);
 	rmdir(path);
-	if (!shared)
+	if (!shared || ledger_lock_file(MAPS_LOCK, true, &lock))
 		return;
 	ledger_foreach_bridge(count_lab, &labs);
-	if (labs)
+	if (labs) {
+		close(lock);
 		return;
+	}
 	unlink(NSMON_COUNTERS_PIN);
 	unlink(NSMON_COUNTER_SLOTS_PIN);
 	unlink(NSMON_COUNTERS_FAST_PIN);
@@ -714,5 +732,8 @@ void datapath_release_pins(const char *bridge, bool shared)
 	unlink(NSMON_BRIDGE_PLACES_PIN);
 	unlink(ABI_PIN);
 	rmdir(NSMON_PIN_ROOT);
+	snprintf(path, sizeof(path), "%s/%s", NSMON_RUN_DIR, MAPS_LOCK);
+	unlink(path);	/* still held: a command waiting for it locks a new one */
 	rmdir(NSMON_RUN_DIR);
+	close(lock);
 }

@@ -37,6 +37,7 @@ struct datapath {
 	 */
 	bool devices_ours;
 	bool used_clsact;	/* some hook is a clsact filter */
+	int maps_lock;		/* held shared from datapath_open() to datapath_close() */
 };
 
 /* Parse "auto", "tcx" or "clsact". Return 0 or -EINVAL. */
@@ -96,7 +97,9 @@ bool datapath_pin_defunct(const char *path);
 /**
  * datapath_release_pins() - remove @bridge's (empty) pin directory, and with
  * @shared the pinned maps, /sys/fs/bpf/nsmon and /run/nsmon once no bridge
- * has a ledger any more. A run that failed on another version's pins
+ * has a ledger any more, holding the maps' lock exclusive: no datapath_open()
+ * of another command is between its load and its first record meanwhile.
+ * Call it after datapath_close(). A run that failed on another version's pins
  * (datapath.pins_foreign) leaves them to that version: @shared false.
  */
 void datapath_release_pins(const char *bridge, bool shared);

@@ -288,6 +288,14 @@ static int take_lock(const char *path, int how, bool create, int *out)
 	}
 }
 
+int ledger_lock_file(const char *name, bool exclusive, int *fd)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", NSMON_RUN_DIR, name);
+	return take_lock(path, exclusive ? LOCK_EX : LOCK_SH, true, fd);
+}
+
 static void set_paths(struct ledger *lg, const char *bridge)
 {
 	snprintf(lg->path, sizeof(lg->path), "%s/%s%s", NSMON_RUN_DIR, bridge, LEDGER_SUFFIX);

@@ -145,6 +145,14 @@ void ledger_close(struct ledger *lg);
 int ledger_foreach_bridge(int (*cb)(const char *bridge, void *data), void *data);
 
 /**
+ * ledger_lock_file() - flock /run/nsmon/@name (made, 0600, if need be),
+ * shared or @exclusive, waiting for it: a lock of what all labs share. The
+ * holder of an exclusive one may unlink the file; a waiter then locks the
+ * new one. Return: 0 and the locked fd in @fd, or -errno.
+ */
+int ledger_lock_file(const char *name, bool exclusive, int *fd);
+
+/**
  * ledger_parse() - the ledger held in @buf (@len bytes, a file's whole
  * content), for ledger_open() and the tests: any bytes are safe.
  * Return: 0 or -ENOMEM.

@@ -259,8 +259,13 @@ static int max_index_cb(const struct link_info *info, void *data)
 
 int link_max_ifindex(struct nl_sock *nl, int *max)
 {
-	*max = 0;
-	return link_foreach(nl, max_index_cb, max);
+	int err, tries = 0;
+
+	do {	/* EINTR: links came or went during the dump */
+		*max = 0;
+		err = link_foreach(nl, max_index_cb, max);
+	} while (err == -EINTR && ++tries < 100);
+	return err;
 }
 
 /*
