@@ -177,8 +177,9 @@ static int exchange(struct nl_sock *nl, struct nlmsghdr *req, mnl_cb_t cb, void 
 		[NLMSG_DONE] = done_cb,
 	};
 	struct answer_ctx ctx = { .nl = nl, .cb = cb, .data = data };
+	/* Read before the answers overwrite the request: both live in nl->buf. */
 	unsigned int seq = req->nlmsg_seq;
-	bool interrupted = false;
+	bool dump = (req->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP, interrupted = false;
 	int ret, len;
 
 	nl->ext_ack[0] = '\0';
@@ -200,7 +201,7 @@ static int exchange(struct nl_sock *nl, struct nlmsghdr *req, mnl_cb_t cb, void 
 		 * it ran): libmnl stops at the mark; read the rest of it away, or it
 		 * would answer the next request, and say EINTR (try again).
 		 */
-		if (ret == MNL_CB_ERROR && errno == EINTR && (req->nlmsg_flags & NLM_F_DUMP)) {
+		if (ret == MNL_CB_ERROR && errno == EINTR && dump) {
 			interrupted = true;
 			ret = dump_ended(nl->buf, len) ? MNL_CB_STOP : MNL_CB_OK;
 		}
