@@ -47,6 +47,14 @@ LIB_OBJS  := $(filter-out $(OUTPUT)/user/cmd/main.o,$(USER_OBJS))
 TEST_SRCS := $(wildcard tests/unit/*.c tests/bpf/*.c tests/net/*.c)
 TEST_BINS := $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
 
+# The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer,
+# against modules built the same way: parsers of what users and files hand
+# nsmon (the ledger's, the validators) must not read a byte too far.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_OBJS  := $(patsubst $(OUTPUT)/%,$(OUTPUT)/asan/%,$(LIB_OBJS))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+SAN_TEST_BINS := $(patsubst tests/%.c,$(OUTPUT)/asan/tests/%,$(UNIT_SRCS))
+
 ifeq ($(V),1)
 Q =
 msg =
@@ -94,11 +102,21 @@ $(OUTPUT)/nsmon: $(USER_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+$(OUTPUT)/asan/user/%.o: user/%.c | $(SKELS)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
 # Test programs link the same modules as the binary (all of user/ but main.o).
 .SECONDEXPANSION:
 $(TEST_BINS): $(OUTPUT)/tests/%: tests/%.c $(LIB_OBJS) | $(SKELS) $$(@D)
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+$(SAN_TEST_BINS): $(OUTPUT)/asan/tests/%: tests/%.c $(SAN_OBJS) | $(SKELS)
+	$(call msg,TEST-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests $< $(SAN_OBJS) $(LDLIBS) -o $@
 
 # Idempotent: installs only what is missing, so a prepared machine does no apt work.
 deps:
@@ -109,7 +127,7 @@ deps:
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-tests-build: nsmon $(TEST_BINS)
+tests-build: nsmon $(TEST_BINS) $(SAN_TEST_BINS)
 
 # The benchmarks' own programs (tools/bench/*.c: a UDP generator and sink, an
 # empty tcx program for the hooks' own cost).
@@ -135,4 +153,5 @@ test: deps
 clean:
 	rm -rf $(OUTPUT) nsmon
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/tests/*/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/tests/*/*.d \
+	$(OUTPUT)/asan/user/*/*.d $(OUTPUT)/asan/tests/*/*.d)

@@ -715,13 +715,15 @@ void datapath_release_pins(const char *bridge, bool shared)
 	/* rmdir, not a recursive delete: a pin that is left is someone's (or a bug) to see. */
 	snprintf(path, sizeof(path), "%s/%s", NSMON_PIN_ROOT, bridge);
 	rmdir(path);
-	if (!shared || ledger_lock_file(MAPS_LOCK, true, &lock))
+	if (ledger_lock_file(MAPS_LOCK, true, &lock))
 		return;
 	ledger_foreach_bridge(count_lab, &labs);
 	if (labs) {
 		close(lock);
 		return;
 	}
+	if (!shared)
+		goto out;
 	unlink(NSMON_COUNTERS_PIN);
 	unlink(NSMON_COUNTER_SLOTS_PIN);
 	unlink(NSMON_COUNTERS_FAST_PIN);
@@ -732,6 +734,7 @@ void datapath_release_pins(const char *bridge, bool shared)
 	unlink(NSMON_BRIDGE_PLACES_PIN);
 	unlink(ABI_PIN);
 	rmdir(NSMON_PIN_ROOT);
+out:
 	snprintf(path, sizeof(path), "%s/%s", NSMON_RUN_DIR, MAPS_LOCK);
 	unlink(path);	/* still held: a command waiting for it locks a new one */
 	rmdir(NSMON_RUN_DIR);
