@@ -180,3 +180,29 @@ check_nothing_left() {
 	check_eq "pins" "$(ls -A /sys/fs/bpf/nsmon 2>/dev/null)" ""
 	check_eq "state files" "$(ls -A /run/nsmon 2>/dev/null)" ""
 }
+
+# ---- fault injection (user/util/fault.h) -----------------------------------
+
+# killed N CMD...: run CMD with a kill at step N; echo "killed", "done" or "failed RC".
+killed() {
+	local n=$1 rc
+	shift
+	NSMON_TEST_KILL_AT=$n "$@" >/dev/null 2>&1
+	rc=$?
+	case $rc in
+	137) echo killed ;;
+	0) echo done ;;
+	*) echo "failed $rc" ;;
+	esac
+}
+
+# check_clean MAP: nothing left (as check_nothing_left, in fewer forks: the
+# fault tests run it hundreds of times), and the counters map MAP (if any)
+# released, so no program is left attached anywhere.
+check_clean() {
+	check_eq "namespaces" "$(ls -A /run/netns 2>/dev/null)" ""
+	check_eq "links" "$(ip -o link show | awk -F': ' '{print $2}' | paste -sd' ')" "lo"
+	check_eq "pins" "$(ls -A /sys/fs/bpf/nsmon 2>/dev/null)" ""
+	check_eq "state files" "$(ls -A /run/nsmon 2>/dev/null)" ""
+	[ -n "$1" ] && check_map_released "$1"
+}

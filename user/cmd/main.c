@@ -13,7 +13,7 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{ "up",     cmd_up,     "[--bridge NAME] [--subnet CIDR] [--xdp] [--tc-mode auto|tcx|clsact] [NS ...]" },
-	{ "down",   cmd_down,   "[--bridge NAME]" },
+	{ "down",   cmd_down,   "[--bridge NAME] [--force]" },
 	{ "attach", cmd_attach, "[--bridge NAME] [--xdp] [--tc-mode auto|tcx|clsact]" },
 	{ "detach", cmd_detach, "[--bridge NAME]" },
 	{ "stats",  cmd_stats,  "[--json] [-n NS] [--bridge NAME] [--matrix]" },

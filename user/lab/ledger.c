@@ -574,6 +574,7 @@ int ledger_intend(struct ledger *lg, struct ledger_rec *rec)
 
 	if (!ledger_kind_is_object(rec->kind))
 		return -EINVAL;
+	fault_point();		/* about to record: nothing of it may exist yet */
 	rec->id = lg->next_id;
 	err = append_rec(lg, rec);
 	if (!err)

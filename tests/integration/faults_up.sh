@@ -1,31 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kill -9 at every step: `nsmon up` (2 and 20 namespaces) and `nsmon down`
-# killed after their Nth ledger step (NSMON_TEST_KILL_AT=N: user/util/fault.h,
-# the process raises SIGKILL there), for every N until the command gets
-# through. After each kill, `down` (or the next `up`, which first undoes what
-# the killed one made) must leave nothing: no namespace, link, pin, program
-# (the counters map they use is released) or ledger; and `up` works again.
+# kill -9 at every step of `nsmon up` (2 and 20 namespaces, tcx, joining a
+# lab): killed after its Nth ledger step (NSMON_TEST_KILL_AT=N:
+# user/util/fault.h, the process raises SIGKILL there), for every N until it
+# gets through. After each kill, `down` (or the next `up`, which first undoes
+# what the killed one made) must leave nothing: no namespace, link, pin,
+# program (the counters map they use is released) or ledger; and `up` works
+# again. faults_down.sh does the same to `down`.
 . "$(dirname "$0")/../lib.sh"
-
-# killed N CMD...: run CMD with a kill at step N; echo "killed", "done" or "failed RC".
-killed() {
-	local n=$1 rc
-	shift
-	NSMON_TEST_KILL_AT=$n "$@" >/dev/null 2>&1
-	rc=$?
-	case $rc in
-	137) echo killed ;;
-	0) echo done ;;
-	*) echo "failed $rc" ;;
-	esac
-}
-
-# check_clean MAP: nothing left, and the counters map MAP (if any) released.
-check_clean() {
-	check_nothing_left
-	[ -n "$1" ] && check_map_released "$1"
-}
 
 # kill_up_everywhere LABEL RECOVER ARGS...: for N = 1, 2, ... kill `up ARGS` at
 # step N, then recover with RECOVER ("down", or "up" then "down"), until
@@ -94,40 +76,3 @@ map=$(counters_map_id)
 check_cmd "down" "$NSMON" down
 check_clean "$map"
 
-# kill_down_everywhere ARGS...: up ARGS, then kill down at step N, then down
-# again, for N = 1, 2, ... until down is not killed.
-kill_down_everywhere() {
-	local n=0 got map kills=0
-	while :; do
-		n=$((n + 1))
-		check_cmd "step $n: up" "$NSMON" up "$@"
-		map=$(counters_map_id)
-		got=$(killed $n "$NSMON" down)
-		if [ "$got" = killed ]; then
-			kills=$((kills + 1))
-			out=$("$NSMON" down 2>&1) || fail "step $n: down after the kill failed: $out"
-		elif [ "$got" != done ]; then
-			fail "down killed at step $n: $got"
-		fi
-		check_clean "$map"
-		[ "$got" = killed ] && [ "$_t_failed" = 0 ] || break
-	done
-	[ "$kills" -ge 5 ] || fail "killed at $kills steps only"
-}
-
-t "faults: down of 2 namespaces killed at every step, then down again, leaves nothing"
-kill_down_everywhere
-
-t "faults: down of 20 namespaces killed at every step, then down again, leaves nothing"
-kill_down_everywhere --subnet 10.20.0.0/24 $(seq -f 'f%g' 1 20)
-
-t "faults: down killed half-way is finished by the next up"
-check_cmd "up" "$NSMON" up
-got=$(killed 4 "$NSMON" down)
-check_eq "down" "$got" killed
-out=$("$NSMON" up 2>&1) || fail "up after a killed down: $out"
-check_eq "namespaces" "$(lab_namespaces | tr '\n' ' ')" "blue red "
-check_cmd "ping" ip netns exec red ping -c 1 -W 2 -q 192.168.15.2
-map=$(counters_map_id)
-check_cmd "down" "$NSMON" down
-check_clean "$map"
