@@ -127,7 +127,16 @@ deps:
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-tests-build: nsmon $(TEST_BINS) $(SAN_TEST_BINS)
+# Small programs the integration tests run (tests/helpers/*.c: a raw frame sender).
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
+
+$(HELPER_BINS): $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARNINGS) -std=gnu11 $< -o $@
+
+tests-build: nsmon $(TEST_BINS) $(HELPER_BINS) $(SAN_TEST_BINS)
 
 # The benchmarks' own programs (tools/bench/*.c: a UDP generator and sink, an
 # empty tcx program for the hooks' own cost).

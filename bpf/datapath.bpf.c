@@ -77,6 +77,21 @@ static __always_inline __u32 classify_skb(struct __sk_buff *skb)
 	return classes;
 }
 
+/* 802.1Q/802.1ad: a tag is 4 bytes. */
+#define VLAN_HLEN	4
+
+/*
+ * The length of @skb's frame as it is on the wire, as tcpdump shows it and
+ * as the sending veth counted it: skb->len, plus the outer VLAN tag when
+ * the kernel holds it in the skb's metadata rather than in the data (the
+ * receive path always moves it there before tc ingress; a VLAN-offloading
+ * device such as a veth keeps it there on transmit).
+ */
+static __always_inline __u32 wire_len(const struct __sk_buff *skb)
+{
+	return skb->len + (skb->vlan_present ? VLAN_HLEN : 0);
+}
+
 static __always_inline int tc_count(struct __sk_buff *skb, __u8 direction, enum bridge_role role)
 {
 	struct nsmon_bridge_state *exit = NULL;
@@ -104,7 +119,7 @@ static __always_inline int tc_count(struct __sk_buff *skb, __u8 direction, enum 
 	else
 		classes = classify_skb(skb);
 
-	counters_add(&key, fast, classes, segs ? segs : 1, skb->len);
+	counters_add(&key, fast, classes, segs ? segs : 1, wire_len(skb));
 	if (entry)
 		bridge_enter(skb, fast, classes, role == BRIDGE_ROLE_DEVICE);
 	else if (exit)

@@ -19,11 +19,12 @@
  * keeps its size but changes its meaning (2: bridge_state names a frame by
  * skb->data, no longer skb->head; 3: the counters moved to the order of
  * enum nsmon_stat; 4: the programs keep each place's sums in
- * bridge_places, which older ones would leave short), so that the programs
+ * bridge_places, which older ones would leave short; 5: BYTES counts a
+ * frame's VLAN tag held in skb metadata, as on the wire), so that the programs
  * of one build never share maps with another's. Pinned beside the maps as
  * "abi".
  */
-#define NSMON_ABI_VERSION	4
+#define NSMON_ABI_VERSION	5
 
 /* Default size of the counters map: (netns, ifindex, direction, hook) keys. */
 #define NSMON_MAX_KEYS		8192

@@ -27,15 +27,11 @@
 #include "nsmon.h"
 #include "datapath/counters.h"
 #include "test.h"
+#include "frames.h"
 #include "datapath.skel.h"
 #include "xdp.skel.h"
 
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE		71
-#endif
-
 #define ETH_HLEN		14
-#define FRAME_MAX		256
 #define TC_ACT_UNSPEC		((__u32)-1)
 #define BENCH_REPEAT		1000000
 
@@ -215,57 +211,8 @@ struct prog_case {
 	__u8 direction;
 };
 
-struct frame {
-	__u8 data[FRAME_MAX];
-	__u32 len;
-};
-
 static __u64 here_cookie;	/* this netns: test_run counts on its loopback */
 static int num_cpus;
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* A malformed row is a bug in this file, not a failed case: stop at once. */
-static void parse_frame(const char *hex, struct frame *f)
-{
-	f->len = 0;
-	while (*hex) {
-		int hi, lo;
-
-		if (*hex == ' ') {
-			hex++;
-			continue;
-		}
-		hi = hex_value(hex[0]);
-		lo = hi < 0 ? -1 : hex_value(hex[1]);
-		if (lo < 0 || f->len == FRAME_MAX) {
-			fprintf(stderr, "test_classify: bad frame at \"%s\"\n", hex);
-			exit(2);
-		}
-		f->data[f->len++] = hi << 4 | lo;
-		hex += 2;
-	}
-}
-
-static int get_netns_cookie(__u64 *cookie)
-{
-	socklen_t len = sizeof(*cookie);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len))
-		err = -errno;
-	close(fd);
-	return err;
-}
 
 /* Run @pc once on @f (a GSO skb of @gso_segs when not 0); check verdict and frame. */
 static int run_once(const char *name, const struct prog_case *pc, const struct frame *f,
@@ -873,9 +820,9 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	num_cpus = libbpf_num_possible_cpus();
-	err = get_netns_cookie(&here_cookie);
+	err = here_netns_cookie(&here_cookie);
 	if (err) {
-		printf("FAIL: classify: SO_NETNS_COOKIE: %s\n", strerror(-err));
+		printf("FAIL: classify: the netns cookie: %s\n", strerror(-err));
 		return 1;
 	}
 

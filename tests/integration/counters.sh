@@ -30,6 +30,40 @@ check_eq "veth-red-br rx broadcast = red tx broadcast" \
 t "counters: every interface agrees with ip -s link"
 check_counts_match_kernel red blue
 
+# The reproduction of issue 12: a short burst, then 20 quiet moments over
+# 10 s, at each of which every count of every end (and the bridge's sums)
+# must be the kernel's: none may wait in per-CPU state for a later frame.
+t "counters: after a ping burst, every end agrees with the kernel at 20 quiet moments (packets, bytes, skbs)"
+ip netns exec red ping -c 7 -i 0.05 -q 192.168.15.2 >/dev/null || fail "ping red -> blue"
+sleep 0.5
+check_counts_stable_match packets 20 red blue
+check_counts_stable_match skbs 1 red blue
+
+t "counters: after ARP, UDP and ping bursts both ways, every end agrees with the kernel at 20 quiet moments"
+red_mac=$(ip -n red -j link show veth-red | jq -r '.[0].address' | tr ':' ' ')
+# who-has 192.168.15.2 tell 192.168.15.1, broadcast: blue answers it.
+ip netns exec red "$SEND_FRAME" veth-red 3 "ff ff ff ff ff ff $red_mac 08 06 00 01 08 00 06 04 00 01 $red_mac c0 a8 0f 01 00 00 00 00 00 00 c0 a8 0f 02" ||
+	fail "send ARP requests"
+ip -n blue neigh flush all
+for i in 1 2 3 4 5; do
+	ip netns exec red bash -c 'echo hi >/dev/udp/192.168.15.2/9999' || fail "send UDP"
+done
+ip netns exec blue ping -c 5 -i 0.05 -q 192.168.15.1 >/dev/null || fail "ping blue -> red"
+# Last, an LLDP frame (01:80:c2:00:00:0e): the bridge hands it to the port's
+# own stack, a drop it knows only when the next frame enters on that CPU.
+ip netns exec red "$SEND_FRAME" veth-red 1 "01 80 c2 00 00 0e $red_mac 88 cc 02 07 04 02 00 00 00 00 01 00 00" ||
+	fail "send an LLDP frame"
+sleep 0.5
+check_counts_stable_match packets 20 red blue
+check_counts_stable_match skbs 1 red blue
+
+t "counters: after a TCP transfer (GSO), every end's skbs and bytes agree with the kernel at 20 quiet moments"
+ip netns exec blue iperf3 -s -1 -D -p 5201 >/dev/null 2>&1
+for i in $(seq 50); do ip netns exec blue ss -ltn | grep -q ':5201 ' && break; sleep 0.1; done
+ip netns exec red iperf3 -c 192.168.15.2 -p 5201 -n 4M >/dev/null 2>&1 || fail "iperf3 red -> blue"
+sleep 0.5
+check_counts_stable_match skbs 20 red blue
+
 t "counters: the bridge and its ports count in fast slots, not in the hash"
 check_eq "hash entries" "$(bpftool map dump pinned /sys/fs/bpf/nsmon/counters -j | jq length)" 0
 check_eq "slot owners" "$(bpftool map dump pinned /sys/fs/bpf/nsmon/slot_owners -j | jq length)" 3

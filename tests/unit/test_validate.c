@@ -19,6 +19,7 @@ static const struct name_case {
 	{ "abcdefgh", false, true },		/* 16 bytes: too long */
 	{ "v-net-0", true, true },
 	{ "a.b_c-d", true, true },
+	{ "-x", false, true },			/* ip would take it for an option */
 	{ "", false, false },
 	{ ".", false, false },
 	{ "..", false, false },

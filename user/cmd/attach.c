@@ -13,7 +13,6 @@
 #include "lab/ledger.h"
 #include "undo/undo.h"
 #include "util/log.h"
-#include "util/validate.h"
 
 static int attach_lab(struct datapath *dp, const struct lab *lab, bool xdp)
 {
@@ -40,36 +39,37 @@ static int attach_lab(struct datapath *dp, const struct lab *lab, bool xdp)
 	return err;
 }
 
-int cmd_attach(int argc, char **argv)
+struct attach_args {
+	const char *bridge;
+	int mode;
+	bool xdp;
+};
+
+static const struct cli_option attach_options[] = {
+	CLI_OPTION("bridge", 0, CLI_IFNAME, struct attach_args, bridge, .metavar = "NAME",
+		   .def = DEFAULT_BRIDGE, .complete = CLI_COMPLETE_BRIDGE,
+		   .help = "the hand-built lab's bridge"),
+	CLI_OPTION("tc-mode", 0, CLI_ENUM, struct attach_args, mode, .metavar = "MODE",
+		   .def = "auto", .values = tc_mode_names, .complete = CLI_COMPLETE_VALUES,
+		   .help = "auto: tcx where the kernel has it"),
+	CLI_OPTION("xdp", 0, CLI_FLAG, struct attach_args, xdp,
+		   .help = "also count with XDP in the namespaces (halves TCP throughput)"),
+	CLI_END
+};
+
+static int run_attach(const void *args, int noperands, char **operands)
 {
-	const char *bridge = DEFAULT_BRIDGE, *mode_text = "auto", *why;
-	bool xdp = false;
-	const struct cli_opt opts[] = {
-		{ "--bridge", &bridge, NULL },
-		{ "--tc-mode", &mode_text, NULL },
-		{ "--xdp", NULL, &xdp },
-		{ NULL },
-	};
+	const struct attach_args *a = args;
+	const char *bridge = a->bridge;
+	enum tc_mode mode = a->mode;
+	bool xdp = a->xdp;
 	struct datapath dp = {};
 	struct ledger *lg = NULL;
 	struct nl_sock *nl = NULL;
-	enum tc_mode mode;
 	struct lab lab;
 	size_t mark = 0;
-	int first, ret, err;
+	int err;
 
-	ret = cli_parse(argc, argv, opts, 0, &first);
-	if (ret)
-		return ret;
-	why = ifname_check(bridge);
-	if (why) {
-		pr_warn("invalid bridge name \"%s\": %s", bridge, why);
-		return EXIT_USAGE;
-	}
-	if (tc_mode_parse(mode_text, &mode)) {
-		pr_warn("invalid --tc-mode \"%s\": use auto, tcx or clsact", mode_text);
-		return EXIT_USAGE;
-	}
 	err = datapath_preflight();
 	if (err)
 		return cli_exit_code(err);
@@ -126,3 +126,15 @@ out_nl:
 	nl_close(nl);
 	return cli_exit_code(err);
 }
+
+const struct cli_command cmd_attach = {
+	.name = "attach",
+	.summary = "monitor a lab built by hand (the seed script's, or your own)",
+	.description = "Find the bridge's ports, each port's veth peer and the named namespace that\n"
+		       "holds it, and attach the programs to all of them.",
+	.options = attach_options,
+	.args_size = sizeof(struct attach_args),
+	.examples = "nsmon attach\tthe lab of v-net-0, built with ip\n"
+		    "nsmon attach --bridge br1 --tc-mode clsact\tanother bridge, clsact filters",
+	.run = run_attach,
+};

@@ -1,7 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The subcommands and the exit codes they share (documented in README.md). */
+/*
+ * The command line, declared once. Each subcommand declares its options in a
+ * table (name, type, metavar, default, help) over a struct of its own, after
+ * xdp-tools' DEFINE_OPTION; from that table come the parsing (one typed
+ * parser per argument type, shared by every command), `nsmon CMD --help`,
+ * `nsmon --help` and `nsmon help --json`, which the man page, the shell
+ * completion and the documentation test are made from.
+ */
 #ifndef NSMON_CLI_H
 #define NSMON_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <jansson.h>
 
 enum nsmon_exit {
 	EXIT_OK = 0,
@@ -12,36 +24,104 @@ enum nsmon_exit {
 	EXIT_UNSUPPORTED = 5,	/* the kernel lacks what is needed (BTF, tc, XDP) */
 };
 
-/* Each subcommand parses its own arguments (argv[0] is its name) and returns an exit code. */
-int cmd_up(int argc, char **argv);
-int cmd_down(int argc, char **argv);
-int cmd_attach(int argc, char **argv);
-int cmd_detach(int argc, char **argv);
-int cmd_stats(int argc, char **argv);
-int cmd_export(int argc, char **argv);
-int cmd_events(int argc, char **argv);
-int cmd_watch(int argc, char **argv);
-int cmd_ls(int argc, char **argv);
-int cmd_path(int argc, char **argv);
-int cmd_explain(int argc, char **argv);
-
-#include <stdbool.h>
-#include <jansson.h>
-
-/* One option of a subcommand: a flag (@flag set) or an option with a value (@value set). */
-struct cli_opt {
-	const char *name;	/* "--bridge", "-n" */
-	const char **value;
-	bool *flag;
+/* What an option's value is, and so how it is parsed and where it is stored. */
+enum cli_type {
+	CLI_FLAG,		/* no value; bool */
+	CLI_STRING,		/* any text; const char * */
+	CLI_IFNAME,		/* an interface name the kernel accepts; const char * */
+	CLI_NETNS,		/* a named namespace (a file name in /run/netns); const char * */
+	CLI_COUNT,		/* a whole number in [min, max]; unsigned long */
+	CLI_DURATION,		/* seconds or N[ms|s|m], in [min, max] ms; unsigned long (ms) */
+	CLI_ENUM,		/* one of .values; int (its index) */
+	CLI_CUSTOM,		/* parsed by .parse; whatever it stores */
 };
 
+/* What the shell completion offers for a value. */
+enum cli_complete {
+	CLI_COMPLETE_NONE,
+	CLI_COMPLETE_NETNS,	/* names in /run/netns */
+	CLI_COMPLETE_BRIDGE,	/* bridges nsmon monitors */
+	CLI_COMPLETE_FILE,
+	CLI_COMPLETE_VALUES,	/* .values */
+};
+
+/* Every value of a repeatable option (CLI_REPEAT) of a string type. */
+struct cli_list {
+	const char **items;
+	size_t n;
+};
+
+#define CLI_REPEAT	0x1	/* may be given more than once: stored in a struct cli_list */
+#define CLI_HIDDEN	0x2	/* accepted, not listed (an old spelling) */
+
+struct cli_option {
+	const char *name;		/* long name without "--" */
+	char short_name;		/* 'n' for -n, or 0 */
+	enum cli_type type;
+	size_t offset;			/* where in the command's argument struct */
+	const char *metavar;		/* "NAME" in "--bridge NAME" */
+	const char *help;		/* one line */
+	const char *def;		/* the default, as a user would type it; NULL: none */
+	const char *const *values;	/* CLI_ENUM's names, NULL-terminated */
+	unsigned long min, max;		/* CLI_COUNT / CLI_DURATION (ms) limits; max 0: none */
+	/* CLI_CUSTOM: store @text at @dest, or return the reason it is refused. */
+	const char *(*parse)(const char *text, void *dest);
+	enum cli_complete complete;
+	unsigned int flags;		/* CLI_REPEAT, CLI_HIDDEN */
+};
+
+/* CLI_OPTION("bridge", 0, CLI_IFNAME, struct up_args, bridge, .help = "...") */
+#define CLI_OPTION(lname, sname, ty, args_type, field, ...) \
+	{ .name = (lname), .short_name = (sname), .type = (ty), \
+	  .offset = offsetof(args_type, field), __VA_ARGS__ }
+#define CLI_END		{ .name = NULL }
+
+struct cli_command {
+	const char *name;
+	const char *summary;		/* one line for `nsmon --help` */
+	const char *description;	/* a paragraph for `nsmon CMD --help` and the man page */
+	const char *operands;		/* "[NS ...]", or NULL for none */
+	int max_operands;
+	const struct cli_option *options;
+	size_t args_size;		/* the struct the options fill, zeroed, then defaults */
+	const char *examples;		/* "nsmon stats -n red\tonly red's counters\n..." */
+	bool unprivileged;		/* runs without CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_BPF */
+	/* @args: the filled struct; @operands: what followed the options. */
+	int (*run)(const void *args, int noperands, char **operands);
+};
+
+/* The subcommands, in the order `nsmon --help` lists them (NULL-terminated). */
+extern const struct cli_command *const cli_commands[];
+
+extern const struct cli_command cmd_up, cmd_down, cmd_attach, cmd_detach, cmd_stats,
+	cmd_export, cmd_events, cmd_watch, cmd_ls, cmd_path, cmd_explain, cmd_help;
+
 /**
- * cli_parse() - parse @argv (argv[0] is the subcommand) against @opts;
- * "--name VALUE" and "--name=VALUE" both work. Operands are left in
- * @argv[*first .. argc-1]; @max_operands limits how many are allowed.
- * Prints its own error line. Return: EXIT_OK or EXIT_USAGE.
+ * cli_run() - parse @argv (argv[0] is the subcommand's name) against @cmd's
+ * options, check privileges, then run it. "--name VALUE", "--name=VALUE",
+ * "-n VALUE" all work; "-h"/"--help" prints the command's help.
+ * Return: the exit code.
  */
-int cli_parse(int argc, char **argv, const struct cli_opt *opts, int max_operands, int *first);
+int cli_run(const struct cli_command *cmd, int argc, char **argv);
+
+/* nsmon --help: the command list. */
+void cli_usage(FILE *out);
+
+/* nsmon CMD --help. */
+void cli_command_help(const struct cli_command *cmd, FILE *out);
+
+/* Every command and option as JSON (`nsmon help --json`), for the man page and completion. */
+json_t *cli_describe(void);
+
+/* The command named @name, or NULL. */
+const struct cli_command *cli_find_command(const char *name);
+
+/**
+ * cli_check_privilege() - does this process have CAP_SYS_ADMIN, CAP_NET_ADMIN
+ * and CAP_BPF (or CAP_SYS_ADMIN for it)? Prints the one line that says what is
+ * missing. Return: 0 or -EPERM.
+ */
+int cli_check_privilege(void);
 
 /*
  * Print @doc as indented JSON (the contract) or with @print_table (for
@@ -51,6 +131,9 @@ void cli_print_doc(const json_t *doc, bool json, void (*print_table)(const json_
 
 /* Map a -errno to the documented exit code. */
 int cli_exit_code(int err);
+
+/* The exit codes, one line, as help texts end. */
+#define CLI_EXIT_CODES "Exit codes: 0 ok, 1 failure, 2 usage, 3 not permitted, 4 conflict, 5 unsupported kernel"
 
 /* The default bridge of the seed lab. */
 #define DEFAULT_BRIDGE	"v-net-0"

@@ -13,7 +13,6 @@
 #include "lab/ledger.h"
 #include "undo/undo.h"
 #include "util/log.h"
-#include "util/validate.h"
 
 /* Every object still recorded (ones that could not be undone): --force forgets them. */
 static void forget_all(struct ledger *lg)
@@ -52,28 +51,35 @@ static void report_damage(struct ledger *lg, const char *bridge, bool force)
 			n == 1 ? "it named" : "they named", bridge);
 }
 
-static int undo(int argc, char **argv, bool attachments_only)
+struct down_args {
+	const char *bridge;
+	bool force;
+};
+
+static const struct cli_option down_options[] = {
+	CLI_OPTION("bridge", 0, CLI_IFNAME, struct down_args, bridge, .metavar = "NAME",
+		   .def = DEFAULT_BRIDGE, .complete = CLI_COMPLETE_BRIDGE,
+		   .help = "the lab's bridge"),
+	CLI_OPTION("force", 0, CLI_FLAG, struct down_args, force,
+		   .help = "a lost or damaged ledger: also remove what up would have made, by name"),
+	CLI_END
+};
+
+static const struct cli_option detach_options[] = {
+	CLI_OPTION("bridge", 0, CLI_IFNAME, struct down_args, bridge, .metavar = "NAME",
+		   .def = DEFAULT_BRIDGE, .complete = CLI_COMPLETE_BRIDGE,
+		   .help = "the lab's bridge"),
+	CLI_END
+};
+
+static int undo(const struct down_args *a, bool attachments_only)
 {
-	const char *bridge = DEFAULT_BRIDGE, *why;
-	bool force = false;
-	const struct cli_opt down_opts[] = {
-		{ "--bridge", &bridge, NULL },
-		{ "--force", NULL, &force },
-		{ NULL },
-	};
-	const struct cli_opt detach_opts[] = { { "--bridge", &bridge, NULL }, { NULL } };
+	const char *bridge = a->bridge;
+	bool force = a->force;
 	struct ledger *lg;
 	bool damaged;
-	int first, ret, err, werr;
+	int err, werr;
 
-	ret = cli_parse(argc, argv, attachments_only ? detach_opts : down_opts, 0, &first);
-	if (ret)
-		return ret;
-	why = ifname_check(bridge);
-	if (why) {
-		pr_warn("invalid bridge name \"%s\": %s", bridge, why);
-		return EXIT_USAGE;
-	}
 	err = datapath_preflight();
 	if (err)
 		return cli_exit_code(err);
@@ -127,12 +133,39 @@ static int undo(int argc, char **argv, bool attachments_only)
 	return cli_exit_code(err);
 }
 
-int cmd_down(int argc, char **argv)
+static int run_down(const void *args, int noperands, char **operands)
 {
-	return undo(argc, argv, false);
+	return undo(args, false);
 }
 
-int cmd_detach(int argc, char **argv)
+static int run_detach(const void *args, int noperands, char **operands)
 {
-	return undo(argc, argv, true);
+	return undo(args, true);
 }
+
+const struct cli_command cmd_down = {
+	.name = "down",
+	.summary = "remove everything up or attach made for a bridge",
+	.description = "Undo what the ledger of the bridge records: programs, counters, namespaces,\n"
+		       "links. Succeeds on a half-built lab and when there is nothing to do. With\n"
+		       "--force, a lost or damaged ledger: also remove, found by name, the bridge, its\n"
+		       "ports veth-NS-br whose peer is veth-NS in namespace NS, those namespaces, and\n"
+		       "the bridge's pins.",
+	.options = down_options,
+	.args_size = sizeof(struct down_args),
+	.examples = "nsmon down\tthe seed lab\n"
+		    "nsmon down --bridge br1\tanother lab\n"
+		    "nsmon down --force\tthe seed lab, whatever its ledger says",
+	.run = run_down,
+};
+
+const struct cli_command cmd_detach = {
+	.name = "detach",
+	.summary = "take off only the programs attach added, leave the lab",
+	.description = "Remove only what attach added to a hand-built lab (a clsact qdisc that was\n"
+		       "there before stays), so the lab is as it was.",
+	.options = detach_options,
+	.args_size = sizeof(struct down_args),
+	.examples = "nsmon detach\tstop monitoring the lab of v-net-0",
+	.run = run_detach,
+};

@@ -15,6 +15,7 @@
 #include "datapath/datapath.h"
 #include "events/events.h"
 #include "util/log.h"
+#include "util/number.h"
 
 static volatile sig_atomic_t stop;
 
@@ -59,74 +60,80 @@ static int poll_and_print(struct event_stream *es, int wait_ms, struct printer *
 	return ret;
 }
 
-/* A whole number >= 0 from @text for option @name, or -1 after the error line. */
-static long parse_count(const char *name, const char *text)
+/* --type netns,neigh: a mask of (1 << EVENT_*). */
+static const char *parse_types(const char *text, void *dest)
 {
-	char *end;
-	long v;
+	static __thread char reason[160];
+	char bad[64];
 
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno || end == text || *end || v < 0) {
-		pr_warn("invalid %s \"%s\": not a whole number >= 0", name, text);
-		return -1;
-	}
-	return v;
+	if (!event_types_parse(text, dest, bad, sizeof(bad)))
+		return NULL;
+	snprintf(reason, sizeof(reason), "\"%s\" is not a type: use netns, ns, link, addr, neigh, fdb, drop, counters, attach or lost",
+		 bad);
+	return reason;
 }
 
-int cmd_events(int argc, char **argv)
+/* --ring-kb: the kernel takes a power of two of pages for a ring buffer. */
+static const char *parse_ring_kb(const char *text, void *dest)
 {
-	const char *types = NULL, *count = "0", *timeout = "0", *interval = "1";
-	const char *ring_kb = "0", *consume_ms = "0", *drop_rate = "100";
-	bool json = false, counters = false, no_attach = false;
-	const struct cli_opt opts[] = {
-		{ "--json", NULL, &json },
-		{ "-j", NULL, &json },
-		{ "--counters", NULL, &counters },
-		{ "--interval", &interval, NULL },
-		{ "--type", &types, NULL },
-		{ "--count", &count, NULL },
-		{ "--timeout", &timeout, NULL },
-		{ "--no-attach", NULL, &no_attach },
-		{ "--drop-rate", &drop_rate, NULL },
-		{ "--ring-kb", &ring_kb, NULL },
-		{ "--consume-ms", &consume_ms, NULL },
-		{ NULL },
+	unsigned long *kb = dest;
+	const char *why = number_parse(text, 4, 1024 * 1024, kb);
+
+	if (why)
+		return why;
+	if (*kb & (*kb - 1))
+		return "is not a power of two (4, 8, ... 1048576 KiB)";
+	return NULL;
+}
+
+struct events_args {
+	bool json, counters, no_attach;
+	unsigned int types;
+	unsigned long count, timeout_ms, interval_ms, ring_kb, consume_ms, drop_rate;
+};
+
+static const struct cli_option events_options[] = {
+	CLI_OPTION("json", 'j', CLI_FLAG, struct events_args, json,
+		   .help = "one JSON object per line (NDJSON)"),
+	CLI_OPTION("type", 't', CLI_CUSTOM, struct events_args, types, .metavar = "TYPE,...",
+		   .parse = parse_types, .values = event_type_names, .complete = CLI_COMPLETE_VALUES,
+		   .help = "only these event types"),
+	CLI_OPTION("count", 'c', CLI_COUNT, struct events_args, count, .metavar = "N",
+		   .help = "stop after N events"),
+	CLI_OPTION("timeout", 0, CLI_DURATION, struct events_args, timeout_ms, .metavar = "TIME",
+		   .help = "stop after TIME (seconds, or N[ms|s|m])"),
+	CLI_OPTION("counters", 0, CLI_FLAG, struct events_args, counters,
+		   .help = "also each interface's counter deltas every --interval"),
+	CLI_OPTION("interval", 0, CLI_DURATION, struct events_args, interval_ms, .metavar = "TIME",
+		   .def = "1", .min = 1000, .max = 3600 * 1000,
+		   .help = "how often --counters reports (at least 1 s)"),
+	CLI_OPTION("no-attach", 0, CLI_FLAG, struct events_args, no_attach,
+		   .help = "do not attach the programs to ports that join a monitored bridge"),
+	CLI_OPTION("drop-rate", 0, CLI_COUNT, struct events_args, drop_rate, .metavar = "N",
+		   .def = "100", .help = "drop events streamed per second per CPU (0: all)"),
+	CLI_OPTION("ring-kb", 0, CLI_CUSTOM, struct events_args, ring_kb, .metavar = "KIB",
+		   .parse = parse_ring_kb, .def = "256", .help = "the ring buffer's size, a power of two"),
+	CLI_OPTION("consume-ms", 0, CLI_COUNT, struct events_args, consume_ms, .metavar = "MS",
+		   .def = "5", .min = 1, .max = 1000, .help = "how often the ring is drained"),
+	CLI_END
+};
+
+static int run_events(const void *args, int noperands, char **operands)
+{
+	const struct events_args *a = args;
+	struct printer printer = { .json = a->json, .count = a->count };
+	struct event_opts eo = {
+		.types = a->types,
+		.counters_ms = a->counters ? a->interval_ms : 0,
+		.auto_attach = !a->no_attach,
+		.ring_kb = a->ring_kb,
+		.consume_ms = a->consume_ms,
+		.drops_per_sec = a->drop_rate,
 	};
-	struct printer printer = { .json = false };
-	struct event_opts eo = {};
 	struct event_stream *es = NULL;
 	struct event_totals totals;
-	long timeout_s, interval_s, values[4];
 	__u64 deadline_ms = 0;
-	char bad[64];
-	int first, ret, err;
-
-	ret = cli_parse(argc, argv, opts, 0, &first);
-	if (ret)
-		return ret;
-	printer.json = json;
-	if ((printer.count = parse_count("--count", count)) < 0 ||
-	    (timeout_s = parse_count("--timeout", timeout)) < 0 ||
-	    (interval_s = parse_count("--interval", interval)) < 0 ||
-	    (values[0] = parse_count("--ring-kb", ring_kb)) < 0 ||
-	    (values[1] = parse_count("--consume-ms", consume_ms)) < 0 ||
-	    (values[2] = parse_count("--drop-rate", drop_rate)) < 0)
-		return EXIT_USAGE;
-	if (types && event_types_parse(types, &eo.types, bad, sizeof(bad))) {
-		pr_warn("invalid event type \"%s\": use netns, ns, link, addr, neigh, fdb, drop, counters, attach or lost",
-			bad);
-		return EXIT_USAGE;
-	}
-	if (counters && interval_s == 0) {
-		pr_warn("invalid --interval \"%s\": must be at least 1 second", interval);
-		return EXIT_USAGE;
-	}
-	eo.counters_ms = counters ? interval_s * 1000 : 0;
-	eo.auto_attach = !no_attach;
-	eo.ring_kb = values[0];
-	eo.consume_ms = values[1];
-	eo.drops_per_sec = values[2];
+	int ret, err;
 
 	err = datapath_preflight();
 	if (err)
@@ -138,8 +145,8 @@ int cmd_events(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, on_signal);
-	if (timeout_s)
-		deadline_ms = event_now_us() / 1000 + timeout_s * 1000;
+	if (a->timeout_ms)
+		deadline_ms = event_now_us() / 1000 + a->timeout_ms;
 	while (!stop && (!printer.count || printer.printed < printer.count)) {
 		int wait_ms = 100;
 
@@ -170,3 +177,17 @@ int cmd_events(int argc, char **argv)
 	event_stream_close(es);
 	return cli_exit_code(err);
 }
+
+const struct cli_command cmd_events = {
+	.name = "events",
+	.summary = "stream namespace, link, neighbour, FDB and drop events as they happen",
+	.description = "One line per event (ip monitor style, with a [TYPE] prefix), or NDJSON with\n"
+		       "--json, until Ctrl-C, --count events or --timeout. At the end, one line on\n"
+		       "stderr says how many events the sources sent, delivered and lost.",
+	.options = events_options,
+	.args_size = sizeof(struct events_args),
+	.examples = "nsmon events\tevery event, as lines\n"
+		    "nsmon events -t neigh,fdb\tARP/neighbour states and bridge learning\n"
+		    "nsmon events -j --counters | jq .\twith counter deltas, for tools",
+	.run = run_events,
+};

@@ -290,23 +290,36 @@ static void print_story(struct story *s, bool json)
 	}
 }
 
-int cmd_explain(int argc, char **argv)
+struct explain_args {
+	const char *bridge, *from, *to;
+	unsigned long timeout_ms;
+	bool ping, json;
+};
+
+static const struct cli_option explain_options[] = {
+	CLI_OPTION("from", 0, CLI_NETNS, struct explain_args, from, .metavar = "NS",
+		   .complete = CLI_COMPLETE_NETNS, .help = "the pinging namespace (default: the lab's first)"),
+	CLI_OPTION("to", 0, CLI_STRING, struct explain_args, to, .metavar = "NS|ADDR",
+		   .complete = CLI_COMPLETE_NETNS,
+		   .help = "the pinged namespace or its address (default: the second)"),
+	CLI_OPTION("ping", 0, CLI_FLAG, struct explain_args, ping,
+		   .help = "send the ping (neighbours and FDB flushed first), not wait for one"),
+	CLI_OPTION("timeout", 0, CLI_DURATION, struct explain_args, timeout_ms, .metavar = "TIME",
+		   .def = "10", .min = 1000, .help = "give up after TIME (seconds, or N[ms|s|m]; >= 1 s)"),
+	CLI_OPTION("bridge", 0, CLI_IFNAME, struct explain_args, bridge, .metavar = "NAME",
+		   .def = DEFAULT_BRIDGE, .complete = CLI_COMPLETE_BRIDGE, .help = "the lab's bridge"),
+	CLI_OPTION("json", 'j', CLI_FLAG, struct explain_args, json, .help = "one JSON object per step"),
+	CLI_END
+};
+
+static int run_explain(const void *args, int noperands, char **operands)
 {
-	const char *timeout_text = "10";
-	struct path_opts po = { .bridge = DEFAULT_BRIDGE, .proto = NSMON_PATH_ANY,
-				.every_hop = true };
+	const struct explain_args *a = args;
+	struct path_opts po = { .bridge = a->bridge, .from = a->from, .to = a->to,
+				.proto = NSMON_PATH_ANY, .every_hop = true };
 	struct event_opts eo = { .types = 1U << EVENT_NEIGH | 1U << EVENT_FDB };
-	bool json = false, ping = false;
-	const struct cli_opt opts[] = {
-		{ "--from", &po.from, NULL },
-		{ "--to", &po.to, NULL },
-		{ "--bridge", &po.bridge, NULL },
-		{ "--ping", NULL, &ping },
-		{ "--timeout", &timeout_text, NULL },
-		{ "--json", NULL, &json },
-		{ "-j", NULL, &json },
-		{ NULL },
-	};
+	bool json = a->json, ping = a->ping;
+	long timeout = (a->timeout_ms + 999) / 1000;
 	struct story *s = calloc(1, sizeof(*s));
 	struct event_stream *es = NULL;
 	struct nl_sock *nl;
@@ -314,21 +327,10 @@ int cmd_explain(int argc, char **argv)
 	char to_netns[NAME_MAX + 1];
 	time_t deadline;
 	pid_t pinger = -1;
-	long timeout;
-	char *end;
-	int first, ret, err;
+	int ret, err;
 
 	if (!s)
 		return cli_exit_code(-ENOMEM);
-	ret = cli_parse(argc, argv, opts, 0, &first);
-	if (ret)
-		goto out_free;
-	timeout = strtol(timeout_text, &end, 10);
-	if (*end || timeout < 1) {
-		pr_warn("invalid --timeout \"%s\": not a whole number of seconds >= 1", timeout_text);
-		ret = EXIT_USAGE;
-		goto out_free;
-	}
 	err = datapath_preflight();
 	if (!err && po.to && inet_pton(AF_INET, po.to, &to_addr) == 1) {
 		err = netns_of_address(po.bridge, to_addr, to_netns, sizeof(to_netns));
@@ -388,7 +390,18 @@ out:
 	event_stream_close(es);
 	path_tracer_close(s->pt);
 	ret = cli_exit_code(err);
-out_free:
 	free(s);
 	return ret;
 }
+
+const struct cli_command cmd_explain = {
+	.name = "explain",
+	.summary = "one ping's way through the kernel, step by step",
+	.description = "The ladder of one ping: the ARP request flooded, the neighbour states, the\n"
+		       "bridge learning, each hop of the echo request and reply, with times.",
+	.options = explain_options,
+	.args_size = sizeof(struct explain_args),
+	.examples = "nsmon explain --ping\tred pings blue, explained\n"
+		    "nsmon explain --ping --to 192.168.15.2 -j\tby address, as JSON",
+	.run = run_explain,
+};

@@ -268,24 +268,29 @@ static int listen_on(const struct addrinfo *ai, const char *text)
 	return fd;
 }
 
-int cmd_export(int argc, char **argv)
+struct export_args {
+	const char *listen, *bridge;
+};
+
+static const struct cli_option export_options[] = {
+	CLI_OPTION("listen", 0, CLI_STRING, struct export_args, listen, .metavar = "ADDR:PORT",
+		   .def = DEFAULT_LISTEN, .help = "where to serve /metrics ([ADDR6]:PORT)"),
+	CLI_OPTION("bridge", 0, CLI_IFNAME, struct export_args, bridge, .metavar = "NAME",
+		   .complete = CLI_COMPLETE_BRIDGE, .help = "only the lab of bridge NAME"),
+	CLI_END
+};
+
+static int run_export(const void *args, int noperands, char **operands)
 {
-	const char *listen_at = DEFAULT_LISTEN;
-	struct exporter ex = { .room = FIRST_ROOM };
-	const struct cli_opt opts[] = {
-		{ "--listen", &listen_at, NULL },
-		{ "--bridge", &ex.bridge, NULL },
-		{ NULL },
-	};
+	const struct export_args *a = args;
+	const char *listen_at = a->listen;
+	struct exporter ex = { .room = FIRST_ROOM, .bridge = a->bridge };
 	struct stats_model *m;
 	struct MHD_Daemon *daemon;
 	struct addrinfo *ai;
 	sigset_t stop;
-	int first, ret, fd, err, sig;
+	int fd, err, sig;
 
-	ret = cli_parse(argc, argv, opts, 0, &first);
-	if (ret)
-		return ret;
 	if (parse_listen(listen_at, &ai))
 		return EXIT_USAGE;
 	/* Refuse at once what every scrape would refuse: nothing, or no such bridge, monitored. */
@@ -319,3 +324,15 @@ int cmd_export(int argc, char **argv)
 	mhd.stop_daemon(daemon);	/* closes fd with the daemon */
 	return EXIT_OK;
 }
+
+const struct cli_command cmd_export = {
+	.name = "export",
+	.summary = "serve the counters for Prometheus at /metrics",
+	.description = "The counters of every monitored lab (or one) in Prometheus text format 0.0.4,\n"
+		       "read afresh at each scrape, until Ctrl-C.",
+	.options = export_options,
+	.args_size = sizeof(struct export_args),
+	.examples = "nsmon export &\tthen: curl -s http://127.0.0.1:9465/metrics\n"
+		    "nsmon export --listen [::1]:9465\tIPv6 loopback",
+	.run = run_export,
+};

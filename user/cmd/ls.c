@@ -28,10 +28,13 @@
 #include "util/log.h"
 #include "lab/netns.h"
 
-/* The order of this table is the order of the listing. */
-static const char *const ns_types[] = { "net", "mnt", "pid", "uts", "ipc", "user", "cgroup", "time" };
+/* -t's choices: every type, or one of the types, whose order is the listing's. */
+static const char *const type_choices[] = {
+	"all", "net", "mnt", "pid", "uts", "ipc", "user", "cgroup", "time", NULL
+};
+static const char *const *const ns_types = type_choices + 1;
 
-#define NS_NTYPES	(sizeof(ns_types) / sizeof(ns_types[0]))
+#define NS_NTYPES	(sizeof(type_choices) / sizeof(type_choices[0]) - 2)
 #define NS_NET		0	/* index of "net" in ns_types */
 
 struct ns_entry {
@@ -47,14 +50,6 @@ struct ns_list {
 	size_t n, cap;
 	int only_type;		/* -t TYPE, or -1 for all */
 };
-
-static int type_index(const char *name)
-{
-	for (size_t i = 0; i < NS_NTYPES; i++)
-		if (!strcmp(ns_types[i], name))
-			return i;
-	return -1;
-}
 
 static int list_append(struct ns_list *l, int type, __u64 inode, int nprocs, int pid)
 {
@@ -455,33 +450,27 @@ static void print_table(const json_t *doc)
 	}
 }
 
-int cmd_ls(int argc, char **argv)
+struct ls_args {
+	int type;		/* index in type_choices */
+	bool json;
+};
+
+static const struct cli_option ls_options[] = {
+	CLI_OPTION("json", 'j', CLI_FLAG, struct ls_args, json, .help = "one JSON document"),
+	CLI_OPTION("type", 't', CLI_ENUM, struct ls_args, type, .metavar = "TYPE", .def = "all",
+		   .values = type_choices, .complete = CLI_COMPLETE_VALUES,
+		   .help = "only this type"),
+	CLI_END
+};
+
+static int run_ls(const void *args, int noperands, char **operands)
 {
-	struct ns_list l = { .only_type = -1 };
-	const char *type = NULL;
-	bool json = false;
-	const struct cli_opt opts[] = {
-		{ "--json", NULL, &json },
-		{ "-j", NULL, &json },
-		{ "-t", &type, NULL },
-		{ "--type", &type, NULL },
-		{ NULL },
-	};
+	const struct ls_args *a = args;
+	struct ns_list l = { .only_type = a->type - 1 };	/* -1: all */
+	bool json = a->json;
 	json_t *namespaces = NULL, *doc;
 	struct counted counted = {};
-	int first, ret, err;
-
-	ret = cli_parse(argc, argv, opts, 0, &first);
-	if (ret)
-		return ret;
-	if (type) {
-		l.only_type = type_index(type);
-		if (l.only_type < 0) {
-			pr_warn("invalid namespace type \"%s\": use net, mnt, pid, uts, ipc, user, cgroup or time",
-				type);
-			return EXIT_USAGE;
-		}
-	}
+	int err;
 
 	err = ledger_foreach_bridge(add_lab_counted, &counted);
 	if (err) {
@@ -512,3 +501,15 @@ out:
 	free(counted.cookies);
 	return cli_exit_code(err);
 }
+
+const struct cli_command cmd_ls = {
+	.name = "ls",
+	.summary = "every namespace of the machine, with its names, processes and interfaces",
+	.description = "Like lsns, with the names ip netns gives, the interfaces of each network\n"
+		       "namespace and whether nsmon monitors it.",
+	.options = ls_options,
+	.args_size = sizeof(struct ls_args),
+	.examples = "nsmon ls -t net\tthe network namespaces\n"
+		    "nsmon ls -j | jq '.namespaces[] | select(.monitored)'\tthe lab's",
+	.run = run_ls,
+};

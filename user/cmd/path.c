@@ -182,60 +182,47 @@ static void print_table(const json_t *doc)
 	}
 }
 
-static int parse_proto(const char *text, enum nsmon_path_proto *proto)
-{
-	static const char *const names[] = { "any", "icmp", "tcp", "udp", "arp" };
+/* --proto's names, indexed by enum nsmon_path_proto. */
+static const char *const proto_names[] = { "any", "icmp", "tcp", "udp", "arp", NULL };
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(text, names[i])) {
-			*proto = (enum nsmon_path_proto)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
+struct path_args {
+	const char *bridge, *from, *to;
+	int proto;
+	unsigned long count, timeout_ms;
+	bool json;
+};
 
-int cmd_path(int argc, char **argv)
+static const struct cli_option path_options[] = {
+	CLI_OPTION("from", 0, CLI_NETNS, struct path_args, from, .metavar = "NS",
+		   .complete = CLI_COMPLETE_NETNS, .help = "the sending namespace (default: the lab's first)"),
+	CLI_OPTION("to", 0, CLI_NETNS, struct path_args, to, .metavar = "NS",
+		   .complete = CLI_COMPLETE_NETNS, .help = "the receiving namespace (default: the lab's second)"),
+	CLI_OPTION("proto", 0, CLI_ENUM, struct path_args, proto, .metavar = "PROTO", .def = "icmp",
+		   .values = proto_names, .complete = CLI_COMPLETE_VALUES,
+		   .help = "which packets to trace"),
+	CLI_OPTION("count", 'c', CLI_COUNT, struct path_args, count, .metavar = "N", .def = "10",
+		   .min = 1, .help = "stop after N packets"),
+	CLI_OPTION("timeout", 0, CLI_DURATION, struct path_args, timeout_ms, .metavar = "TIME",
+		   .help = "stop after TIME (seconds, or N[ms|s|m])"),
+	CLI_OPTION("bridge", 0, CLI_IFNAME, struct path_args, bridge, .metavar = "NAME",
+		   .def = DEFAULT_BRIDGE, .complete = CLI_COMPLETE_BRIDGE, .help = "the lab's bridge"),
+	CLI_OPTION("json", 'j', CLI_FLAG, struct path_args, json, .help = "one JSON document"),
+	CLI_END
+};
+
+static int run_path(const void *args, int noperands, char **operands)
 {
-	const char *count_text = "10", *timeout_text = "0", *proto_text = "icmp";
-	struct path_opts po = { .bridge = DEFAULT_BRIDGE };
-	bool json = false;
-	const struct cli_opt opts[] = {
-		{ "--from", &po.from, NULL },
-		{ "--to", &po.to, NULL },
-		{ "--proto", &proto_text, NULL },
-		{ "--count", &count_text, NULL },
-		{ "--timeout", &timeout_text, NULL },
-		{ "--bridge", &po.bridge, NULL },
-		{ "--json", NULL, &json },
-		{ "-j", NULL, &json },
-		{ NULL },
-	};
-	struct collect c = {};
+	const struct path_args *a = args;
+	const char *proto_text = proto_names[a->proto];
+	struct path_opts po = { .bridge = a->bridge, .from = a->from, .to = a->to,
+				.proto = a->proto };
+	bool json = a->json;
+	struct collect c = { .count = a->count };
 	struct path_tracer *pt = NULL;
-	char *end;
-	long timeout;
 	time_t deadline = 0;
-	int first, ret, err;
+	int ret, err;
 	json_t *doc;
 
-	ret = cli_parse(argc, argv, opts, 0, &first);
-	if (ret)
-		return ret;
-	c.count = strtol(count_text, &end, 10);
-	if (*end || c.count < 1) {
-		pr_warn("invalid --count \"%s\": not a whole number >= 1", count_text);
-		return EXIT_USAGE;
-	}
-	timeout = strtol(timeout_text, &end, 10);
-	if (*end || timeout < 0) {
-		pr_warn("invalid --timeout \"%s\": not a whole number of seconds >= 0", timeout_text);
-		return EXIT_USAGE;
-	}
-	if (parse_proto(proto_text, &po.proto)) {
-		pr_warn("invalid --proto \"%s\": use icmp, tcp, udp, arp or any", proto_text);
-		return EXIT_USAGE;
-	}
 	err = datapath_preflight();
 	if (err)
 		return cli_exit_code(err);
@@ -254,8 +241,8 @@ int cmd_path(int argc, char **argv)
 			c.count == 1 ? "" : "s");
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (timeout)
-		deadline = time(NULL) + timeout;
+	if (a->timeout_ms)
+		deadline = time(NULL) + (a->timeout_ms + 999) / 1000;
 	while (!stop && c.samples[NSMON_LEG_REQUEST] < (size_t)c.count &&
 	       (!deadline || time(NULL) < deadline)) {
 		ret = path_tracer_poll(pt, 100, on_sample, NULL, &c);
@@ -277,3 +264,15 @@ out:
 			free(c.seg[l][i].ns);
 	return cli_exit_code(err);
 }
+
+const struct cli_command cmd_path = {
+	.name = "path",
+	.summary = "per-hop latency of the veth -> bridge -> veth path, both ways",
+	.description = "A latency histogram with p50/p90/p99 for each segment of the path between two\n"
+		       "namespaces and for the whole one-way path, for the packets that match --proto.",
+	.options = path_options,
+	.args_size = sizeof(struct path_args),
+	.examples = "nsmon path\tthe next 10 pings red -> blue\n"
+		    "nsmon path --proto udp -c 1000 -j\tUDP, as JSON",
+	.run = run_path,
+};

@@ -57,6 +57,49 @@ static void print_ifaces(const struct stats_iface *ifs, size_t n)
 	}
 }
 
+#define KERNEL_FMT	"%-10s %-15s %-6s %12s %12s %9s %9s\n"
+#define KERNEL_NUM_FMT	"%-10s %-15s %-6s %12llu %12llu %9llu %9llu\n"
+
+static bool kernel_differs(const struct stats_iface *e, int dir)
+{
+	return e->has_kernel && (e->kernel.unseen[dir] || e->kernel.dropped[dir]);
+}
+
+/*
+ * The kernel's own counters (ip -s link) where they tell more than nsmon's:
+ * frames the kernel counted that no hook saw (dropped between the two, or
+ * counted before monitoring began) and the kernel's drops. One line when
+ * there is nothing to tell.
+ */
+static void print_kernel(const struct stats_iface *ifs, size_t n)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++)
+		for (int dir = 0; dir < NSMON_DIR_MAX; dir++)
+			any = any || kernel_differs(&ifs[i], dir);
+	if (!any) {
+		printf("\nkernel (ip -s link): no frame it counted went unseen here, none dropped\n");
+		return;
+	}
+	printf("\nkernel (ip -s link): frames it counted that no hook saw (UNSEEN: dropped between the two, or before monitoring), and its drops\n");
+	printf(KERNEL_FMT, "NETNS", "INTERFACE", "DIR", "KERNEL-PKTS", "NSMON-SKBS", "UNSEEN",
+	       "DROPPED");
+	for (size_t i = 0; i < n; i++) {
+		for (int dir = 0; dir < NSMON_DIR_MAX; dir++) {
+			const struct stats_iface *e = &ifs[i];
+
+			if (!kernel_differs(e, dir))
+				continue;
+			printf(KERNEL_NUM_FMT, e->where, e->name, dir == NSMON_DIR_RX ? "rx" : "tx",
+			       (unsigned long long)e->kernel.packets[dir],
+			       (unsigned long long)e->tc[dir].stat[NSMON_STAT_SKBS],
+			       (unsigned long long)e->kernel.unseen[dir],
+			       (unsigned long long)e->kernel.dropped[dir]);
+		}
+	}
+}
+
 #define FWD_FMT		"%-15s %-15s %9s %9s %9s %9s %9s %9s\n"
 #define FWD_NUM_FMT	"%-15s %-15s %9llu %9llu %9llu %9llu %9s %9llu\n"
 
@@ -207,6 +250,7 @@ static int print_table(const struct stats_model *m)
 		return -ENOMEM;
 	}
 	print_ifaces(ifs, n);
+	print_kernel(ifs, n);
 	for (size_t i = 0; i < m->nbridges; i++) {
 		putchar('\n');
 		print_forwarding(&m->bridges[i]);
@@ -221,40 +265,58 @@ static int print_table(const struct stats_model *m)
 	return 0;
 }
 
-int cmd_stats(int argc, char **argv)
+struct stats_args {
+	const char *bridge, *netns;
+	bool json, matrix;
+};
+
+static const struct cli_option stats_options[] = {
+	CLI_OPTION("json", 'j', CLI_FLAG, struct stats_args, json,
+		   .help = "one JSON document (the contract in README.md)"),
+	CLI_OPTION("netns", 'n', CLI_NETNS, struct stats_args, netns, .metavar = "NS",
+		   .complete = CLI_COMPLETE_NETNS,
+		   .help = "only namespace NS, and the bridge ports that peer into it"),
+	CLI_OPTION("bridge", 0, CLI_IFNAME, struct stats_args, bridge, .metavar = "NAME",
+		   .complete = CLI_COMPLETE_BRIDGE, .help = "only the lab of bridge NAME"),
+	CLI_OPTION("matrix", 0, CLI_FLAG, struct stats_args, matrix,
+		   .help = "the forwarding matrix even past 64 places"),
+	CLI_END
+};
+
+static int run_stats(const void *args, int noperands, char **operands)
 {
-	const char *bridge = NULL, *only_netns = NULL;
-	bool json = false, matrix = false;
-	const struct cli_opt opts[] = {
-		{ "--json", NULL, &json },
-		{ "-j", NULL, &json },
-		{ "-n", &only_netns, NULL },
-		{ "--netns", &only_netns, NULL },
-		{ "--bridge", &bridge, NULL },
-		{ "--matrix", NULL, &matrix },
-		{ NULL },
-	};
-	size_t matrix_max_places;
+	const struct stats_args *a = args;
+	size_t matrix_max_places = a->matrix ? 0 : STATS_MODEL_MATRIX_PLACES;
 	struct stats_model *m;
 	json_t *doc;
-	int first, ret, err;
+	int err;
 
-	ret = cli_parse(argc, argv, opts, 0, &first);
-	if (ret)
-		return ret;
-	matrix_max_places = matrix ? 0 : STATS_MODEL_MATRIX_PLACES;
-	if (json) {
-		err = stats_model_build(bridge, only_netns, matrix_max_places, &doc);
+	if (a->json) {
+		err = stats_model_build(a->bridge, a->netns, matrix_max_places, &doc);
 		if (err)
 			return cli_exit_code(err);
 		cli_print_doc(doc, true, NULL);
 		json_decref(doc);
 		return EXIT_OK;
 	}
-	err = stats_model_read(bridge, only_netns, matrix_max_places, &m);
+	err = stats_model_read(a->bridge, a->netns, matrix_max_places, &m);
 	if (!err) {
 		err = print_table(m);
 		stats_model_free(m);
 	}
 	return err ? cli_exit_code(err) : EXIT_OK;
 }
+
+const struct cli_command cmd_stats = {
+	.name = "stats",
+	.summary = "the counters of every monitored lab, as a table or one JSON document",
+	.description = "Per namespace and per interface, packets and bytes by direction and by kind,\n"
+		       "then what each bridge did with each port's frames (forwarded, flooded, local,\n"
+		       "dropped) and its port-to-port matrix. The numbers agree with ip -s link.",
+	.options = stats_options,
+	.args_size = sizeof(struct stats_args),
+	.examples = "nsmon stats\tevery lab, as a table\n"
+		    "nsmon stats -n red\tonly red\n"
+		    "nsmon stats -j | jq '.namespaces[].interfaces[].rx.packets'\tthe contract, for tools",
+	.run = run_stats,
+};

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@
 #include "util/validate.h"
 
 static char *default_namespaces[] = { "red", "blue" };
+
+#define DEFAULT_SUBNET	"192.168.15.0/24"
 
 struct lab_spec {
 	const char *bridge;
@@ -44,22 +47,13 @@ struct build {
 	bool joining;
 };
 
-static int check_spec(struct lab_spec *spec, const char *subnet, const char *mode)
+static int check_spec(struct lab_spec *spec, const char *subnet)
 {
 	const char *why;
 
-	why = ifname_check(spec->bridge);
-	if (why) {
-		pr_warn("invalid bridge name \"%s\": %s", spec->bridge, why);
-		return EXIT_USAGE;
-	}
 	why = subnet_parse(subnet, &spec->subnet) ?: subnet_check(&spec->subnet);
 	if (why) {
 		pr_warn("invalid subnet \"%s\": %s", subnet, why);
-		return EXIT_USAGE;
-	}
-	if (tc_mode_parse(mode, &spec->mode)) {
-		pr_warn("invalid --tc-mode \"%s\": use auto, tcx or clsact", mode);
 		return EXIT_USAGE;
 	}
 	for (int i = 0; i < spec->count; i++) {
@@ -384,29 +378,40 @@ static int check_ledger(struct build *b, bool names_given)
 	return 0;
 }
 
-int cmd_up(int argc, char **argv)
+struct up_args {
+	const char *bridge, *subnet;
+	int mode;
+	bool xdp;
+};
+
+static const struct cli_option up_options[] = {
+	CLI_OPTION("bridge", 0, CLI_IFNAME, struct up_args, bridge, .metavar = "NAME",
+		   .def = DEFAULT_BRIDGE, .complete = CLI_COMPLETE_BRIDGE,
+		   .help = "the lab's bridge"),
+	CLI_OPTION("subnet", 0, CLI_STRING, struct up_args, subnet, .metavar = "CIDR",
+		   .def = DEFAULT_SUBNET,
+		   .help = "host i of CIDR for the i-th namespace"),
+	CLI_OPTION("tc-mode", 0, CLI_ENUM, struct up_args, mode, .metavar = "MODE",
+		   .def = "auto", .values = tc_mode_names, .complete = CLI_COMPLETE_VALUES,
+		   .help = "auto: clsact on the devices up makes, tcx elsewhere"),
+	CLI_OPTION("xdp", 0, CLI_FLAG, struct up_args, xdp,
+		   .help = "also count with XDP in the namespaces (halves TCP throughput)"),
+	CLI_END
+};
+
+static int run_up(const void *args, int noperands, char **operands)
 {
-	const char *subnet = "192.168.15.0/24", *mode = "auto";
-	struct lab_spec spec = { .bridge = DEFAULT_BRIDGE };
+	const struct up_args *a = args;
+	struct lab_spec spec = { .bridge = a->bridge, .xdp = a->xdp, .mode = a->mode };
 	struct build b = { .spec = &spec, .host_fd = -1 };
-	const struct cli_opt opts[] = {
-		{ "--bridge", &spec.bridge, NULL },
-		{ "--subnet", &subnet, NULL },
-		{ "--tc-mode", &mode, NULL },
-		{ "--xdp", NULL, &spec.xdp },
-		{ NULL },
-	};
-	int *ns_fds = NULL, first, ret, err;
+	int *ns_fds = NULL, ret, err;
 	bool subnet_given;
 	size_t mark;
 
-	ret = cli_parse(argc, argv, opts, argc, &first);
-	if (ret)
-		return ret;
-	subnet_given = strcmp(subnet, "192.168.15.0/24") != 0;
-	spec.names = first < argc ? argv + first : default_namespaces;
-	spec.count = first < argc ? argc - first : 2;
-	ret = check_spec(&spec, subnet, mode);
+	subnet_given = strcmp(a->subnet, DEFAULT_SUBNET) != 0;
+	spec.names = noperands ? operands : default_namespaces;
+	spec.count = noperands ? noperands : 2;
+	ret = check_spec(&spec, a->subnet);
 	if (ret)
 		return ret;
 	err = datapath_preflight();
@@ -414,7 +419,7 @@ int cmd_up(int argc, char **argv)
 		return cli_exit_code(err);
 
 	/* Waits for any other command on this bridge; finishes what a killed one left. */
-	err = undo_open(spec.bridge, 0, first < argc, &b.lg);
+	err = undo_open(spec.bridge, 0, noperands > 0, &b.lg);
 	if (err)
 		return cli_exit_code(err);
 	ns_fds = malloc(spec.count * sizeof(*ns_fds));
@@ -427,11 +432,11 @@ int cmd_up(int argc, char **argv)
 		goto out;
 	}
 	memset(ns_fds, -1, spec.count * sizeof(*ns_fds));
-	err = check_ledger(&b, first < argc);
+	err = check_ledger(&b, noperands > 0);
 	if (!err && ledger_exists(b.lg))
-		err = join_lab(&b, &spec, subnet_given ? subnet : NULL);
+		err = join_lab(&b, &spec, subnet_given ? a->subnet : NULL);
 	else if (!err)
-		err = pick_hosts(&b, subnet);
+		err = pick_hosts(&b, a->subnet);
 	if (err == -EINVAL || err == -ENOSPC) {
 		ret = EXIT_USAGE;
 		goto out;
@@ -473,3 +478,21 @@ out:
 	nl_close(b.nl);
 	return ret ?: cli_exit_code(err);
 }
+
+const struct cli_command cmd_up = {
+	.name = "up",
+	.summary = "build the lab (namespaces, veths, bridge) and attach the programs",
+	.description = "Build what the seed lab script builds with ip, for any number of namespaces\n"
+		       "(red and blue by default): namespace NS, veth-NS inside it with host i of the\n"
+		       "subnet, its peer veth-NS-br on the bridge, everything up, the programs attached\n"
+		       "before any link comes up. NS operands on a lab that is up add to it. A failure\n"
+		       "half-way removes what this run created.",
+	.operands = "[NS ...]",
+	.max_operands = INT_MAX,
+	.options = up_options,
+	.args_size = sizeof(struct up_args),
+	.examples = "nsmon up\tred and blue on v-net-0, 192.168.15.0/24\n"
+		    "nsmon up green\tadd green to the lab that is up\n"
+		    "nsmon up --bridge br1 --subnet 10.0.0.0/24 a b c\ta second lab",
+	.run = run_up,
+};

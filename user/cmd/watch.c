@@ -58,36 +58,6 @@ struct watch {
 	double drawn_at;
 };
 
-/* ---- options ------------------------------------------------------------- */
-
-static int parse_interval(const char *text, double *secs)
-{
-	char *end;
-
-	errno = 0;
-	*secs = strtod(text, &end);
-	/* The negated range also rejects NaN. */
-	if (end == text || *end || errno || !(*secs >= 0.1 && *secs <= 3600)) {
-		pr_warn("watch: invalid interval \"%s\": want seconds from 0.1 to 3600", text);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
-}
-
-static int parse_count(const char *text, unsigned long *count)
-{
-	char *end;
-
-	errno = 0;
-	*count = strtoul(text, &end, 10);
-	/* strtoul would take "-1" as ULONG_MAX: insist on digits. */
-	if (*text < '0' || *text > '9' || *end || errno || !*count) {
-		pr_warn("watch: invalid count \"%s\": want a positive whole number", text);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
-}
-
 /* ---- the counters model and its rates ------------------------------------ */
 
 static double monotonic(void)
@@ -681,26 +651,29 @@ static void run(struct watch *w)
 	}
 }
 
-int cmd_watch(int argc, char **argv)
-{
-	struct watch w = { .interval = 1, .tty = isatty(STDOUT_FILENO) };
-	const char *interval = NULL, *count = NULL;
-	const struct cli_opt opts[] = {
-		{ "--interval", &interval, NULL },
-		{ "--count", &count, NULL },
-		{ "--bridge", &w.bridge, NULL },
-		{ NULL },
-	};
-	struct terminal term;
-	int first, ret;
+struct watch_args {
+	const char *bridge;
+	unsigned long interval_ms, count;
+};
 
-	ret = cli_parse(argc, argv, opts, 0, &first);
-	if (!ret && interval)
-		ret = parse_interval(interval, &w.interval);
-	if (!ret && count)
-		ret = parse_count(count, &w.count);
-	if (ret)
-		return ret;
+static const struct cli_option watch_options[] = {
+	CLI_OPTION("interval", 'i', CLI_DURATION, struct watch_args, interval_ms, .metavar = "TIME",
+		   .def = "1", .min = 100, .max = 3600 * 1000,
+		   .help = "between refreshes (seconds, or N[ms|s|m]; 0.1 s to 1 h)"),
+	CLI_OPTION("count", 'c', CLI_COUNT, struct watch_args, count, .metavar = "N",
+		   .min = 1, .help = "stop after N refreshes"),
+	CLI_OPTION("bridge", 0, CLI_IFNAME, struct watch_args, bridge, .metavar = "NAME",
+		   .complete = CLI_COMPLETE_BRIDGE, .help = "only the lab of bridge NAME"),
+	CLI_END
+};
+
+static int run_watch(const void *args, int noperands, char **operands)
+{
+	const struct watch_args *a = args;
+	struct watch w = { .interval = a->interval_ms / 1000.0, .count = a->count,
+			   .bridge = a->bridge, .tty = isatty(STDOUT_FILENO) };
+	struct terminal term;
+	int ret;
 
 	/* Nothing monitored is an error before the screen is taken; the build again says why. */
 	ret = stats_model_build_quiet(w.bridge, MATRIX_MAX_PLACES, &w.model);
@@ -731,3 +704,16 @@ int cmd_watch(int argc, char **argv)
 	json_decref(w.model);
 	return EXIT_OK;
 }
+
+const struct cli_command cmd_watch = {
+	.name = "watch",
+	.summary = "the counters as rates, live, beside the events",
+	.description = "A screen that refreshes every --interval: each interface's packets/s by kind,\n"
+		       "the bridge's forwarding, and the latest events (q quits). Through a pipe, plain\n"
+		       "snapshots instead.",
+	.options = watch_options,
+	.args_size = sizeof(struct watch_args),
+	.examples = "nsmon watch\tlive, until q or Ctrl-C\n"
+		    "nsmon watch -i 0.5 -c 10 | less\tten plain snapshots",
+	.run = run_watch,
+};

@@ -4,12 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/capability.h>
 #include <linux/if_link.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -37,35 +35,10 @@ static const struct tc_dir {
 	{ "egress", NSMON_BPF_TCX_EGRESS, BPF_TC_EGRESS },
 };
 
-int tc_mode_parse(const char *text, enum tc_mode *mode)
-{
-	static const char *const names[] = { "auto", "tcx", "clsact" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(text, names[i])) {
-			*mode = (enum tc_mode)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-static bool has_cap(const struct __user_cap_data_struct *caps, int cap)
-{
-	return caps[cap / 32].effective & (1u << (cap % 32));
-}
+const char *const tc_mode_names[] = { "auto", "tcx", "clsact", NULL };
 
 int datapath_preflight(void)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3] = {};
-
-	if (syscall(SYS_capget, &hdr, caps) ||
-	    !has_cap(caps, CAP_SYS_ADMIN) || !has_cap(caps, CAP_NET_ADMIN) ||
-	    !(has_cap(caps, CAP_BPF) || has_cap(caps, CAP_SYS_ADMIN))) {
-		pr_warn("must run as root: needs CAP_SYS_ADMIN, CAP_NET_ADMIN and CAP_BPF");
-		return -EPERM;
-	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
 		pr_warn("kernel BTF /sys/kernel/btf/vmlinux is missing: %s (the kernel needs CONFIG_DEBUG_INFO_BTF)",
 			strerror(errno));

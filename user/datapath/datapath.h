@@ -41,7 +41,8 @@ struct datapath {
 };
 
 /* Parse "auto", "tcx" or "clsact". Return 0 or -EINVAL. */
-int tc_mode_parse(const char *text, enum tc_mode *mode);
+/* The --tc-mode values, indexed by enum tc_mode, NULL-terminated. */
+extern const char *const tc_mode_names[];
 
 /**
  * datapath_open() - load the tc programs for attachments around @bridge,
@@ -104,7 +105,7 @@ bool datapath_pin_defunct(const char *path);
  */
 void datapath_release_pins(const char *bridge, bool shared);
 
-/* Check what loading needs: root (or CAP_BPF + CAP_NET_ADMIN + CAP_SYS_ADMIN) and kernel BTF. */
+/* Check what loading needs beyond privileges (which the command line checked): kernel BTF. */
 int datapath_preflight(void);
 
 #endif

@@ -30,7 +30,7 @@
 #define CONSUME_MS_DEFAULT	5
 #define RECONCILE_MS		1000
 
-const char *const event_type_names[EVENT_TYPE_MAX] = {
+const char *const event_type_names[EVENT_TYPE_MAX + 1] = {
 	[EVENT_NETNS] = "netns",	[EVENT_NS] = "ns",
 	[EVENT_LINK] = "link",		[EVENT_ADDR] = "addr",
 	[EVENT_NEIGH] = "neigh",	[EVENT_FDB] = "fdb",

@@ -30,7 +30,8 @@ enum event_type {
 
 #define EVENT_ALL_TYPES		((1U << EVENT_TYPE_MAX) - 1)
 
-extern const char *const event_type_names[EVENT_TYPE_MAX];
+/* Indexed by enum event_type, NULL-terminated. */
+extern const char *const event_type_names[EVENT_TYPE_MAX + 1];
 
 /* The current time on the events' clock (CLOCK_REALTIME, µs). */
 __u64 event_now_us(void);

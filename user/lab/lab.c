@@ -202,7 +202,7 @@ static int resolve_peers(struct discovery *d)
 	for (size_t i = 0; i < lab->nports; i++)
 		if (peer_ref(d, &lab->ports[i], &q.refs[q.n], &q.homes[q.n]))
 			q.port[q.n++] = i;
-	err = link_get_many(d->nl, q.refs, q.n, q.peers, q.errs);
+	err = link_get_many(d->nl, q.refs, q.n, lab->kernel_stats, q.peers, q.errs);
 	for (size_t j = 0; !err && j < q.n; j++) {
 		struct lab_port *lp = &lab->ports[q.port[j]];
 
@@ -218,6 +218,8 @@ static int resolve_peers(struct discovery *d)
 		}
 		snprintf(lp->peer.name, sizeof(lp->peer.name), "%s", q.peers[j].name);
 		lp->peer.ifindex = q.peers[j].ifindex;
+		lp->peer.has_kernel = q.peers[j].has_stats;
+		lp->peer.kernel = q.peers[j].stats;
 	}
 	peer_query_free(&q);
 	return err;
@@ -274,6 +276,8 @@ static int add_port(const struct link_info *info, void *data)
 	memset(lp, 0, sizeof(*lp));
 	snprintf(lp->port.name, sizeof(lp->port.name), "%s", info->name);
 	lp->port.ifindex = info->ifindex;
+	lp->port.has_kernel = info->has_stats;
+	lp->port.kernel = info->stats;
 	if (info->peer_ifindex && !strcmp(info->kind, "veth")) {
 		lp->link_peer = info->peer_ifindex;
 		lp->link_netnsid = info->peer_netnsid;
@@ -281,12 +285,13 @@ static int add_port(const struct link_info *info, void *data)
 	return 0;
 }
 
-int lab_discover_ports(struct nl_sock *nl, const char *bridge, struct lab *lab)
+int lab_discover_ports(struct nl_sock *nl, const char *bridge, bool kernel_stats, struct lab *lab)
 {
 	struct link_info br;
 	int err;
 
 	memset(lab, 0, sizeof(*lab));
+	lab->kernel_stats = kernel_stats;
 	lab->host.fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (lab->host.fd < 0)
 		return -errno;
@@ -308,9 +313,12 @@ int lab_discover_ports(struct nl_sock *nl, const char *bridge, struct lab *lab)
 	}
 	snprintf(lab->bridge.name, sizeof(lab->bridge.name), "%s", br.name);
 	lab->bridge.ifindex = br.ifindex;
+	/* link_get() asks with the statistics: the bridge's are there already. */
+	lab->bridge.has_kernel = kernel_stats && br.has_stats;
+	lab->bridge.kernel = br.stats;
 
 	/* The dump assigns nsids to the peers' namespaces, so it comes before their names. */
-	err = link_foreach_port(nl, lab->bridge.ifindex, add_port, lab);
+	err = link_foreach_port(nl, lab->bridge.ifindex, kernel_stats, add_port, lab);
 	if (err)
 		pr_warn("cannot discover the ports of bridge \"%s\": %s", bridge, strerror(-err));
 out:
@@ -321,7 +329,7 @@ out:
 
 int lab_discover(struct nl_sock *nl, const char *bridge, struct lab *lab)
 {
-	int err = lab_discover_ports(nl, bridge, lab);
+	int err = lab_discover_ports(nl, bridge, false, lab);
 
 	return err ? err : lab_discover_peers(nl, lab);
 }

@@ -12,11 +12,14 @@
 #include <net/if.h>
 #include <linux/types.h>
 
+#include "lab/link.h"
 #include "lab/nl.h"
 
 struct lab_iface {
 	char name[IF_NAMESIZE];
 	int ifindex;		/* 0: none */
+	bool has_kernel;	/* discovered with LAB_KERNEL_STATS: @kernel holds its counters */
+	struct link_stats kernel;
 };
 
 struct lab_netns {
@@ -43,6 +46,7 @@ struct lab {
 	size_t nnetns;
 	struct lab_port *ports;		/* in ifindex order */
 	size_t nports;
+	bool kernel_stats;		/* asked for: the ports' and peers' kernel counters */
 };
 
 /**
@@ -58,9 +62,12 @@ int lab_discover(struct nl_sock *nl, const char *bridge, struct lab *lab);
  * lab_discover_ports() - the first half of lab_discover(): the bridge and its
  * ports (one dump), without their peers, for a caller that can start on the
  * ports before the peers are found (lab_discover_peers(): batched requests).
+ * @kernel_stats: read the kernel's own counters of the bridge, its ports and
+ * (in lab_discover_peers()) their peers too, as `ip -s link` shows them, in
+ * the same messages (lab_iface.kernel).
  * Return: as lab_discover(); on failure @lab is freed already.
  */
-int lab_discover_ports(struct nl_sock *nl, const char *bridge, struct lab *lab);
+int lab_discover_ports(struct nl_sock *nl, const char *bridge, bool kernel_stats, struct lab *lab);
 
 /**
  * lab_discover_peers() - the second half: each port's veth peer and the

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Links and addresses as rtnetlink requests: see link.h. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,11 +92,30 @@ static int linkinfo_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+/* IFLA_STATS64: as long as the kernel's struct is, which grows at its end. */
+static void link_stats_parse(const struct nlattr *attr, struct link_info *info)
+{
+	struct rtnl_link_stats64 st = { 0 };
+	size_t len = mnl_attr_get_payload_len(attr);
+
+	if (len < offsetof(struct rtnl_link_stats64, tx_dropped) + sizeof(st.tx_dropped))
+		return;
+	memcpy(&st, mnl_attr_get_payload(attr), len < sizeof(st) ? len : sizeof(st));
+	info->stats = (struct link_stats){
+		.rx_packets = st.rx_packets, .rx_bytes = st.rx_bytes, .rx_dropped = st.rx_dropped,
+		.tx_packets = st.tx_packets, .tx_bytes = st.tx_bytes, .tx_dropped = st.tx_dropped,
+	};
+	info->has_stats = true;
+}
+
 static int link_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct link_info *info = data;
 
 	switch (mnl_attr_get_type(attr)) {
+	case IFLA_STATS64:
+		link_stats_parse(attr, info);
+		break;
 	case IFLA_IFNAME:
 		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
 			snprintf(info->name, sizeof(info->name), "%s", mnl_attr_get_str(attr));
@@ -270,9 +290,9 @@ int link_max_ifindex(struct nl_sock *nl, int *max)
 
 /*
  * The kernel dumps only the links with this master (and says so with
- * NLM_F_DUMP_FILTERED); statistics are skipped too, which nothing here reads.
+ * NLM_F_DUMP_FILTERED); statistics too, unless asked for.
  */
-int link_foreach_port(struct nl_sock *nl, int master_ifindex,
+int link_foreach_port(struct nl_sock *nl, int master_ifindex, bool with_stats,
 		      int (*cb)(const struct link_info *info, void *data), void *data)
 {
 	struct nlmsghdr *nlh = nl_msg_start(nl, RTM_GETLINK, 0);
@@ -281,13 +301,15 @@ int link_foreach_port(struct nl_sock *nl, int master_ifindex,
 
 	link_msg(nlh, 0);
 	mnl_attr_put_u32(nlh, IFLA_MASTER, master_ifindex);
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if (!with_stats)
+		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	err = nl_dump(nl, nlh, foreach_link_cb, &ctx);
 	return err ? err : ctx.ret;
 }
 
 struct many_links {
 	const struct link_ref *refs;
+	bool with_stats;
 	struct link_info *info;
 	int *err;
 };
@@ -297,7 +319,8 @@ static void build_link_get(struct nlmsghdr *nlh, size_t i, void *data)
 	const struct many_links *m = data;
 
 	link_msg(nlh, m->refs[i].ifindex);
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if (!m->with_stats)
+		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	if (m->refs[i].nsid >= 0)
 		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, m->refs[i].nsid);
 }
@@ -313,10 +336,10 @@ static void take_link(const struct nlmsghdr *nlh, int err, size_t i, void *data)
 	m->err[i] = err;
 }
 
-int link_get_many(struct nl_sock *nl, const struct link_ref *refs, size_t n,
+int link_get_many(struct nl_sock *nl, const struct link_ref *refs, size_t n, bool with_stats,
 		  struct link_info *info, int *err)
 {
-	struct many_links m = { .refs = refs, .info = info, .err = err };
+	struct many_links m = { .refs = refs, .with_stats = with_stats, .info = info, .err = err };
 
 	/* What no answer came back for (the exchange failed half-way) stays failed. */
 	for (size_t i = 0; i < n; i++)

@@ -9,6 +9,12 @@
 
 #include "lab/nl.h"
 
+/* The kernel's own counters of a link (IFLA_STATS64), as `ip -s link` shows them. */
+struct link_stats {
+	__u64 rx_packets, rx_bytes, rx_dropped;
+	__u64 tx_packets, tx_bytes, tx_dropped;
+};
+
 /* What a link dump tells about one link (RTM_NEWLINK answer). */
 struct link_info {
 	int ifindex;
@@ -18,6 +24,8 @@ struct link_info {
 	int master;		/* IFLA_MASTER, 0 if none */
 	int peer_ifindex;	/* IFLA_LINK: a veth's peer, 0 if none */
 	int peer_netnsid;	/* IFLA_LINK_NETNSID, -1 if the peer is in the same namespace */
+	bool has_stats;		/* the answer carried IFLA_STATS64 */
+	struct link_stats stats;
 };
 
 /* Fill @info from a RTM_NEWLINK/RTM_DELLINK message. Return 0 or -EPROTO. */
@@ -86,9 +94,9 @@ int link_max_ifindex(struct nl_sock *nl, int *max);
 /**
  * link_foreach_port() - link_foreach() over the links enslaved to
  * @master_ifindex only: the kernel leaves the others out of the dump
- * (`ip link show master BRIDGE`), and their statistics.
+ * (`ip link show master BRIDGE`), and their statistics unless @with_stats.
  */
-int link_foreach_port(struct nl_sock *nl, int master_ifindex,
+int link_foreach_port(struct nl_sock *nl, int master_ifindex, bool with_stats,
 		      int (*cb)(const struct link_info *info, void *data), void *data);
 
 /* Which link to look up: by ifindex in the namespace @nl's numbers @nsid (-1: @nl's own). */
@@ -100,10 +108,10 @@ struct link_ref {
 /**
  * link_get_many() - link_get_index_in() (link_get_index() for nsid -1) of
  * @n links at once, in a few datagrams: @info[i] and @err[i] (0, -ENODEV or
- * -errno) for @refs[i]. Leaves the statistics out.
+ * -errno) for @refs[i]. Leaves the statistics out unless @with_stats.
  * Return: 0, or -errno when the exchange itself failed.
  */
-int link_get_many(struct nl_sock *nl, const struct link_ref *refs, size_t n,
+int link_get_many(struct nl_sock *nl, const struct link_ref *refs, size_t n, bool with_stats,
 		  struct link_info *info, int *err);
 
 /**

@@ -111,7 +111,7 @@ static int find_ports(const char *bridge, void *data)
 	m->bridges = br;
 	br = &m->bridges[m->nbridges];
 	memset(br, 0, sizeof(*br));
-	err = lab_discover_ports(r->nl, bridge, &br->lab);
+	err = lab_discover_ports(r->nl, bridge, true, &br->lab);
 	if (err) {
 		r->err = err;	/* said already; report the other labs all the same */
 		return 0;
@@ -312,15 +312,44 @@ const char *stats_model_place_name(const struct lab *lab, size_t place)
 	return place == lab->nports ? "local" : lab->ports[place].port.name;
 }
 
-/* @e: the interface @ifindex in @cookie, or with @peer_of_port the veth end that port counts. */
+bool stats_model_kernel(const struct lab_iface *dev, const struct nsmon_counters tc[NSMON_DIR_MAX],
+			struct stats_kernel *k)
+{
+	const struct link_stats *ks = &dev->kernel;
+
+	memset(k, 0, sizeof(*k));
+	if (!dev->has_kernel)
+		return false;
+	k->packets[NSMON_DIR_RX] = ks->rx_packets;
+	k->bytes[NSMON_DIR_RX] = ks->rx_bytes;
+	k->dropped[NSMON_DIR_RX] = ks->rx_dropped;
+	k->packets[NSMON_DIR_TX] = ks->tx_packets;
+	k->bytes[NSMON_DIR_TX] = ks->tx_bytes;
+	k->dropped[NSMON_DIR_TX] = ks->tx_dropped;
+	/*
+	 * The kernel counts skbs on a veth and a bridge: nsmon's SKBS. Ahead of
+	 * the kernel is no frame unseen: a port's egress hook counts a frame
+	 * before the veth does, and one the veth then drops is in tx_dropped.
+	 */
+	for (int dir = 0; dir < NSMON_DIR_MAX; dir++)
+		if (k->packets[dir] > tc[dir].stat[NSMON_STAT_SKBS])
+			k->unseen[dir] = k->packets[dir] - tc[dir].stat[NSMON_STAT_SKBS];
+	return true;
+}
+
+/*
+ * @e: the interface @dev (@ifindex in @cookie: where it is counted), or with
+ * @peer_of_port the veth end that port counts.
+ */
 static void read_iface(const struct stats_model *m, struct stats_iface *e, const char *where,
-		       const char *name, __u64 cookie, int ifindex, bool peer_of_port)
+		       const struct lab_iface *dev, __u64 cookie, int ifindex, bool peer_of_port)
 {
 	e->where = where;
-	e->name = name;
+	e->name = dev->name;
 	for (int dir = 0; dir < NSMON_DIR_MAX; dir++)
 		counters_read(m->snap, cookie, ifindex, peer_of_port ? NSMON_DIR_MAX - 1 - dir : dir,
 			      NSMON_HOOK_TC, &e->tc[dir]);
+	e->has_kernel = stats_model_kernel(dev, e->tc, &e->kernel);
 }
 
 static void read_xdp(const struct stats_model *m, struct stats_iface *e, __u64 cookie, int ifindex)
@@ -349,7 +378,7 @@ struct stats_iface *stats_model_ifaces(const struct stats_model *m, size_t *coun
 			const struct lab_port *lp = &lab->ports[peer->port];
 
 			e = &ifs[n++];
-			read_iface(m, e, ns->ns->name, lp->peer.name, lab->host.cookie,
+			read_iface(m, e, ns->ns->name, &lp->peer, lab->host.cookie,
 				   lp->port.ifindex, true);
 			read_xdp(m, e, ns->ns->cookie, lp->peer.ifindex);
 		}
@@ -364,7 +393,7 @@ struct stats_iface *stats_model_ifaces(const struct stats_model *m, size_t *coun
 			if (i < lab->nports && !br->shown[i])
 				continue;
 			e = &ifs[n++];
-			read_iface(m, e, STATS_MODEL_HOST, dev->name, lab->host.cookie, dev->ifindex,
+			read_iface(m, e, STATS_MODEL_HOST, dev, lab->host.cookie, dev->ifindex,
 				   false);
 			read_xdp(m, e, lab->host.cookie, dev->ifindex);
 		}

@@ -77,6 +77,17 @@ int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_m
 void stats_model_free(struct stats_model *m);
 
 /*
+ * The kernel's own counters of an interface (IFLA_STATS64, what `ip -s
+ * link` shows), read in the same call as nsmon's, and by direction what
+ * the kernel counted that no nsmon hook saw: kernel packets - nsmon skbs,
+ * 0 when nsmon is ahead (README, "Where it is counted").
+ */
+struct stats_kernel {
+	__u64 packets[NSMON_DIR_MAX], bytes[NSMON_DIR_MAX], dropped[NSMON_DIR_MAX];
+	__u64 unseen[NSMON_DIR_MAX];
+};
+
+/*
  * One interface and what it counted, as it saw it: a namespace's veth end is
  * counted at its bridge port (datapath_attach_peer()), so its rx is the
  * port's tx and the other way round.
@@ -87,7 +98,17 @@ struct stats_iface {
 	struct nsmon_counters tc[NSMON_DIR_MAX];
 	bool has_xdp;			/* XDP counts it (rx) */
 	struct nsmon_counters xdp_rx;
+	bool has_kernel;		/* the kernel's counters were read */
+	struct stats_kernel kernel;
 };
+
+/**
+ * stats_model_kernel() - @dev's kernel counters beside nsmon's @tc (as the
+ * interface saw them: rx, tx) into *@k.
+ * Return: false when the kernel's counters of @dev were not read.
+ */
+bool stats_model_kernel(const struct lab_iface *dev, const struct nsmon_counters tc[NSMON_DIR_MAX],
+			struct stats_kernel *k);
 
 /* The name of place @place of @lab in the matrix: a port's, or "local" for the bridge device. */
 const char *stats_model_place_name(const struct lab *lab, size_t place);

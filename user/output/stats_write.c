@@ -40,12 +40,44 @@ static void add_xdp(json_t *obj, const struct stats_model *m, __u64 cookie, int 
 				    direction_json(m, cookie, ifindex, NSMON_DIR_RX, NSMON_HOOK_XDP)));
 }
 
-/* "rx" and "tx" (plus "xdp") of an interface nsmon hooks at tc. */
-static void add_iface_counters(json_t *obj, const struct stats_model *m, __u64 cookie, int ifindex)
+static const char *const dir_names[NSMON_DIR_MAX] = { [NSMON_DIR_RX] = "rx", [NSMON_DIR_TX] = "tx" };
+
+/*
+ * "kernel": {"rx": {"packets", "bytes", "dropped", "unseen"}, "tx": ...}:
+ * @dev's own counters as the kernel keeps them, beside nsmon's @tc (as
+ * @dev saw them), when they were read.
+ */
+static void add_kernel(json_t *obj, const struct lab_iface *dev,
+		       const struct nsmon_counters tc[NSMON_DIR_MAX])
 {
-	json_object_set_new(obj, "rx", direction_json(m, cookie, ifindex, NSMON_DIR_RX, NSMON_HOOK_TC));
-	json_object_set_new(obj, "tx", direction_json(m, cookie, ifindex, NSMON_DIR_TX, NSMON_HOOK_TC));
-	add_xdp(obj, m, cookie, ifindex);
+	struct stats_kernel k;
+	json_t *kernel;
+
+	if (!stats_model_kernel(dev, tc, &k))
+		return;
+	kernel = json_object();
+	for (int dir = 0; kernel && dir < NSMON_DIR_MAX; dir++)
+		json_object_set_new(kernel, dir_names[dir],
+				    json_pack("{s:I, s:I, s:I, s:I}",
+					      "packets", (json_int_t)k.packets[dir],
+					      "bytes", (json_int_t)k.bytes[dir],
+					      "dropped", (json_int_t)k.dropped[dir],
+					      "unseen", (json_int_t)k.unseen[dir]));
+	json_object_set_new(obj, "kernel", kernel);
+}
+
+/* "rx" and "tx" (plus "xdp" and "kernel") of @dev, an interface nsmon hooks at tc. */
+static void add_iface_counters(json_t *obj, const struct stats_model *m, __u64 cookie,
+			       const struct lab_iface *dev)
+{
+	struct nsmon_counters tc[NSMON_DIR_MAX];
+
+	for (int dir = 0; dir < NSMON_DIR_MAX; dir++) {
+		counters_read(m->snap, cookie, dev->ifindex, dir, NSMON_HOOK_TC, &tc[dir]);
+		json_object_set_new(obj, dir_names[dir], counters_json(&tc[dir]));
+	}
+	add_xdp(obj, m, cookie, dev->ifindex);
+	add_kernel(obj, dev, tc);
 }
 
 static json_t *rx_tx_json(__u64 rx, __u64 tx)
@@ -70,16 +102,22 @@ static void add_place(json_t *obj, const struct nsmon_place_counters *p, bool po
  * changes them once built); its own keys hold only XDP's count.
  */
 static json_t *peer_json(const struct stats_model *m, const struct stats_netns *ns,
-			 const struct lab_port *lp, const json_t *port)
+			 const struct stats_bridge *br, const struct lab_port *lp, const json_t *port)
 {
 	json_t *obj = json_pack("{s:s, s:i, s:s}", "name", lp->peer.name,
 				"ifindex", lp->peer.ifindex, "counted_at", lp->port.name);
+	struct nsmon_counters tc[NSMON_DIR_MAX];
 
 	if (!obj)
 		return NULL;
 	json_object_set(obj, "rx", json_object_get(port, "tx"));
 	json_object_set(obj, "tx", json_object_get(port, "rx"));
 	add_xdp(obj, m, ns->ns->cookie, lp->peer.ifindex);
+	/* Its own kernel counters, against the port's counts swapped. */
+	for (int dir = 0; dir < NSMON_DIR_MAX; dir++)
+		counters_read(m->snap, br->lab.host.cookie, lp->port.ifindex, NSMON_DIR_MAX - 1 - dir,
+			      NSMON_HOOK_TC, &tc[dir]);
+	add_kernel(obj, &lp->peer, tc);
 	return obj;
 }
 
@@ -104,7 +142,7 @@ static json_t *netns_json(const struct stats_model *m, const struct stats_netns 
 		const struct stats_peer *peer = &m->peers[p - 1];
 		const struct stats_bridge *br = &m->bridges[peer->bridge];
 
-		json_array_append_new(ifaces, peer_json(m, ns, &br->lab.ports[peer->port],
+		json_array_append_new(ifaces, peer_json(m, ns, br, &br->lab.ports[peer->port],
 					port_object(bridges, peer->bridge, br, peer->port)));
 	}
 	return json_pack("{s:s, s:I, s:I, s:o}", "name", ns->ns->name,
@@ -119,7 +157,7 @@ static json_t *port_json(const struct stats_model *m, const struct stats_bridge 
 
 	if (!obj)
 		return NULL;
-	add_iface_counters(obj, m, br->lab.host.cookie, lp->port.ifindex);
+	add_iface_counters(obj, m, br->lab.host.cookie, &lp->port);
 	json_object_set_new(obj, "peer", json_string(lp->peer.name));
 	json_object_set_new(obj, "peer_namespace",
 			    lp->netns ? json_string(lp->netns->name) : json_null());
@@ -157,7 +195,7 @@ static json_t *bridge_json(const struct stats_model *m, const struct stats_bridg
 		if (br->shown[i])
 			json_array_append_new(ports, port_json(m, br, i));
 	if (local) {
-		add_iface_counters(local, m, lab->host.cookie, lab->bridge.ifindex);
+		add_iface_counters(local, m, lab->host.cookie, &lab->bridge);
 		add_place(local, &br->places.sum[lab->nports], false);
 	}
 	return json_pack("{s:s, s:i, s:o, s:o, s:o}", "name", lab->bridge.name,

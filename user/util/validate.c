@@ -33,6 +33,9 @@ const char *netns_name_check(const char *name)
 
 	if (why)
 		return why;
+	/* `ip netns exec -x` would take it for an option: no tool could name it. */
+	if (name[0] == '-')
+		return "starts with '-'";
 	if (strlen(name) + VETH_BR_OVERHEAD >= IF_NAMESIZE)
 		return "is too long: veth-NAME-br must fit in 15 bytes, so at most 7 bytes";
 	return NULL;
