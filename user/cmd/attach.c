@@ -120,7 +120,7 @@ static int run_attach(const void *args, int noperands, char **operands)
 	datapath_close(&dp);
 	ledger_close(lg);
 	if (err)
-		datapath_release_pins(bridge, !dp.pins_foreign);
+		datapath_release_pins(bridge, !dp.pins_foreign, -1);
 	lab_free(&lab);
 out_nl:
 	nl_close(nl);

@@ -77,8 +77,8 @@ static int undo(const struct down_args *a, bool attachments_only)
 	const char *bridge = a->bridge;
 	bool force = a->force;
 	struct ledger *lg;
+	int err, werr, maps_lock = -1;
 	bool damaged;
-	int err, werr;
 
 	err = datapath_preflight();
 	if (err)
@@ -89,12 +89,12 @@ static int undo(const struct down_args *a, bool attachments_only)
 	if (!err && !ledger_exists(lg)) {
 		err = undo_by_name(bridge);
 		ledger_close(lg);
-		datapath_release_pins(bridge, true);
+		datapath_release_pins(bridge, true, -1);
 		return cli_exit_code(err);
 	}
 	if (err == -ENOENT) {
 		pr_info("nsmon holds nothing on bridge \"%s\": nothing to do", bridge);
-		datapath_release_pins(bridge, true);
+		datapath_release_pins(bridge, true, -1);
 		return EXIT_OK;
 	}
 	if (err)
@@ -117,15 +117,17 @@ static int undo(const struct down_args *a, bool attachments_only)
 	/* Objects already gone (a half-built lab, `ip netns del` by hand) are fine. */
 	if (attachments_only)
 		err = undo_attachments(lg);
-	else
-		err = undo_objects(lg, force ? not_refused : NULL, NULL);
+	else if (force)
+		err = undo_objects(lg, not_refused, NULL);
+	else	/* the last lab: its counters go with the maps */
+		err = undo_lab(lg, datapath_last_lab(bridge, &maps_lock));
 	if (force) {
 		err = undo_by_name(bridge) ?: err;
 		forget_all(lg);
 	}
 	werr = ledger_rewrite(lg);
 	ledger_close(lg);
-	datapath_release_pins(bridge, true);
+	datapath_release_pins(bridge, true, maps_lock);
 	if (werr)
 		return EXIT_FAIL;
 	if (!err && damaged && !force)

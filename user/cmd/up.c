@@ -467,7 +467,7 @@ out:
 	datapath_close(&b.dp);
 	ledger_close(b.lg);
 	if (err)
-		datapath_release_pins(spec.bridge, !b.dp.pins_foreign);
+		datapath_release_pins(spec.bridge, !b.dp.pins_foreign, -1);
 	for (int i = 0; ns_fds && i < spec.count; i++)
 		if (ns_fds[i] >= 0)
 			close(ns_fds[i]);

@@ -680,15 +680,32 @@ static int count_lab(const char *bridge, void *data)
 	return 0;
 }
 
-void datapath_release_pins(const char *bridge, bool shared)
+bool datapath_last_lab(const char *bridge, int *maps_lock)
+{
+	int labs = 0;
+
+	*maps_lock = -1;
+	ledger_foreach_bridge(count_lab, &labs);
+	if (labs != 1 || ledger_lock_file(MAPS_LOCK, true, maps_lock))
+		return false;
+	labs = 0;
+	ledger_foreach_bridge(count_lab, &labs);	/* again, under the lock */
+	if (labs == 1)
+		return true;
+	close(*maps_lock);
+	*maps_lock = -1;
+	return false;
+}
+
+void datapath_release_pins(const char *bridge, bool shared, int maps_lock)
 {
 	char path[PATH_MAX];
-	int labs = 0, lock;
+	int labs = 0, lock = maps_lock;
 
 	/* rmdir, not a recursive delete: a pin that is left is someone's (or a bug) to see. */
 	snprintf(path, sizeof(path), "%s/%s", NSMON_PIN_ROOT, bridge);
 	rmdir(path);
-	if (ledger_lock_file(MAPS_LOCK, true, &lock))
+	if (lock < 0 && ledger_lock_file(MAPS_LOCK, true, &lock))
 		return;
 	ledger_foreach_bridge(count_lab, &labs);
 	if (labs) {

@@ -99,11 +99,20 @@ bool datapath_pin_defunct(const char *path);
  * datapath_release_pins() - remove @bridge's (empty) pin directory, and with
  * @shared the pinned maps, /sys/fs/bpf/nsmon and /run/nsmon once no bridge
  * has a ledger any more, holding the maps' lock exclusive: no datapath_open()
- * of another command is between its load and its first record meanwhile.
- * Call it after datapath_close(). A run that failed on another version's pins
+ * of another command is between its load and its first record meanwhile
+ * (@maps_lock: that lock held already, from datapath_last_lab(), else -1;
+ * closed here). Call it after datapath_close(). A run that failed on another version's pins
  * (datapath.pins_foreign) leaves them to that version: @shared false.
  */
-void datapath_release_pins(const char *bridge, bool shared);
+void datapath_release_pins(const char *bridge, bool shared, int maps_lock);
+
+/**
+ * datapath_last_lab() - is @bridge's the only lab? If so, holds the maps'
+ * lock exclusive in @maps_lock (no other lab starts meanwhile) until it is
+ * handed to datapath_release_pins(), which unpins the maps, counters and all.
+ * Return: true, or false with @maps_lock -1.
+ */
+bool datapath_last_lab(const char *bridge, int *maps_lock);
 
 /* Check what loading needs beyond privileges (which the command line checked): kernel BTF. */
 int datapath_preflight(void);

@@ -27,12 +27,17 @@ static void ctx_init(struct undo_ctx *c)
 	c->maps_err = 1;
 }
 
-static void ctx_close(struct undo_ctx *c)
+/* Return: what deleting the flows that undo_keys() collected met. */
+static int ctx_close(struct undo_ctx *c)
 {
+	int err = bridge_flows_forget_done();
+
+	if (err)
+		pr_warn("cannot forget the lab's bridge flows: %s", strerror(-err));
 	if (!c->maps_err)
 		counters_close(&c->maps);
-	bridge_flows_forget_done();
 	nl_close(c->nl);
+	return err;
 }
 
 static struct nl_sock *ctx_nl(struct undo_ctx *c, int *err)
@@ -284,9 +289,9 @@ static int undo_keys(struct undo_ctx *c, const struct ledger_obj *o)
 }
 
 /*
- * The order: the programs first (nothing counts after), then their
- * counters, then the namespaces and last the links, each kind newest first
- * (a filter before its qdisc).
+ * The order: the programs first (nothing counts after), then the
+ * namespaces, the links, and last the counters; each kind newest first (a
+ * filter before its qdisc).
  */
 static const struct handler {
 	int phase;
@@ -295,37 +300,84 @@ static const struct handler {
 	[LEDGER_PIN] = { 0, undo_pin },
 	[LEDGER_FILTER] = { 0, undo_filter },
 	[LEDGER_QDISC] = { 0, undo_qdisc },
-	[LEDGER_KEYS] = { 1, undo_keys },
-	[LEDGER_NETNS] = { 2, undo_netns },
-	[LEDGER_LINK] = { 3, NULL },	/* undo_links(), all at once */
+	[LEDGER_NETNS] = { 1, undo_netns },
+	[LEDGER_LINK] = { 2, NULL },	/* undo_links(), all at once */
+	[LEDGER_KEYS] = { 3, undo_keys },
 };
 
-#define NPHASES	3
+#define PHASE_LINKS	2
+#define NPHASES		4
 
-int undo_objects(struct ledger *lg, undo_match_t match, void *data)
+/*
+ * A clsact qdisc or filter on a root-namespace link this same undo deletes
+ * goes with the link: -1, or the link's index in @objs.
+ */
+static ssize_t rides_on(const struct ledger_obj *objs, const bool *selected, size_t n,
+			const struct ledger_obj *o)
+{
+	const char *netns = o->rec.kind == LEDGER_QDISC ? o->rec.qdisc.netns :
+			    o->rec.kind == LEDGER_FILTER ? o->rec.filter.netns : NULL;
+	int ifindex = o->rec.kind == LEDGER_QDISC ? o->rec.qdisc.ifindex : o->rec.filter.ifindex;
+
+	if (!netns || *netns)
+		return -1;
+	for (size_t k = 0; k < n; k++)
+		if (selected[k] && objs[k].rec.kind == LEDGER_LINK &&
+		    objs[k].rec.link.ifindex == ifindex)
+			return (ssize_t)k;
+	return -1;
+}
+
+/* undo_objects(), and with @maps_go the counters left to the maps' unpinning. */
+static int undo_selected(struct ledger *lg, undo_match_t match, void *data, bool maps_go)
 {
 	const struct ledger_obj *objs;
 	size_t n, nlinks = 0, *links;
-	bool *undone, namespaces_deleted = false;
+	bool *undone, *selected, namespaces_deleted = false;
+	ssize_t *rider;
 	struct undo_ctx c;
 	int err = 0, ret;
 
 	objs = ledger_objects(lg, &n);
 	undone = calloc(n ?: 1, sizeof(*undone));
+	selected = calloc(n ?: 1, sizeof(*selected));
+	rider = calloc(n ?: 1, sizeof(*rider));
 	links = calloc(n ?: 1, sizeof(*links));
-	if (!undone || !links) {
-		free(undone);
-		free(links);
-		return -ENOMEM;
+	if (!undone || !selected || !rider || !links) {
+		err = -ENOMEM;
+		goto out;
 	}
+	for (size_t i = 0; i < n; i++)
+		selected[i] = !match || match(&objs[i], data);
+	for (size_t i = 0; i < n; i++)
+		rider[i] = selected[i] ? rides_on(objs, selected, n, &objs[i]) : -1;
 	ctx_init(&c);
 	for (int phase = 0; phase < NPHASES; phase++) {
+		if (phase == PHASE_LINKS) {
+			for (size_t i = n; i-- > 0;)
+				if (selected[i] && objs[i].rec.kind == LEDGER_LINK)
+					links[nlinks++] = i;
+			if (nlinks) {
+				ret = undo_links(&c, objs, links, nlinks, undone, namespaces_deleted);
+				err = err ?: ret;
+				fault_point();
+			}
+			/* What rode on a link went with it, if it went. */
+			for (size_t i = 0; i < n; i++)
+				if (rider[i] >= 0)
+					undone[i] = undone[rider[i]];
+			continue;
+		}
 		for (size_t i = n; i-- > 0;) {
 			const struct handler *h = &handlers[objs[i].rec.kind];
 
-			if (!h->undo || h->phase != phase || (match && !match(&objs[i], data)))
+			if (!h->undo || h->phase != phase || !selected[i] || rider[i] >= 0)
 				continue;
-			ret = h->undo(&c, &objs[i]);
+			/* All labs gone with this one: the maps go, counters and all. */
+			if (objs[i].rec.kind == LEDGER_KEYS && maps_go && !err)
+				ret = 0;
+			else
+				ret = h->undo(&c, &objs[i]);
 			if (ret) {
 				err = err ?: ret;	/* kept, so that a later down can try again */
 				continue;
@@ -335,21 +387,27 @@ int undo_objects(struct ledger *lg, undo_match_t match, void *data)
 			fault_point();	/* undone, the ledger not rewritten yet */
 		}
 	}
-	for (size_t i = n; i-- > 0;)
-		if (objs[i].rec.kind == LEDGER_LINK && (!match || match(&objs[i], data)))
-			links[nlinks++] = i;
-	if (nlinks) {
-		ret = undo_links(&c, objs, links, nlinks, undone, namespaces_deleted);
-		err = err ?: ret;
-		fault_point();
-	}
-	ctx_close(&c);
+	ret = ctx_close(&c);
+	err = err ?: ret;
 	for (size_t i = n; i-- > 0;)
 		if (undone[i])
 			ledger_forget(lg, i);
+out:
 	free(undone);
+	free(selected);
+	free(rider);
 	free(links);
 	return err;
+}
+
+int undo_objects(struct ledger *lg, undo_match_t match, void *data)
+{
+	return undo_selected(lg, match, data, false);
+}
+
+int undo_lab(struct ledger *lg, bool maps_go)
+{
+	return undo_selected(lg, NULL, NULL, maps_go);
 }
 
 static bool is_attachment(const struct ledger_obj *o, void *data)
@@ -400,7 +458,7 @@ int undo_recover(struct ledger *lg)
 		"undoing what it made");
 	switch (op) {
 	case LEDGER_OP_DOWN:
-		return undo_objects(lg, NULL, NULL);
+		return undo_lab(lg, false);
 	case LEDGER_OP_DETACH:
 		return undo_attachments(lg);
 	default:

@@ -23,11 +23,21 @@ typedef bool (*undo_match_t)(const struct ledger_obj *obj, void *data);
 
 /**
  * undo_objects() - undo the objects of @lg that @match accepts (NULL: all):
- * programs first, then counters, namespaces, links, each kind newest first.
+ * programs first, then namespaces, links, counters, each kind newest first;
+ * a clsact qdisc or filter on a link it deletes goes with the link.
  * Prints one line for each object it could not undo.
  * Return: 0, or the first error met (undo goes on past it).
  */
 int undo_objects(struct ledger *lg, undo_match_t match, void *data);
+
+/**
+ * undo_lab() - undo_objects() of all of @lg; with @maps_go (the caller holds
+ * the maps' lock exclusive, @lg is the last lab, and the maps will be
+ * unpinned: datapath_release_pins()) the counters are not forgotten one by
+ * one, unless something else failed to go (63,000 bridge flows of a
+ * 250-namespace lab take most of a second to delete).
+ */
+int undo_lab(struct ledger *lg, bool maps_go);
 
 /* undo_objects() of the attachments only (detach: the lab itself stays). */
 int undo_attachments(struct ledger *lg);
