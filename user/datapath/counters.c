@@ -359,11 +359,13 @@ static bool counted_in_hash(const struct counters_maps *m, __u64 netns_cookie, i
 
 /* Set once a claim found every fast slot given: later attaches of this run skip the search. */
 static bool slots_all_given;
+/* Where this run's next search for a free slot starts. */
+static __u32 next_slot;
 
 int counters_give_slot(const struct counters_maps *m, __u64 netns_cookie, int ifindex)
 {
 	struct nsmon_slot owner = { .netns_cookie = netns_cookie, .ifindex = ifindex }, now;
-	__u32 index = (__u32)ifindex % NSMON_SLOT_INDEX, slot;
+	__u32 index = (__u32)ifindex % NSMON_SLOT_INDEX, slot = 0, tries;
 	int err;
 
 	if (m->slots < 0 || m->fast < 0 || m->owners < 0)
@@ -379,18 +381,24 @@ int counters_give_slot(const struct counters_maps *m, __u64 netns_cookie, int if
 	 */
 	if (counted_in_hash(m, netns_cookie, ifindex))
 		return 0;
-	/* Claim a slot: the insert succeeds for one nsmon run only. */
-	for (slot = 0; slot < NSMON_FAST_SLOTS; slot++) {
+	/*
+	 * Claim a slot: the insert succeeds for one nsmon run only. The search
+	 * starts after the slot this run claimed last: from 0 each time, `up` of
+	 * 250 namespaces tried ~31,000 taken slots, a third of its time.
+	 */
+	for (tries = 0; tries < NSMON_FAST_SLOTS; tries++) {
+		slot = (next_slot + tries) % NSMON_FAST_SLOTS;
 		owner.slot = slot;
 		if (!bpf_map_update_elem(m->owners, &slot, &owner, BPF_NOEXIST))
 			break;
 		if (errno != EEXIST)
 			return -errno;
 	}
-	if (slot == NSMON_FAST_SLOTS) {
+	if (tries == NSMON_FAST_SLOTS) {
 		slots_all_given = true;	/* this run need not try again: the hash counts the rest */
 		return 0;
 	}
+	next_slot = slot + 1;
 	/* Zeroed before the programs can find it: nothing else writes it yet. */
 	err = zero_fast_slot(m, slot);
 	if (!err)
