@@ -18,7 +18,7 @@ DLOPEN_LIBS := libmicrohttpd
 # Debian 12 packages that build, run and test nsmon (make deps installs the missing ones).
 DEB_PKGS  := clang llvm bpftool libbpf-dev libmnl-dev libelf-dev zlib1g-dev libjansson-dev \
 	     libmicrohttpd-dev curl \
-	     pkg-config make gcc iproute2 iputils-ping jq tcpdump iperf3 tmux util-linux procps time linux-perf
+	     pkg-config make gcc iproute2 iputils-ping jq tcpdump iperf3 tmux util-linux procps time linux-perf tshark
 
 WARNINGS  := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
 CFLAGS    ?= -g -O2

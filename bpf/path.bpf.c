@@ -4,14 +4,18 @@
  * while they run (its own tcx links, next to the counting programs), so the
  * monitor's default cost does not grow.
  *
- * Every hop recognises a packet by its content (include/path_abi.h) and
- * stamps the time it met it; the last hop (the stack consuming the skb)
- * sends the whole leg as one sample.
+ * Every hop recognises a packet by its content (include/path_abi.h), hashed
+ * into a 64-bit tag, and stamps the time it met it into the packet's slot of
+ * a direct-mapped table; the last hop (the stack consuming the skb) adds the
+ * leg's segments to per-CPU histograms that userspace reads when it stops.
+ * Nothing per packet goes to userspace and nothing wakes it, so the tracer
+ * costs the path a few map accesses per hop, not a context switch: it must
+ * not change the latency it measures. Only `explain` (trace_every_hop) sends
+ * a ring record per hop, for the one ping it explains.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 
 #include "nsmon.h"
@@ -21,30 +25,57 @@
 #define ETH_P_IP	0x0800
 #define ETH_P_ARP	0x0806
 
+/* Another CPU may write the slot: read and write its tag once, in program order. */
+#define READ_ONCE(x)		(*(const volatile typeof(x) *)&(x))
+#define WRITE_ONCE(x, v)	(*(volatile typeof(x) *)&(x) = (v))
+
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u8 proto_filter = NSMON_PATH_ANY;
 const volatile bool trace_every_hop = false;
+const volatile __u32 sample_every = 1;		/* --sample N: one packet in N */
+const volatile __u64 count_limit = 0;		/* --count N: legs histogrammed per leg; 0: all */
 
+/*
+ * Direct-mapped by the tag's low bits, an array rather than a (LRU) hash:
+ * the verifier inlines the lookup to an address computation, nothing is
+ * allocated or locked per packet, and a packet that never arrives (dropped,
+ * sent elsewhere, consumed where we do not look) stays only until a newer
+ * packet needs its slot, which counts it `evicted`. So the table's memory is
+ * bounded and every packet that met the first hop is accounted for.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, struct nsmon_hook_key);
-	__type(value, struct nsmon_hook_role);
-} roles SEC(".maps");
-
-/* Packets on their way: when they met each hop so far. */
-struct in_flight {
-	__u64 ts[NSMON_HOP_MAX];
-	__u8 leg;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, struct nsmon_pkt_key);
-	__type(value, struct in_flight);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NSMON_PATH_FLIGHTS);
+	__type(key, __u32);
+	__type(value, struct nsmon_path_flight);
 } flights SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSMON_LEG_MAX);
+	__type(key, __u32);
+	__type(value, struct nsmon_path_hist);
+} hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSMON_LEG_MAX);
+	__type(key, __u32);
+	__type(value, struct nsmon_path_leg_stats);
+} leg_stats SEC(".maps");
+
+/*
+ * Legs histogrammed so far, shared by all CPUs: a ticket taken atomically
+ * per completed leg, so that --count N records exactly N, whichever CPUs
+ * complete them, and userspace polls one word to know when to stop.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NSMON_LEG_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} tickets SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -157,129 +188,280 @@ static __always_inline bool frame_key(void *data, void *end, struct nsmon_pkt_ke
 	return ipv4_key(ip, l4, key);
 }
 
-static __always_inline void emit_hop(const struct nsmon_pkt_key *key, __u64 ts, __u64 cookie,
-				     __u32 ifindex, const struct nsmon_hook_role *role, __u8 l2)
+/*
+ * The packet's tag: a multiply-xorshift mix (splitmix64's finaliser) of the
+ * key's words, a few ns of ALU work on fields already in registers. Never 0,
+ * which marks a free slot.
+ */
+static __always_inline __u64 key_tag(const struct nsmon_pkt_key *k)
 {
-	struct nsmon_path_rec *rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
+	__u64 h = ((__u64)k->saddr << 32 | k->daddr) ^
+		  ((__u64)k->l4_a << 32 | k->l4_b) * 0x9e3779b97f4a7c15ULL ^
+		  ((__u64)k->ip_id << 16 | (__u64)k->proto << 8 | k->kind) * 0xc2b2ae3d27d4eb4fULL;
+
+	h = (h ^ (h >> 31)) * 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 29;
+	return h ? h : 1;
+}
+
+/*
+ * --sample N: whether every hop traces this packet. Decided from its
+ * content, so every hop decides alike. An ICMP echo and its reply are
+ * picked by their sequence number (seq % N == 0): both legs of the same
+ * pings, and the ones `ping` itself numbers, so a user can tell which were
+ * traced. Anything else by the tag's high bits (the low ones pick the slot).
+ */
+static __always_inline bool sampled(const struct nsmon_pkt_key *k, __u64 tag)
+{
+	__u32 n = sample_every;
+
+	if (n <= 1)
+		return true;
+	if (k->kind == NSMON_PKT_ECHO_REQUEST || k->kind == NSMON_PKT_ECHO_REPLY)
+		return (k->l4_a & 0xffff) % n == 0;
+	return (__u32)(tag >> 32) % n == 0;
+}
+
+static __always_inline struct nsmon_path_flight *slot_of(__u64 tag)
+{
+	__u32 i = (__u32)tag & (NSMON_PATH_FLIGHTS - 1);
+
+	return bpf_map_lookup_elem(&flights, &i);
+}
+
+static __always_inline struct nsmon_path_leg_stats *stats_of(__u32 leg)
+{
+	return bpf_map_lookup_elem(&leg_stats, &leg);
+}
+
+static __always_inline void emit_hop(const struct nsmon_pkt_key *key, __u64 ts, __u64 cookie,
+				     __u32 ifindex, __u32 leg, __u32 hop, __u8 l2)
+{
+	struct nsmon_hop_event *rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
 
 	if (!rec)
 		return;
 	__builtin_memset(rec, 0, sizeof(*rec));
-	rec->type = NSMON_REC_HOP;
-	rec->hop.key = *key;
-	rec->hop.ts = ts;
-	rec->hop.netns_cookie = cookie;
-	rec->hop.ifindex = ifindex;
-	rec->hop.leg = role->leg;
-	rec->hop.hop = role->hop;
-	rec->hop.l2 = l2;
+	rec->key = *key;
+	rec->ts = ts;
+	rec->netns_cookie = cookie;
+	rec->ifindex = ifindex;
+	rec->leg = leg;
+	rec->hop = hop;
+	rec->l2 = l2;
 	bpf_ringbuf_submit(rec, 0);
 }
 
-/* Stamp @key at the hop of @role; the first hop starts a flight. */
-static __always_inline void stamp(const struct nsmon_pkt_key *key,
-				  const struct nsmon_hook_role *role, __u64 now)
+/*
+ * The first hop: the packet takes its slot. The slot's tag is cleared
+ * (atomically, so that a completion on another CPU and this eviction
+ * cannot both claim the old packet) before the times are written, and set
+ * last: a reader that sees the tag sees this packet's times.
+ */
+static __always_inline __u64 start_flight(struct nsmon_path_flight *f, __u64 tag, __u32 leg)
 {
-	struct in_flight *f, fresh = { .leg = role->leg };
+	struct nsmon_path_leg_stats *st;
+	__u64 old = __sync_lock_test_and_set(&f->tag, 0), now;
 
-	if (role->hop == NSMON_HOP_SENDER_TX) {
-		fresh.ts[NSMON_HOP_SENDER_TX] = now;
-		bpf_map_update_elem(&flights, key, &fresh, BPF_ANY);
-		return;
+	if (old) {
+		st = stats_of(f->leg);
+		if (st)
+			st->evicted++;
 	}
-	f = bpf_map_lookup_elem(&flights, key);
-	if (f && f->leg == role->leg && role->hop < NSMON_HOP_MAX && !f->ts[role->hop])
-		f->ts[role->hop] = now;
+	st = stats_of(leg);
+	if (st)
+		st->started++;
+	f->leg = leg;
+	f->after_ns[0] = 0;
+	f->after_ns[1] = 0;
+	f->after_ns[2] = 0;
+	/* As late as this hop allows: what came before is the sender's stack, not the path. */
+	now = bpf_ktime_get_ns();
+	f->first_ns = now;
+	asm volatile("" ::: "memory");
+	WRITE_ONCE(f->tag, tag);
+	return now;
 }
 
-static __always_inline int on_tc(struct __sk_buff *skb, __u32 direction)
+/*
+ * Timestamps are bpf_ktime_get_ns() (CLOCK_MONOTONIC), one clock for every
+ * CPU and namespace, read when the program runs. Not skb->tstamp: a veth
+ * hop's skb carries the time the stack took it in (netif_rx), in
+ * CLOCK_REALTIME and only while some socket asked for timestamps (ping
+ * does, most programs do not); on egress it is an EDT departure time, in
+ * another clock, or 0; and crossing namespaces clears it
+ * (skb_scrub_packet). Its hops could not be compared with each other.
+ */
+static __always_inline int on_tc(struct __sk_buff *skb, const __u32 leg, const __u32 hop)
 {
-	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
-	struct nsmon_hook_key hk = {
-		.netns_cookie = dev_netns_cookie(kskb->dev),
-		.ifindex = skb->ifindex,
-		.direction = direction,
-	};
-	struct nsmon_hook_role *role = bpf_map_lookup_elem(&roles, &hk);
 	struct nsmon_pkt_key key = {};
-	__u64 now;
+	struct nsmon_path_flight *f;
+	__u64 tag, now = 0;
 	__u8 l2 = 0;
 
-	if (!role)
-		return TC_ACT_UNSPEC;
 	if (!frame_key((void *)(long)skb->data, (void *)(long)skb->data_end, &key, &l2))
 		return TC_ACT_UNSPEC;
-	now = bpf_ktime_get_ns();
-	stamp(&key, role, now);
-	if (trace_every_hop)
-		emit_hop(&key, now, hk.netns_cookie, hk.ifindex, role, l2);
+	tag = key_tag(&key);
+	if (!sampled(&key, tag))
+		goto every_hop;
+	f = slot_of(tag);
+	if (!f)
+		goto every_hop;
+	if (hop == NSMON_HOP_SENDER_TX) {
+		now = start_flight(f, tag, leg);
+	} else if (READ_ONCE(f->tag) == tag && f->leg == leg && hop < NSMON_HOP_CONSUMED &&
+		   !f->after_ns[hop - 1]) {
+		/* The first time it meets this hop (a flood's copies meet it once each). */
+		__u64 after;
+
+		now = bpf_ktime_get_ns();
+		after = now - f->first_ns;
+		if (after < 0xffffffffULL)
+			f->after_ns[hop - 1] = after ?: 1;
+	}
+every_hop:
+	if (trace_every_hop) {
+		struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
+
+		emit_hop(&key, now ?: bpf_ktime_get_ns(), dev_netns_cookie(kskb->dev),
+			 skb->ifindex, leg, hop, l2);
+	}
 	return TC_ACT_UNSPEC;
 }
 
-SEC("tc")
-int path_ingress(struct __sk_buff *skb)
+/*
+ * One program per (interface, direction) of the path, each knowing its hop
+ * at compile time: no lookup of its role per packet. Userspace attaches
+ * them (path.c: the same table).
+ */
+#define PATH_HOOK(name, leg, hop)				\
+	SEC("tc")						\
+	int name(struct __sk_buff *skb)				\
+	{							\
+		return on_tc(skb, leg, hop);			\
+	}
+
+PATH_HOOK(path_req_sender_tx, NSMON_LEG_REQUEST, NSMON_HOP_SENDER_TX)
+PATH_HOOK(path_req_bridge_in, NSMON_LEG_REQUEST, NSMON_HOP_BRIDGE_IN)
+PATH_HOOK(path_req_bridge_out, NSMON_LEG_REQUEST, NSMON_HOP_BRIDGE_OUT)
+PATH_HOOK(path_req_receiver_rx, NSMON_LEG_REQUEST, NSMON_HOP_RECEIVER_RX)
+PATH_HOOK(path_rep_sender_tx, NSMON_LEG_REPLY, NSMON_HOP_SENDER_TX)
+PATH_HOOK(path_rep_bridge_in, NSMON_LEG_REPLY, NSMON_HOP_BRIDGE_IN)
+PATH_HOOK(path_rep_bridge_out, NSMON_LEG_REPLY, NSMON_HOP_BRIDGE_OUT)
+PATH_HOOK(path_rep_receiver_rx, NSMON_LEG_REPLY, NSMON_HOP_RECEIVER_RX)
+
+static __always_inline void hist_add(struct nsmon_path_hist *h, __u32 seg, __u64 ns)
 {
-	return on_tc(skb, NSMON_DIR_RX);
+	__u32 b = nsmon_path_bucket(ns);
+
+	/* Always true; said so the verifier sees the bound on the register that indexes. */
+	barrier_var(b);
+	if (b >= NSMON_PATH_BUCKETS || seg >= NSMON_SEG_MAX)
+		return;
+	h->count[seg][b]++;
+	h->sum_ns[seg] += ns;
 }
 
-SEC("tc")
-int path_egress(struct __sk_buff *skb)
+/*
+ * The leg is complete: its four segments and the whole way into the leg's
+ * histograms, the first count_limit of them. The times are read before the
+ * slot is claimed (its tag swapped to 0), and the claim fails if a newer
+ * packet started taking the slot meanwhile: then they may be half its.
+ */
+static __always_inline bool complete(struct nsmon_path_flight *f, __u64 tag, __u64 now, __u32 *leg_out)
 {
-	return on_tc(skb, NSMON_DIR_TX);
+	__u64 ts[NSMON_HOP_CONSUMED + 1];
+	struct nsmon_path_leg_stats *st;
+	struct nsmon_path_hist *h;
+	__u64 *ticket;
+	__u32 leg = f->leg;
+	bool in_order = true;
+
+	ts[NSMON_HOP_SENDER_TX] = f->first_ns;
+	for (int i = 1; i < NSMON_HOP_CONSUMED; i++)
+		ts[i] = f->after_ns[i - 1] ? ts[0] + f->after_ns[i - 1] : 0;
+	ts[NSMON_HOP_CONSUMED] = now;
+	/* Consumed before the receiver's veth: a copy freed on the way, not the end. */
+	if (!ts[NSMON_HOP_RECEIVER_RX] || leg >= NSMON_LEG_MAX)
+		return false;
+	if (__sync_val_compare_and_swap(&f->tag, tag, 0) != tag)
+		return false;
+	*leg_out = leg;
+	st = stats_of(leg);
+	if (!st)
+		return false;
+	for (int i = 0; i < NSMON_HOP_CONSUMED; i++)
+		if (!ts[i] || ts[i] > ts[i + 1])
+			in_order = false;
+	if (!in_order) {
+		st->discarded++;
+		return false;
+	}
+	st->completed++;
+	ticket = bpf_map_lookup_elem(&tickets, &leg);
+	if (!ticket || (__sync_fetch_and_add(ticket, 1) >= count_limit && count_limit))
+		return true;
+	h = bpf_map_lookup_elem(&hists, &leg);
+	if (!h)
+		return true;
+	for (__u32 i = 0; i < NSMON_HOP_CONSUMED; i++)
+		hist_add(h, i, ts[i + 1] - ts[i]);
+	hist_add(h, NSMON_SEG_TOTAL, now - ts[NSMON_HOP_SENDER_TX]);
+	return true;
 }
 
 /*
  * The stack is done with a packet that reached its receiver: the leg is
- * complete. consume_skb fires for every skb on the machine, so the cheap
- * checks (a flight for this content at all) come before the ring.
+ * complete. consume_skb fires for every skb on the machine, so the time is
+ * taken first (the end of the leg, as early as this hook allows) and then
+ * the cheap checks: IPv4 or ARP, the filter, a slot with this tag.
  */
 SEC("tp_btf/consume_skb")
 int BPF_PROG(path_consumed, struct sk_buff *skb, void *location)
 {
+	__u64 now = bpf_ktime_get_ns(), tag;
 	struct nsmon_pkt_key key = {};
-	struct nsmon_hook_role role = { .hop = NSMON_HOP_CONSUMED };
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 nh = BPF_CORE_READ(skb, network_header);
-	__be16 protocol = BPF_CORE_READ(skb, protocol);
-	struct nsmon_path_rec *rec;
-	struct in_flight *f;
-	struct ipv4_wire ip;
-	struct arp_wire arp;
-	struct l4_wire l4;
-	__u64 now;
+	/*
+	 * Plain loads through the trusted pointer, as dev.bpf.h explains, the
+	 * headers too: the verifier makes each an exception-handled load (a
+	 * fault reads 0, which no check below lets through), a few ns where a
+	 * bpf_probe_read_kernel() of them cost ~40 (a third of what this
+	 * program cost a packet, measured with perf in the 64-byte flood).
+	 */
+	unsigned char *l3 = skb->head + skb->network_header;
+	__be16 protocol = skb->protocol;
+	const struct ipv4_wire *ip = (const void *)l3;
+	struct nsmon_path_flight *f;
+	__u32 leg = 0;
 
 	if (protocol == bpf_htons(ETH_P_IP)) {
-		if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh) || ip.ver_ihl != 0x45 ||
-		    bpf_probe_read_kernel(&l4, sizeof(l4), head + nh + sizeof(ip)) ||
-		    !ipv4_key(&ip, &l4, &key))
+		if (ip->ver_ihl != 0x45 || !ipv4_key(ip, (const void *)(ip + 1), &key))
 			return 0;
 	} else if (protocol == bpf_htons(ETH_P_ARP)) {
-		if (bpf_probe_read_kernel(&arp, sizeof(arp), head + nh) || !arp_key(&arp, &key))
+		if (!arp_key((const void *)l3, &key))
 			return 0;
 	} else {
 		return 0;
 	}
-	f = bpf_map_lookup_elem(&flights, &key);
-	if (!f || !f->ts[NSMON_HOP_RECEIVER_RX])
+	tag = key_tag(&key);
+	if (!sampled(&key, tag))
 		return 0;
-	now = bpf_ktime_get_ns();
-	role.leg = f->leg;
+	f = slot_of(tag);
+	if (!f || READ_ONCE(f->tag) != tag || !complete(f, tag, now, &leg))
+		return 0;
 	if (trace_every_hop) {
-		struct net_device *dev = BPF_CORE_READ(skb, dev);
+		struct net_device *dev = skb->dev;
 
-		emit_hop(&key, now, dev ? BPF_CORE_READ(dev, nd_net.net, net_cookie) : 0,
-			 dev ? BPF_CORE_READ(dev, ifindex) : 0, &role, 0);
+		emit_hop(&key, now, dev ? dev_netns_cookie(dev) : 0, dev ? dev->ifindex : 0, leg,
+			 NSMON_HOP_CONSUMED, 0);
 	}
-	rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
-	if (rec) {
-		__builtin_memset(rec, 0, sizeof(*rec));
-		rec->type = NSMON_REC_SAMPLE;
-		rec->sample.key = key;
-		__builtin_memcpy(rec->sample.ts, f->ts, sizeof(f->ts));
-		rec->sample.ts[NSMON_HOP_CONSUMED] = now;
-		rec->sample.leg = f->leg;
-		bpf_ringbuf_submit(rec, 0);
-	}
-	bpf_map_delete_elem(&flights, &key);
+	return 0;
+}
+
+/* For tests/bpf/test_path.c: "?", so nsmon never loads it. See path_abi.h. */
+SEC("?syscall")
+int path_bucket_check(struct nsmon_bucket_check *c)
+{
+	c->bucket = nsmon_path_bucket(c->ns);
 	return 0;
 }

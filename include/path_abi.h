@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The ABI of the path tracer (bpf/path.bpf.c), loaded only while `nsmon path`
- * or `nsmon explain` runs: which hook plays which role on the path, how a
- * packet is recognised at every hop, and what comes out of the ring buffer.
+ * or `nsmon explain` runs: the hops of the path, how a packet is recognised
+ * at every hop, the latency histograms the programs keep, and the hop
+ * records `explain` reads from the ring buffer.
  */
 #ifndef NSMON_PATH_ABI_H
 #define NSMON_PATH_ABI_H
 
 #ifndef __bpf__
 #include <linux/types.h>
+#endif
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
 #endif
 
 /* The hops of one direction of veth -> bridge -> veth, in the order a packet meets them. */
@@ -21,24 +26,15 @@ enum nsmon_hop {
 	NSMON_HOP_MAX,
 };
 
+/* The segments of a leg: hop i -> hop i + 1, then the whole way, sender veth -> consumed. */
+#define NSMON_SEG_TOTAL		(NSMON_HOP_MAX - 1)
+#define NSMON_SEG_MAX		NSMON_HOP_MAX
+
 /* Request: --from -> --to; reply: the way back. */
 enum nsmon_leg {
 	NSMON_LEG_REQUEST,
 	NSMON_LEG_REPLY,
 	NSMON_LEG_MAX,
-};
-
-/* Which role a (namespace, interface, direction) plays; the roles map's key. */
-struct nsmon_hook_key {
-	__u64 netns_cookie;
-	__u32 ifindex;
-	__u32 direction;	/* enum nsmon_direction */
-};
-
-struct nsmon_hook_role {
-	__u8 leg;		/* enum nsmon_leg */
-	__u8 hop;		/* enum nsmon_hop */
-	__u8 pad[2];
 };
 
 /* What the path filter (--proto) lets through. */
@@ -55,6 +51,7 @@ enum nsmon_path_proto {
  * (floods clone them) and at XDP, so the content is the identity, not the
  * skb pointer. IPv4: addresses, protocol, IP id and the L4 identity (ICMP
  * id + sequence, TCP/UDP ports + TCP sequence); ARP: op and addresses.
+ * The programs hash it into the 64-bit tag of the packet's in-flight slot.
  */
 struct nsmon_pkt_key {
 	__u32 saddr;
@@ -76,15 +73,122 @@ enum nsmon_pkt_kind {
 	NSMON_PKT_UDP,
 };
 
-/* A packet that reached the end of its leg: when it met each hop (0: missed). */
-struct nsmon_path_sample {
-	struct nsmon_pkt_key key;
-	__u64 ts[NSMON_HOP_MAX];	/* bpf_ktime_get_ns() */
-	__u8 leg;
-	__u8 pad[7];
+/*
+ * A packet on its way, in its slot of the map `flights` (an array of
+ * NSMON_PATH_FLIGHTS, a power of two, indexed by the tag's low bits): its
+ * tag (0: the slot is free), when it met the first hop, and how long after
+ * that it met the next three (0: not yet). 32 bytes, so that the table
+ * (256 KiB) stays in a core's L2 cache, where the first hop's write to a
+ * random slot costs least: with 64-byte slots in 1 MiB that write was the
+ * dearest step of the first hop. A packet that needs over 4.29 s (2^32 ns)
+ * to reach the receiver's veth is not timed (a hop missing: discarded).
+ */
+#define NSMON_PATH_FLIGHTS	8192
+
+struct nsmon_path_flight {
+	__u64 tag;
+	__u64 first_ns;
+	__u32 after_ns[NSMON_HOP_CONSUMED - 1];	/* BRIDGE_IN, BRIDGE_OUT, RECEIVER_RX */
+	__u32 leg;
 };
 
-/* With trace_every_hop set (explain), one record per hop met, as it happens. */
+/*
+ * The latency buckets, one rule for the programs (which count into them)
+ * and userspace (which reads their bounds): 64 ns wide from 0 to 8.192 us,
+ * where the veth and bridge hops of one packet live, so that a p50 of 1.3 us
+ * reads as 1.3 and not "between 1 and 2"; above that each power of two
+ * (log2) is cut into 8 equal steps (12.5% of its start) up to 2^37 ns
+ * (~137 s), where the last bucket also takes anything longer.
+ */
+#define NSMON_PATH_LINEAR_SHIFT	6				/* 64 ns steps */
+#define NSMON_PATH_LINEAR_NS	8192ULL				/* = 2^13 */
+#define NSMON_PATH_LINEAR	(NSMON_PATH_LINEAR_NS >> NSMON_PATH_LINEAR_SHIFT)	/* 128 */
+#define NSMON_PATH_LOG_FIRST	13
+#define NSMON_PATH_LOG_LAST	36				/* [2^36, 2^37) */
+#define NSMON_PATH_SUB_SHIFT	3				/* 8 steps per power of two */
+#define NSMON_PATH_BUCKETS	(NSMON_PATH_LINEAR + ((NSMON_PATH_LOG_LAST - NSMON_PATH_LOG_FIRST + 1) \
+				 << NSMON_PATH_SUB_SHIFT))	/* 320 */
+
+/* floor(log2(@v)) for @v > 0, without a count-leading-zeros the BPF ISA lacks. */
+static __always_inline __u32 nsmon_log2(__u64 v)
+{
+	__u32 r, shift;
+
+	r = (v > 0xffffffffULL) << 5;
+	v >>= r;
+	shift = (v > 0xffff) << 4;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xff) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xf) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
+	return r | (__u32)(v >> 1);
+}
+
+/* The bucket of a duration of @ns nanoseconds: 0 .. NSMON_PATH_BUCKETS - 1. */
+static __always_inline __u32 nsmon_path_bucket(__u64 ns)
+{
+	__u32 k;
+
+	if (ns < NSMON_PATH_LINEAR_NS)
+		return (__u32)(ns >> NSMON_PATH_LINEAR_SHIFT);
+	if (ns >> (NSMON_PATH_LOG_LAST + 1))
+		return NSMON_PATH_BUCKETS - 1;
+	k = nsmon_log2(ns);
+	return NSMON_PATH_LINEAR + ((k - NSMON_PATH_LOG_FIRST) << NSMON_PATH_SUB_SHIFT) +
+	       (__u32)((ns >> (k - NSMON_PATH_SUB_SHIFT)) & ((1 << NSMON_PATH_SUB_SHIFT) - 1));
+}
+
+/* The smallest duration in bucket @b (its largest is the next bucket's first - 1). */
+static __always_inline __u64 nsmon_path_bucket_first(__u32 b)
+{
+	__u32 octave, step;
+
+	if (b < NSMON_PATH_LINEAR)
+		return (__u64)b << NSMON_PATH_LINEAR_SHIFT;
+	if (b >= NSMON_PATH_BUCKETS)
+		return 1ULL << (NSMON_PATH_LOG_LAST + 1);
+	octave = NSMON_PATH_LOG_FIRST + ((b - NSMON_PATH_LINEAR) >> NSMON_PATH_SUB_SHIFT);
+	step = (b - NSMON_PATH_LINEAR) & ((1 << NSMON_PATH_SUB_SHIFT) - 1);
+	return (1ULL << octave) + ((__u64)step << (octave - NSMON_PATH_SUB_SHIFT));
+}
+
+/*
+ * The context of path_bucket_check, the one program nsmon never loads
+ * (tests/bpf/test_path.c does): the bucket the verified, JITed rule gives
+ * @ns, to compare with the same rule compiled for userspace.
+ */
+struct nsmon_bucket_check {
+	__u64 ns;
+	__u32 bucket;
+	__u32 pad;
+};
+
+/* One leg's histograms, per CPU: the map `hists`, keyed by enum nsmon_leg. */
+struct nsmon_path_hist {
+	__u64 count[NSMON_SEG_MAX][NSMON_PATH_BUCKETS];
+	__u64 sum_ns[NSMON_SEG_MAX];
+};
+
+/*
+ * What happened to the packets of one leg, per CPU: the map `leg_stats`.
+ * Every packet stamped at the first hop ends in exactly one of completed,
+ * evicted, discarded, or is still in flight when the tracer stops.
+ */
+struct nsmon_path_leg_stats {
+	__u64 started;		/* met the first hop (and was sampled) */
+	__u64 completed;	/* consumed at the receiver after every hop: histogrammed, up to the limit */
+	__u64 evicted;		/* its slot taken by a newer packet first (lost, or went elsewhere) */
+	__u64 discarded;	/* consumed with a hop missing or the times out of order (a slot raced over) */
+};
+
+/* With trace_every_hop set (explain), one ring record per hop met, as it happens. */
 struct nsmon_hop_event {
 	struct nsmon_pkt_key key;
 	__u64 ts;
@@ -94,21 +198,6 @@ struct nsmon_hop_event {
 	__u8 hop;
 	__u8 l2;		/* 0 unicast, 1 broadcast, 2 multicast destination */
 	__u8 pad;
-};
-
-/* The ring carries both; the first word says which. */
-enum nsmon_path_record {
-	NSMON_REC_SAMPLE = 1,
-	NSMON_REC_HOP = 2,
-};
-
-struct nsmon_path_rec {
-	__u32 type;		/* enum nsmon_path_record */
-	__u32 pad;
-	union {
-		struct nsmon_path_sample sample;
-		struct nsmon_hop_event hop;
-	};
 };
 
 #endif

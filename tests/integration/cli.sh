@@ -32,6 +32,7 @@ sample_value() {
 	echo "$2" | jq -r '.default // (.values[0]? // empty) //
 		(if .type == "count" then "1" elif .type == "duration" then "1"
 		 elif .type == "ifname" then "v-net-0" elif .type == "netns" then "red"
+		 elif .metavar == "ADDR,..." then "192.168.15.2" elif .metavar == "PORT,..." then "53"
 		 else "red" end)'
 }
 

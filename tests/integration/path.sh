@@ -7,20 +7,58 @@
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; t_end' EXIT
 
+# start_path OUT ARGS...: `nsmon path ARGS --json >OUT` in the background ($tracer),
+# returning once it traces (-v says so on stderr; 20 s at most on a busy machine).
+start_path() {
+	local out=$1 i
+	shift
+	"$NSMON" -v path "$@" --json >"$out" 2>"$out.err" &
+	tracer=$!
+	for i in $(seq 200); do
+		grep -q '^tracing ' "$out.err" && return 0
+		kill -0 $tracer 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# check_histograms FILE LEG: the structure of one leg's histograms: each
+# segment's buckets add up to its count, its percentiles are in order and
+# within its buckets, and the four segments' times add up to the whole way's.
+check_histograms() {
+	local f=$1 leg=$2
+	check_eq "leg $leg: buckets add up to each count" \
+		"$(jq "[.legs[$leg].segments[] | ([.buckets[].count] | add // 0) == .count] | all" "$f")" true
+	check_eq "leg $leg: p50 <= p90 <= p99, within the buckets" \
+		"$(jq "[.legs[$leg].segments[] | select(.count > 0) |
+			.buckets[0].from_ns <= .p50_ns and .p50_ns <= .p90_ns and .p90_ns <= .p99_ns and
+			.p99_ns <= .buckets[-1].to_ns] | all" "$f")" true
+	check_eq "leg $leg: the segments' times add up to the whole way's" \
+		"$(jq ".legs[$leg].segments | ([.[0:4][].sum_ns] | add) == .[4].sum_ns" "$f")" true
+	check_eq "leg $leg: mean = sum / count" \
+		"$(jq "[.legs[$leg].segments[] | select(.count > 0) | .mean_ns == (.sum_ns / .count | floor)] | all" "$f")" true
+}
+
+# check_samples FILE N: both legs have N samples, and each of their segments N.
+check_samples() {
+	local leg
+	for leg in 0 1; do
+		check_eq "leg $leg samples" "$(jq ".legs[$leg].samples" "$1")" "$2"
+		check_eq "leg $leg segment counts" "$(jq -c "[.legs[$leg].segments[].count] | unique" "$1")" "[$2]"
+	done
+}
+
 t "path: setup"
 check_cmd "up" "$NSMON" up
 check_cmd "warm" ip netns exec red ping -c 1 -W 2 -q 192.168.15.2
 
 t "path: --count 5 during ping -c 5 reports 5 samples for each segment, both ways"
-"$NSMON" path --count 5 --timeout 20 --json >"$tmp/path.json" 2>"$tmp/path.err" &
-tracer=$!
-sleep 1.5	# loaded and attached
+start_path "$tmp/path.json" --count 5 --timeout 20 || fail "the tracer did not start: $(tail -1 "$tmp/path.json.err")"
 ip netns exec red ping -c 5 -i 0.2 -q 192.168.15.2 >/dev/null
 wait $tracer
 check_eq "exit code" "$?" 0
+check_samples "$tmp/path.json" 5
 for leg in 0 1; do
-	check_eq "leg $leg samples" "$(jq ".legs[$leg].samples" "$tmp/path.json")" 5
-	check_eq "leg $leg segment counts" "$(jq -c "[.legs[$leg].segments[].count] | unique" "$tmp/path.json")" "[5]"
 	check_eq "leg $leg latencies positive" \
 		"$(jq "[.legs[$leg].segments[] | .p50_ns > 0] | all" "$tmp/path.json")" true
 done
@@ -31,10 +69,80 @@ inside=$(jq '.legs[0] as $l | ([$l.segments[0:4][].p50_ns] | add) as $sum |
 	($l.segments[4].buckets | (.[0].from_ns <= $sum) and (.[-1].to_ns >= $sum))' "$tmp/path.json")
 check_eq "sum of segment medians within the one-way distribution" "$inside" true
 
+t "path: --count 20 during ping -c 30 reports exactly 20 for each segment, both ways"
+start_path "$tmp/count.json" --count 20 --timeout 30 || fail "the tracer did not start"
+ip netns exec red ping -c 30 -i 0.05 -q 192.168.15.2 >/dev/null
+wait $tracer
+check_eq "exit code" "$?" 0
+check_samples "$tmp/count.json" 20
+
+t "path: the histograms' structure (buckets, percentiles, segments adding up)"
+for leg in 0 1; do
+	check_histograms "$tmp/count.json" $leg
+	check_histograms "$tmp/path.json" $leg
+done
+# The kernel stops histogramming at the count; what it completed after is counted apart.
+check_eq "completed at least the count, none lost" \
+	"$(jq '[.legs[] | .completed >= 20 and .evicted == 0 and .discarded == 0] | all' "$tmp/count.json")" true
+
+t "path: --sample 4 traces the echoes whose sequence is a multiple of 4, both ways"
+start_path "$tmp/sample.json" --sample 4 --count 1000 || fail "the tracer did not start"
+# seq 1..23: five multiples of 4, six of every other remainder.
+ip netns exec red ping -c 23 -i 0.05 -q 192.168.15.2 >/dev/null
+kill -INT $tracer
+wait $tracer
+check_eq "exit code" "$?" 0
+check_eq "sample" "$(jq .sample "$tmp/sample.json")" 4
+for leg in 0 1; do
+	# seq 4, 8, 12, 16, 20
+	check_eq "leg $leg samples" "$(jq ".legs[$leg].samples" "$tmp/sample.json")" 5
+	check_eq "leg $leg started" "$(jq ".legs[$leg].started" "$tmp/sample.json")" 5
+	check_histograms "$tmp/sample.json" $leg
+	# Every echo traced left its sender and was consumed: none lost, none left in flight.
+	check_eq "leg $leg fates" \
+		"$(jq -c ".legs[$leg] | [.started, .completed, .evicted, .discarded, .in_flight]" "$tmp/sample.json")" \
+		"[5,5,0,0,0]"
+done
+
+t "path: --to takes an address (IPv4 or IPv6) as explain does"
+start_path "$tmp/to4.json" --to 192.168.15.2 --count 2 --timeout 20 || fail "the tracer did not start"
+ip netns exec red ping -c 2 -i 0.1 -q 192.168.15.2 >/dev/null
+wait $tracer
+check_eq "exit code" "$?" 0
+check_eq "the legs, by address" "$(jq -c '[.legs[] | [.from, .to, .samples]]' "$tmp/to4.json")" \
+	'[["red","blue",2],["blue","red",2]]'
+check_cmd "an IPv6 address for blue" ip -n blue addr add fd00:15::2/64 dev veth-blue nodad
+start_path "$tmp/to6.json" --from red --to fd00:15::2 --count 1 --timeout 20 || fail "the tracer did not start"
+ip netns exec red ping -c 1 -q 192.168.15.2 >/dev/null
+wait $tracer
+check_eq "exit code" "$?" 0
+check_eq "the legs, by IPv6 address" "$(jq -c '[.legs[] | [.from, .to]]' "$tmp/to6.json")" \
+	'[["red","blue"],["blue","red"]]'
+err=$("$NSMON" path --to 10.1.2.3 --count 1 --timeout 1 2>&1 >/dev/null); rc=$?
+check_eq "unknown address exit code" "$rc" 1
+echo "$err" | grep -q "10.1.2.3" || fail "error does not name 10.1.2.3: $err"
+
+t "path, explain: nothing matched within the timeout: no output, one line on stderr, exit 1"
+"$NSMON" path --proto tcp --timeout 2 >"$tmp/empty.out" 2>"$tmp/empty.err"
+check_eq "path exit code" "$?" 1
+check_eq "path stdout" "$(cat "$tmp/empty.out")" ""
+check_eq "path stderr lines" "$(wc -l <"$tmp/empty.err")" 1
+grep -q "within 2 s" "$tmp/empty.err" || fail "path's error does not say within 2 s: $(cat "$tmp/empty.err")"
+"$NSMON" path --proto tcp --timeout 2 --json >"$tmp/empty.out" 2>"$tmp/empty.err"
+check_eq "path --json exit code" "$?" 1
+check_eq "path --json stdout" "$(cat "$tmp/empty.out")" ""
+"$NSMON" explain --timeout 2 >"$tmp/empty.out" 2>"$tmp/empty.err"
+check_eq "explain exit code" "$?" 1
+check_eq "explain stdout" "$(cat "$tmp/empty.out")" ""
+check_eq "explain stderr lines" "$(wc -l <"$tmp/empty.err")" 1
+grep -q "within 2 s" "$tmp/empty.err" || fail "explain's error does not say within 2 s: $(cat "$tmp/empty.err")"
+
 t "path: bad input is a usage error naming it"
-err=$("$NSMON" path --proto sctp 2>&1 >/dev/null); rc=$?
-check_eq "exit code" "$rc" 2
-echo "$err" | grep -q '"sctp"' || fail "error does not name sctp: $err"
+for bad in "--proto sctp" "--sample 0" "--count 0" "--sample x"; do
+	err=$("$NSMON" path $bad 2>&1 >/dev/null); rc=$?
+	check_eq "$bad exit code" "$rc" 2
+	echo "$err" | grep -q "\"${bad#* }\"" || fail "error does not name ${bad#* }: $err"
+done
 err=$("$NSMON" path --from red --to nowhere --count 1 --timeout 1 2>&1 >/dev/null); rc=$?
 check_eq "unknown namespace exit code" "$rc" 1
 echo "$err" | grep -q "nowhere" || fail "error does not name nowhere: $err"

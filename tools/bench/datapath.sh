@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # What monitoring costs the traffic it watches, red -> blue across v-net-0,
-# for seven configurations of one lab (tests/seed-lab.sh, built once, so that
+# for eight configurations (nine with path-floor) of one lab (tests/seed-lab.sh, built once, so that
 # every configuration runs on the same interfaces):
 #   bare     nothing attached
 #   nop      a program that does nothing, at tcx where nsmon attaches its own
@@ -10,13 +10,21 @@
 #            count both ends of each veth pair)
 #   events   `nsmon attach` + `nsmon events --json` consuming (default drop rate)
 #   path     `nsmon attach` + `nsmon path --proto any` tracing every packet
+#   path-sample  the same with `--sample $BENCH_PATH_SAMPLE` (default 10):
+#            one packet in N traced, chosen in the kernel
+#   path-floor   (not run unless BENCH_CONFIGS names it) the same with
+#            --sample 1000000000: the tracer's programs on all its hooks,
+#            parsing every packet, tracing none: the floor under any tracer
+#            that stamps each hop
 #   xdp      `nsmon attach --xdp`
 #   tcpdump  `tcpdump -i veth-red-br -w /dev/null` (what a user would run
 #            instead)
 # and three loads on each: 64-byte UDP packets/s (udpgen in red pinned to
 # CPU 0, the busy-polling udpsink in blue pinned to CPU 1, 3 s), TCP
 # throughput (iperf3, one stream, 3 s) and ping latency (300 echoes 2 ms
-# apart, p50/p99). For the UDP load it also reports the CPU time the
+# apart, p50/p99; for the path configurations a fresh tracer for the ping
+# load alone, whose per-segment p50s it reports beside the ping RTT of the
+# same round). For the UDP load it also reports the CPU time the
 # generator was charged per packet (the whole path up to blue's socket runs
 # in its context on CPU 0): a second view of the same cost that other work on
 # this shared machine disturbs less than packets/s.
@@ -27,10 +35,12 @@
 # Interleaved rounds, order rotated each round; medians, and ratios against
 # bare: the median over rounds of this round's figure / bare's figure of
 # the same round (drift on this shared machine cancels within a round).
-# Runs in throwaway namespaces. About 75 s a round.
+# Runs in throwaway namespaces. About 90 s a round.
 # Usage: tools/bench/datapath.sh [ROUNDS]   (JSON lines on stdout, a table on stderr)
 # BENCH_CONFIGS / BENCH_FLOOD narrow the two series (space-separated names;
-# both must include bare, and the flood tc, for the ratios).
+# both must include bare, and the flood tc, for the ratios). The path
+# tracer's targets alone: BENCH_CONFIGS="bare tc path path-sample path-floor"
+# BENCH_FLOOD="bare tc" tools/bench/datapath.sh 5.
 set -eu
 bench_make=bench-tools	# udpgen and udpsink
 . "$(dirname "$0")/lib.sh"
@@ -51,7 +61,7 @@ build() {
 	case $1 in
 	nop) mkdir /sys/fs/bpf/tcxnop &&
 		"$top/.output/bench/tcxnop" /sys/fs/bpf/tcxnop v-net-0 veth-red-br veth-blue-br ;;
-	tc | events | path) "$nsmon" attach >/dev/null ;;
+	tc | events | path*) "$nsmon" attach >/dev/null ;;
 	xdp) "$nsmon" attach --xdp >/dev/null ;;
 	esac
 }
@@ -78,12 +88,21 @@ start_monitor() {
 		# against the packets sent shows whether that was enough).
 		sleep 1.5
 		;;
-	path)
-		# Every packet red <-> blue traced, for as long as the loads run.
-		"$nsmon" path --proto any --count 1000000000 --timeout 3600 --json \
-			>/dev/null 2>"$tmp/mon.err" &
+	path*)
+		# Every packet red <-> blue traced (or one in N), for as long as
+		# the load runs; -v says on stderr when it is tracing.
+		local sample=1
+		case $c in
+		path-sample) sample=${BENCH_PATH_SAMPLE:-10} ;;
+		path-floor) sample=1000000000 ;;
+		esac
+		"$nsmon" -v path --proto any --sample "$sample" --count 1000000000 --timeout 3600 \
+			--json >"$tmp/mon.json" 2>"$tmp/mon.err" &
 		mon=$!
-		sleep 1.5
+		for i in $(seq 100); do
+			grep -q '^tracing ' "$tmp/mon.err" && break
+			sleep 0.1
+		done
 		;;
 	tcpdump)
 		tcpdump -i veth-red-br -w /dev/null 2>"$tmp/mon.err" &
@@ -142,8 +161,16 @@ load_ping() {
 	echo "$(median <"$tmp/rtt") $(awk '{a[NR] = $1} END {i = int(NR * 0.99 + 0.999); print a[i]}' "$tmp/rtt")"
 }
 
+# What path reported of the pings, in us: the request leg's four segments'
+# p50s, its one-way p50, the reply leg's one-way p50, and the request leg's
+# samples ("- ..." if it reported nothing).
+path_p50s() {
+	jq -r '[(.legs[0].segments[].p50_ns / 1000), (.legs[1].segments[4].p50_ns / 1000),
+		.legs[0].samples] | map(tostring) | join(" ")' 2>/dev/null || echo "- - - - - - 0"
+}
+
 bash "$top/tests/seed-lab.sh"
-read -ra configs <<<"${BENCH_CONFIGS:-bare nop tc events path xdp tcpdump}"
+read -ra configs <<<"${BENCH_CONFIGS:-bare nop tc events path path-sample xdp tcpdump}"
 n=${#configs[@]}
 for r in $(seq "$rounds"); do
 	for i in $(seq 0 $((n - 1))); do
@@ -153,8 +180,18 @@ for r in $(seq "$rounds"); do
 		ip netns exec red ping -c 1 -W 2 -q "$dst" >/dev/null	# ARP and FDB settled
 		load_udp >>"$tmp/udp-$c"
 		load_tcp >>"$tmp/tcp-$c"
+		case $c in
+		path | path-sample)
+			# A fresh tracer for the pings alone: its histograms are theirs.
+			stop_monitor
+			start_monitor "$c"
+			;;
+		esac
 		load_ping >>"$tmp/ping-$c"
 		stop_monitor
+		case $c in
+		path | path-sample) path_p50s <"$tmp/mon.json" >>"$tmp/segs-$c" ;;
+		esac
 		# What the monitor itself missed, over the three loads.
 		case $c in
 		events) sed -n 's/^events: .*lost \([0-9]*\),.*/\1/p' "$tmp/mon.err" >>"$tmp/missed-$c" ;;
@@ -210,20 +247,11 @@ done
 
 # ---- results ----------------------------------------------------------------
 # Every "runs" list is in round order, so runs[i] of two configurations were
-# measured in the same round.
-
-col() { awk -v k="$1" '{print $k}' "$2"; }	# column K of a file as lines
-list() { col "$1" "$2" | paste -sd,; }		# column K of a file as a JSON list
-med() { col "$1" "$2" | median; }		# the median of column K of a file
-kilo() { awk "BEGIN {printf \"%.1f\", $1 / 1000}"; }
-# pratio K A B: the median over rounds of (column K of A) / (column K of B), line by line.
-pratio() {
-	paste -d' ' <(col "$1" "$2") <(col "$1" "$3") | awk '{printf "%.5f\n", $1 / $2}' |
-		median | xargs printf '%.3f'
-}
+# measured in the same round. col, med, pratio ...: lib.sh.
 
 p50_bare=$(med 1 "$tmp/ping-bare")
 table=()
+ptable=()
 for c in "${configs[@]}"; do
 	f=$tmp/udp-$c
 	udp=$(med 1 "$f")
@@ -235,17 +263,34 @@ for c in "${configs[@]}"; do
 		"\"ns_per_packet\": $ns, \"cpu_ratio\": $(pratio 2 "$tmp/udp-bare" "$f")," \
 		"\"runs\": [$(list 1 "$f")], \"runs_ns\": [$(list 2 "$f")]}"
 	echo "{\"bench\": \"tcp-$c\", \"rounds\": $rounds, \"gbit_s\": $tcp, \"ratio\": $(pratio 1 "$tmp/tcp-$c" "$tmp/tcp-bare"), \"runs\": [$(list 1 "$tmp/tcp-$c")]}"
+	# The same difference round by round (the rounds interleave): median of this - bare.
+	paired=$(paste -d' ' <(col 1 "$tmp/ping-$c") <(col 1 "$tmp/ping-bare") | awk '{print $1 - $2}' | median)
 	echo "{\"bench\": \"ping-$c\", \"rounds\": $rounds, \"p50_us\": $p50, \"p99_us\": $p99," \
-		"\"p50_minus_bare_us\": $(awk "BEGIN {print $p50 - $p50_bare}")," \
+		"\"p50_minus_bare_us\": $(awk "BEGIN {print $p50 - $p50_bare}"), \"p50_minus_bare_paired_us\": $paired," \
 		"\"runs_p50\": [$(list 1 "$tmp/ping-$c")], \"runs_p99\": [$(list 2 "$tmp/ping-$c")]}"
+	case $c in
+	path | path-sample)
+		sf=$tmp/segs-$c
+		# Against bare's ping RTT p50 of the same round (a one-way path cannot take longer).
+		ow=$(paste -d' ' <(col 5 "$sf") <(col 1 "$tmp/ping-bare") | awk '{printf "%.3f\n", $1 - $2}' | median)
+		echo "{\"bench\": \"path-segments-$c\", \"rounds\": $rounds," \
+			"\"request_p50_us\": [$(med 1 "$sf"), $(med 2 "$sf"), $(med 3 "$sf"), $(med 4 "$sf")]," \
+			"\"one_way_p50_us\": $(med 5 "$sf"), \"reply_one_way_p50_us\": $(med 6 "$sf")," \
+			"\"bare_ping_p50_us\": $p50_bare, \"one_way_minus_bare_rtt_us\": $ow," \
+			"\"runs_one_way\": [$(list 5 "$sf")], \"runs_samples\": [$(list 7 "$sf")]}"
+		ptable+=("$(printf '%-15s %6.2f %6.2f %6.2f %6.2f %8.2f %8.2f %8s %6s' "$c" "$(med 1 "$sf")" \
+			"$(med 2 "$sf")" "$(med 3 "$sf")" "$(med 4 "$sf")" "$(med 5 "$sf")" "$(med 6 "$sf")" \
+			"$p50_bare" "$(med 1 "$tmp/ping-$c")")")
+		;;
+	esac
 	case $c in
 	events) echo "{\"bench\": \"monitor-$c\", \"rounds\": $rounds, \"events_lost\": [$(list 1 "$tmp/missed-$c")]}" ;;
 	tcpdump) echo "{\"bench\": \"monitor-$c\", \"rounds\": $rounds, \"dropped_by_kernel\": [$(list 1 "$tmp/missed-$c")]}" ;;
 	esac
-	table+=("$(printf '%-15s %6s %-15s %6s %6s %6.2f %6s %6s/%-4s' "$c" "$(kilo "$udp")" \
+	table+=("$(printf '%-15s %6s %-15s %6s %6s %6.2f %6s %6s/%-4s %5s' "$c" "$(kilo "$udp")" \
 		"($(kilo "$(col 1 "$f" | sort -g | head -1)")-$(kilo "$(col 1 "$f" | sort -g | tail -1)"))" \
 		"$(pratio 1 "$f" "$tmp/udp-bare")" "$(pratio 2 "$tmp/udp-bare" "$f")" "$tcp" \
-		"$(pratio 1 "$tmp/tcp-$c" "$tmp/tcp-bare")" "$p50" "$p99")")
+		"$(pratio 1 "$tmp/tcp-$c" "$tmp/tcp-bare")" "$p50" "$p99" "$paired")")
 done
 
 ftable=()
@@ -273,8 +318,15 @@ done
 {
 	echo
 	echo "datapath: medians of $rounds rounds; ratios: median of each round's this / bare; cpu: CPU-0 time per packet, bare / this"
-	printf '%-15s %6s %-15s %6s %6s %6s %6s %11s\n' config "kpps" "(range)" ratio cpu Gbit/s ratio "ping p50/p99"
+	printf '%-15s %6s %-15s %6s %6s %6s %6s %11s %5s\n' config "kpps" "(range)" ratio cpu Gbit/s ratio "ping p50/p99" "-bare"
 	printf '%s us\n' "${table[@]}"
+	if [ ${#ptable[@]} -gt 0 ]; then
+		echo
+		echo "path's own figures of the ping load (p50, us): request segments, one way both legs; ping RTT p50 bare / traced"
+		printf '%-15s %6s %6s %6s %6s %8s %8s %8s %6s\n' config "s->bi" "bi->bo" "bo->r" "r->c" \
+			"req 1way" "rep 1way" "RTT bare" traced
+		printf '%s\n' "${ptable[@]}"
+	fi
 	echo
 	echo "event stream: 5-s flood to a closed port, 1 drop per packet; medians of $rounds rounds"
 	printf '%-15s %6s %6s %6s %6s %10s %10s %6s\n' config "kpps" "/bare" "/tc" cpu "deliv k/s" "lost(sum)" "cons%"

@@ -22,3 +22,15 @@ median() {
 ratio() {
 	awk "BEGIN {printf \"%.3f\", $1 / $2}"
 }
+
+# The results of interleaved rounds: files of one line per round, columns
+# of figures, every file in round order (line i of two files: one round).
+col() { awk -v k="$1" '{print $k}' "$2"; }	# column K of a file as lines
+list() { col "$1" "$2" | paste -sd,; }		# column K of a file as a JSON list
+med() { col "$1" "$2" | median; }		# the median of column K of a file
+kilo() { awk "BEGIN {printf \"%.1f\", $1 / 1000}"; }
+# pratio K A B: the median over rounds of (column K of A) / (column K of B), line by line.
+pratio() {
+	paste -d' ' <(col "$1" "$2") <(col "$1" "$3") | awk '{printf "%.5f\n", $1 / $2}' |
+		median | xargs printf '%.3f'
+}

@@ -34,7 +34,7 @@ static const char *const complete_names[] = {
 
 const struct cli_command *const cli_commands[] = {
 	&cmd_up, &cmd_down, &cmd_attach, &cmd_detach, &cmd_stats, &cmd_export, &cmd_events,
-	&cmd_watch, &cmd_ls, &cmd_explain, &cmd_path, &cmd_help, NULL,
+	&cmd_watch, &cmd_ls, &cmd_explain, &cmd_path, &cmd_capture, &cmd_help, NULL,
 };
 
 const struct cli_command *cli_find_command(const char *name)

@@ -94,7 +94,7 @@ struct cli_command {
 extern const struct cli_command *const cli_commands[];
 
 extern const struct cli_command cmd_up, cmd_down, cmd_attach, cmd_detach, cmd_stats,
-	cmd_export, cmd_events, cmd_watch, cmd_ls, cmd_path, cmd_explain, cmd_help;
+	cmd_export, cmd_events, cmd_watch, cmd_ls, cmd_path, cmd_explain, cmd_capture, cmd_help;
 
 /**
  * cli_run() - parse @argv (argv[0] is the subcommand's name) against @cmd's

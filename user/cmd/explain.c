@@ -62,7 +62,8 @@ struct story {
 	__s64 mono_to_real_ns;
 	__u64 start_ns;		/* CLOCK_REALTIME: what came before (our own cleaning) is not the story */
 	char from_addr[INET_ADDRSTRLEN], to_addr[INET_ADDRSTRLEN];	/* the neighbours of the story */
-	bool echo_reply_consumed;
+	bool echo_request_seen;		/* leaving --from: there is a story to tell */
+	bool echo_reply_consumed;	/* back in --from: the story is complete */
 };
 
 static struct step *new_step(struct story *s, __u64 time_ns)
@@ -136,6 +137,8 @@ static void on_hop(const struct nsmon_hop_event *h, void *data)
 	snprintf(st->kind, sizeof(st->kind), "hop");
 	describe_packet(h, pkt, sizeof(pkt));
 	snprintf(st->what, sizeof(st->what), "%s: %s", pkt, hop_meaning(h));
+	if (h->leg == NSMON_LEG_REQUEST && h->key.kind == NSMON_PKT_ECHO_REQUEST)
+		s->echo_request_seen = true;
 	if (h->hop == NSMON_HOP_CONSUMED && h->key.kind == NSMON_PKT_ECHO_REPLY)
 		s->echo_reply_consumed = true;
 }
@@ -222,40 +225,6 @@ static pid_t start_ping(const struct story *s, __u32 to_addr)
 	return pid;
 }
 
-/*
- * --to ADDR: the namespace of the lab whose veth has that IPv4 address,
- * copied into @name. Return 0, -ENOENT, or -errno.
- */
-static int netns_of_address(const char *bridge, __u32 addr, char *name, size_t size)
-{
-	struct nl_sock *nl = nl_open(), *inner;
-	struct lab lab;
-	int err;
-
-	if (!nl)
-		return -errno;
-	err = lab_discover(nl, bridge, &lab);
-	nl_close(nl);
-	if (err)
-		return err;
-	err = -ENOENT;
-	for (size_t i = 0; i < lab.nports && err; i++) {
-		const struct lab_port *lp = &lab.ports[i];
-		__u32 have;
-
-		if (!lp->netns || !lp->peer.ifindex)
-			continue;
-		inner = nl_open_in(lp->netns->fd);
-		if (inner && addr_first_v4(inner, lp->peer.ifindex, &have) == 0 && have == addr) {
-			snprintf(name, size, "%s", lp->netns->name);
-			err = 0;
-		}
-		nl_close(inner);
-	}
-	lab_free(&lab);
-	return err;
-}
-
 static int by_time(const void *a, const void *b)
 {
 	const struct step *x = a, *y = b;
@@ -297,15 +266,17 @@ struct explain_args {
 };
 
 static const struct cli_option explain_options[] = {
-	CLI_OPTION("from", 0, CLI_NETNS, struct explain_args, from, .metavar = "NS",
-		   .complete = CLI_COMPLETE_NETNS, .help = "the pinging namespace (default: the lab's first)"),
+	CLI_OPTION("from", 0, CLI_STRING, struct explain_args, from, .metavar = "NS|ADDR",
+		   .complete = CLI_COMPLETE_NETNS,
+		   .help = "the pinging namespace or its address (default: the lab's first)"),
 	CLI_OPTION("to", 0, CLI_STRING, struct explain_args, to, .metavar = "NS|ADDR",
 		   .complete = CLI_COMPLETE_NETNS,
 		   .help = "the pinged namespace or its address (default: the second)"),
 	CLI_OPTION("ping", 0, CLI_FLAG, struct explain_args, ping,
 		   .help = "send the ping (neighbours and FDB flushed first), not wait for one"),
 	CLI_OPTION("timeout", 0, CLI_DURATION, struct explain_args, timeout_ms, .metavar = "TIME",
-		   .def = "10", .min = 1000, .help = "give up after TIME (seconds, or N[ms|s|m]; >= 1 s)"),
+		   .def = "10", .min = 1000,
+		   .help = "give up after TIME (seconds, or N[ms|s|m]; >= 1 s); no ping by then: exit 1"),
 	CLI_OPTION("bridge", 0, CLI_IFNAME, struct explain_args, bridge, .metavar = "NAME",
 		   .def = DEFAULT_BRIDGE, .complete = CLI_COMPLETE_BRIDGE, .help = "the lab's bridge"),
 	CLI_OPTION("json", 'j', CLI_FLAG, struct explain_args, json, .help = "one JSON object per step"),
@@ -324,7 +295,6 @@ static int run_explain(const void *args, int noperands, char **operands)
 	struct event_stream *es = NULL;
 	struct nl_sock *nl;
 	__u32 from_addr = 0, to_addr = 0;
-	char to_netns[NAME_MAX + 1];
 	time_t deadline;
 	pid_t pinger = -1;
 	int ret, err;
@@ -332,12 +302,6 @@ static int run_explain(const void *args, int noperands, char **operands)
 	if (!s)
 		return cli_exit_code(-ENOMEM);
 	err = datapath_preflight();
-	if (!err && po.to && inet_pton(AF_INET, po.to, &to_addr) == 1) {
-		err = netns_of_address(po.bridge, to_addr, to_netns, sizeof(to_netns));
-		if (err == -ENOENT)
-			pr_warn("no namespace of %s has the address %s", po.bridge, po.to);
-		po.to = to_netns;
-	}
 	if (!err)
 		err = path_tracer_open(&po, &s->pt);
 	if (!err)
@@ -365,24 +329,37 @@ static int run_explain(const void *args, int noperands, char **operands)
 		/* The flushes are done (netlink acked them): their own events are not the story. */
 		s->start_ns = event_now_us() * 1000;
 		pinger = start_ping(s, to_addr);
-	} else if (!json) {
-		fprintf(stderr, "waiting for the next ping %s -> %s (or use --ping)\n",
-			s->from.netns, s->to.netns);
+	} else {
+		/* For a person at a terminal; under a script stderr keeps to errors. */
+		log_msg(isatty(STDERR_FILENO) && !json ? LOG_INFO : LOG_DEBUG,
+			"waiting for the next ping %s -> %s (or use --ping)", s->from.netns,
+			s->to.netns);
 	}
 	deadline = time(NULL) + timeout;
 	while (!s->echo_reply_consumed && time(NULL) < deadline) {
-		path_tracer_poll(s->pt, 10, NULL, on_hop, s);
+		path_tracer_poll(s->pt, 10, on_hop, s);
 		event_stream_poll(es, 10, on_event, s);
 	}
 	/* Late neighbour updates (blue's STALE -> DELAY ...) belong to the story too. */
 	for (int i = 0; i < SETTLE_MS / 20; i++) {
-		path_tracer_poll(s->pt, 10, NULL, on_hop, s);
+		path_tracer_poll(s->pt, 10, on_hop, s);
 		event_stream_poll(es, 10, on_event, s);
 	}
 	if (pinger > 0)
 		waitpid(pinger, NULL, 0);
+	/*
+	 * No ping at all: nothing on stdout (not even the header), as `path`
+	 * does. One that went out and never came back: its ladder shows how far
+	 * it got, and the exit code says it is not the whole story.
+	 */
+	if (!s->echo_request_seen) {
+		pr_warn("no ping %s -> %s within %ld s", s->from.netns, s->to.netns, timeout);
+		err = -ETIMEDOUT;
+		goto out;
+	}
 	if (!s->echo_reply_consumed) {
-		pr_warn("no ping %s -> %s came back within %ld s", s->from.netns, s->to.netns, timeout);
+		pr_warn("the ping %s -> %s did not come back within %ld s", s->from.netns, s->to.netns,
+			timeout);
 		err = -ETIMEDOUT;
 	}
 	print_story(s, json);

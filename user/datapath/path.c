@@ -5,13 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "lab/lab.h"
+#include "lab/link.h"
 #include "util/log.h"
 #include "lab/netns.h"
 #include "nsmon.h"
+#include "datapath/map_read.h"
 #include "datapath/path.h"
 #include "path.skel.h"
 #include "datapath/tcx.h"
@@ -22,30 +25,71 @@ struct path_end {
 	const struct lab_netns *netns;
 };
 
+#define PATH_LINKS	8
+
 struct path_tracer {
 	struct path_bpf *skel;
-	struct ring_buffer *ring;
+	struct ring_buffer *ring;	/* every_hop only */
 	struct nl_sock *nl;
 	struct lab lab;
 	struct path_end from, to;
-	int links[16];
+	int links[PATH_LINKS];
 	int nlinks;
 	/* The poll in progress. */
-	path_sample_cb on_sample;
 	path_hop_cb on_hop;
 	void *data;
 };
 
-/* The port whose peer is in namespace @name (NULL: the first that is not @other's). */
-static int find_end(const struct lab *lab, const char *name, const struct path_end *other,
+/* Whether @lp's veth has the address @text; 0 when @text is not an address at all. */
+static int end_has_address(const struct lab_port *lp, const char *text)
+{
+	unsigned char addr[16];
+	int family = inet_pton(AF_INET, text, addr) == 1 ? AF_INET :
+		     inet_pton(AF_INET6, text, addr) == 1 ? AF_INET6 : 0;
+	struct nl_sock *nl;
+	int ret;
+
+	if (!family)
+		return 0;
+	nl = nl_open_in(lp->netns->fd);
+	if (!nl)
+		return -errno;
+	ret = addr_on_link(nl, lp->peer.ifindex, family, addr);
+	nl_close(nl);
+	return ret;
+}
+
+static bool is_address(const char *text)
+{
+	unsigned char addr[16];
+
+	return inet_pton(AF_INET, text, addr) == 1 || inet_pton(AF_INET6, text, addr) == 1;
+}
+
+/*
+ * The port whose peer is in namespace @what, or whose peer has the address
+ * @what (NULL: the first that is not @other's). Return 0, -ENOENT or -errno.
+ */
+static int find_end(const struct lab *lab, const char *what, const struct path_end *other,
 		    struct path_end *end)
 {
+	bool by_address = what && is_address(what);
+
 	for (size_t i = 0; i < lab->nports; i++) {
 		const struct lab_port *lp = &lab->ports[i];
+		int match;
 
 		if (!lp->netns || !lp->peer.ifindex || lp == other->port)
 			continue;
-		if (!name || !strcmp(lp->netns->name, name)) {
+		if (!what)
+			match = 1;
+		else if (by_address)
+			match = end_has_address(lp, what);
+		else
+			match = !strcmp(lp->netns->name, what);
+		if (match < 0)
+			return match;
+		if (match) {
 			end->port = lp;
 			end->netns = lp->netns;
 			return 0;
@@ -54,49 +98,67 @@ static int find_end(const struct lab *lab, const char *name, const struct path_e
 	return -ENOENT;
 }
 
-static int set_role(struct path_tracer *pt, __u64 cookie, int ifindex, int direction,
-		    enum nsmon_leg leg, enum nsmon_hop hop)
+/* Both ends; one error line naming what was not found. */
+static int find_ends(struct path_tracer *pt, const struct path_opts *opts)
 {
-	struct nsmon_hook_key key = { .netns_cookie = cookie, .ifindex = ifindex,
-				      .direction = direction };
-	struct nsmon_hook_role role = { .leg = leg, .hop = hop };
+	const char *what = opts->from;
+	int err = find_end(&pt->lab, opts->from, &pt->to, &pt->from);
 
-	return bpf_map_update_elem(bpf_map__fd(pt->skel->maps.roles), &key, &role, BPF_ANY);
+	if (!err) {
+		what = opts->to;
+		err = find_end(&pt->lab, opts->to, &pt->from, &pt->to);
+	}
+	if (err == -ENOENT && what && is_address(what))
+		pr_warn("no namespace of %s has the address %s", opts->bridge, what);
+	else if (err == -ENOENT)
+		pr_warn("cannot trace %s -> %s: %s has no such pair of namespaces",
+			opts->from ? opts->from : "(first)", opts->to ? opts->to : "(second)",
+			opts->bridge);
+	else if (err)
+		pr_warn("cannot read the addresses of %s's namespaces: %s", opts->bridge,
+			strerror(-err));
+	return err;
 }
 
-/* The four hooks of one leg, from @a's namespace to @b's. */
-static int set_leg(struct path_tracer *pt, const struct path_end *a, const struct path_end *b,
-		   enum nsmon_leg leg)
+/* Which program goes on which interface and direction: the roles, as bpf/path.bpf.c names them. */
+enum end_side { FROM_VETH, FROM_PORT, TO_PORT, TO_VETH };
+
+struct hook {
+	enum end_side side;
+	int egress;
+	const char *prog;
+};
+
+static const struct hook hooks[PATH_LINKS] = {
+	{ FROM_VETH, 1, "path_req_sender_tx" },	/* the request leaves the sender */
+	{ FROM_PORT, 0, "path_req_bridge_in" },
+	{ TO_PORT, 1, "path_req_bridge_out" },
+	{ TO_VETH, 0, "path_req_receiver_rx" },
+	{ TO_VETH, 1, "path_rep_sender_tx" },	/* the reply, the way back */
+	{ TO_PORT, 0, "path_rep_bridge_in" },
+	{ FROM_PORT, 1, "path_rep_bridge_out" },
+	{ FROM_VETH, 0, "path_rep_receiver_rx" },
+};
+
+static int attach_hook(struct path_tracer *pt, const struct hook *h)
 {
-	__u64 host = pt->lab.host.cookie;
+	const struct path_end *end = h->side <= FROM_PORT ? &pt->from : &pt->to;
+	bool veth = h->side == FROM_VETH || h->side == TO_VETH;
+	int ifindex = veth ? end->port->peer.ifindex : end->port->port.ifindex;
+	struct bpf_program *prog = bpf_object__find_program_by_name(pt->skel->obj, h->prog);
+	int saved, fd, err = 0;
 
-	return set_role(pt, a->netns->cookie, a->port->peer.ifindex, NSMON_DIR_TX, leg,
-			NSMON_HOP_SENDER_TX) ?:
-	       set_role(pt, host, a->port->port.ifindex, NSMON_DIR_RX, leg, NSMON_HOP_BRIDGE_IN) ?:
-	       set_role(pt, host, b->port->port.ifindex, NSMON_DIR_TX, leg, NSMON_HOP_BRIDGE_OUT) ?:
-	       set_role(pt, b->netns->cookie, b->port->peer.ifindex, NSMON_DIR_RX, leg,
-			NSMON_HOP_RECEIVER_RX);
-}
-
-/* Both tc directions of @ifindex in namespace @netns_fd. */
-static int attach_iface(struct path_tracer *pt, int netns_fd, int ifindex)
-{
-	int saved, err = 0;
-
-	saved = netns_enter(netns_fd);
+	if (!prog)
+		return -ENOENT;
+	saved = netns_enter(veth ? end->netns->fd : pt->lab.host.fd);
 	if (saved < 0)
 		return saved;
-	for (int i = 0; i < 2 && !err; i++) {
-		const struct bpf_program *prog = i ? pt->skel->progs.path_egress :
-						     pt->skel->progs.path_ingress;
-		int fd = bpf_link_create(bpf_program__fd(prog), ifindex,
-					 i ? NSMON_BPF_TCX_EGRESS : NSMON_BPF_TCX_INGRESS, NULL);
-
-		if (fd < 0)
-			err = -errno;
-		else
-			pt->links[pt->nlinks++] = fd;
-	}
+	fd = bpf_link_create(bpf_program__fd(prog), ifindex,
+			     h->egress ? NSMON_BPF_TCX_EGRESS : NSMON_BPF_TCX_INGRESS, NULL);
+	if (fd < 0)
+		err = -errno;
+	else
+		pt->links[pt->nlinks++] = fd;
 	netns_leave(saved);
 	return err;
 }
@@ -104,14 +166,9 @@ static int attach_iface(struct path_tracer *pt, int netns_fd, int ifindex)
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct path_tracer *pt = ctx;
-	const struct nsmon_path_rec *rec = data;
 
-	if (size < sizeof(*rec))
-		return 0;
-	if (rec->type == NSMON_REC_SAMPLE && pt->on_sample)
-		pt->on_sample(&rec->sample, pt->data);
-	else if (rec->type == NSMON_REC_HOP && pt->on_hop)
-		pt->on_hop(&rec->hop, pt->data);
+	if (size >= sizeof(struct nsmon_hop_event) && pt->on_hop)
+		pt->on_hop(data, pt->data);
 	return 0;
 }
 
@@ -124,16 +181,20 @@ static int load(struct path_tracer *pt, const struct path_opts *opts)
 		return -errno;
 	pt->skel->rodata->proto_filter = opts->proto;
 	pt->skel->rodata->trace_every_hop = opts->every_hop;
+	pt->skel->rodata->sample_every = opts->sample ? opts->sample : 1;
+	pt->skel->rodata->count_limit = opts->count;
+	/* path reads histograms, not records: a ring the size of a page will do. */
+	if (!opts->every_hop)
+		bpf_map__set_max_entries(pt->skel->maps.records, getpagesize());
 	err = path_bpf__load(pt->skel);
-	if (!err)
-		err = set_leg(pt, &pt->from, &pt->to, NSMON_LEG_REQUEST) ?:
-		      set_leg(pt, &pt->to, &pt->from, NSMON_LEG_REPLY);
 	if (err)
 		return err;
-	/* The tracepoint only; the tc programs go on with attach_iface(). */
+	/* The tracepoint only; the tc programs go on with attach_hook(). */
 	pt->skel->links.path_consumed = bpf_program__attach(pt->skel->progs.path_consumed);
 	if (!pt->skel->links.path_consumed)
 		return -errno;
+	if (!opts->every_hop)
+		return 0;
 	pt->ring = ring_buffer__new(bpf_map__fd(pt->skel->maps.records), on_record, pt, NULL);
 	return pt->ring ? 0 : -errno;
 }
@@ -149,28 +210,21 @@ int path_tracer_open(const struct path_opts *opts, struct path_tracer **out)
 	if (!pt->nl) {
 		err = -errno;
 		pr_warn("cannot open rtnetlink: %s", strerror(-err));
-		goto err;
+		goto err_nolab;
 	}
 	err = lab_discover(pt->nl, opts->bridge, &pt->lab);
 	if (err)
 		goto err_nolab;
-	if (find_end(&pt->lab, opts->from, &pt->to, &pt->from) ||
-	    find_end(&pt->lab, opts->to, &pt->from, &pt->to)) {
-		pr_warn("cannot trace %s -> %s: %s has no such pair of namespaces",
-			opts->from ? opts->from : "(first)", opts->to ? opts->to : "(second)",
-			opts->bridge);
-		err = -ENOENT;
+	err = find_ends(pt, opts);
+	if (err)
 		goto err;
-	}
 	err = load(pt, opts);
 	if (err) {
 		pr_warn("cannot load the path tracer: %s (nsmon -v shows why)", strerror(-err));
 		goto err;
 	}
-	err = attach_iface(pt, pt->from.netns->fd, pt->from.port->peer.ifindex) ?:
-	      attach_iface(pt, pt->lab.host.fd, pt->from.port->port.ifindex) ?:
-	      attach_iface(pt, pt->lab.host.fd, pt->to.port->port.ifindex) ?:
-	      attach_iface(pt, pt->to.netns->fd, pt->to.port->peer.ifindex);
+	for (int i = 0; i < PATH_LINKS && !err; i++)
+		err = attach_hook(pt, &hooks[i]);
 	if (err) {
 		pr_warn("cannot attach the path tracer (tcx): %s", strerror(-err));
 		goto err;
@@ -186,16 +240,73 @@ err_nolab:
 	return err;
 }
 
-int path_tracer_poll(struct path_tracer *pt, int timeout_ms, path_sample_cb on_sample,
-		     path_hop_cb on_hop, void *data)
+int path_tracer_recorded(const struct path_tracer *pt, __u64 recorded[NSMON_LEG_MAX])
+{
+	int fd = bpf_map__fd(pt->skel->maps.tickets);
+
+	for (__u32 leg = 0; leg < NSMON_LEG_MAX; leg++)
+		if (bpf_map_lookup_elem(fd, &leg, &recorded[leg]))
+			return -errno;
+	return 0;
+}
+
+void path_tracer_detach(struct path_tracer *pt)
+{
+	for (int i = 0; i < pt->nlinks; i++)
+		close(pt->links[i]);
+	pt->nlinks = 0;
+	bpf_link__destroy(pt->skel->links.path_consumed);
+	pt->skel->links.path_consumed = NULL;
+}
+
+/* Sum the per-CPU values of entry @key of @map into @sum, @words 64-bit words each. */
+static int sum_percpu(const struct bpf_map *map, __u32 key, __u64 *sum, size_t words)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	size_t stride = map_percpu_stride(words * sizeof(__u64)) / sizeof(__u64);
+	__u64 *all;
+	int err = 0;
+
+	if (ncpus < 0)
+		return ncpus;
+	all = calloc((size_t)ncpus * stride, sizeof(__u64));
+	if (!all)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, all)) {
+		err = -errno;
+		goto out;
+	}
+	memset(sum, 0, words * sizeof(__u64));
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		for (size_t w = 0; w < words; w++)
+			sum[w] += all[cpu * stride + w];
+out:
+	free(all);
+	return err;
+}
+
+int path_tracer_read(const struct path_tracer *pt, struct nsmon_path_hist hist[NSMON_LEG_MAX],
+		     struct nsmon_path_leg_stats stats[NSMON_LEG_MAX])
+{
+	int err = 0;
+
+	for (__u32 leg = 0; leg < NSMON_LEG_MAX && !err; leg++)
+		err = sum_percpu(pt->skel->maps.hists, leg, (__u64 *)&hist[leg],
+				 sizeof(hist[leg]) / sizeof(__u64)) ?:
+		      sum_percpu(pt->skel->maps.leg_stats, leg, (__u64 *)&stats[leg],
+				 sizeof(stats[leg]) / sizeof(__u64));
+	return err;
+}
+
+int path_tracer_poll(struct path_tracer *pt, int timeout_ms, path_hop_cb on_hop, void *data)
 {
 	int n;
 
-	pt->on_sample = on_sample;
+	if (!pt->ring)
+		return -EINVAL;
 	pt->on_hop = on_hop;
 	pt->data = data;
 	n = ring_buffer__poll(pt->ring, timeout_ms);
-	pt->on_sample = NULL;
 	pt->on_hop = NULL;
 	return n;
 }

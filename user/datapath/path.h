@@ -2,7 +2,8 @@
 /*
  * The path tracer (bpf/path.bpf.c) on a lab: which hook of which interface
  * is which hop between two namespaces, attached for as long as the tracer is
- * open (plain tcx links, not pinned: closing detaches them).
+ * open (plain tcx links, not pinned: closing detaches them); the latency
+ * histograms the programs keep, and for `explain` the hops one by one.
  */
 #ifndef NSMON_PATH_H
 #define NSMON_PATH_H
@@ -14,29 +15,43 @@
 
 struct path_opts {
 	const char *bridge;
-	const char *from;		/* namespace names */
+	/* Each end: a namespace of the lab, or an IPv4/IPv6 address of its veth (NULL: the lab's first two). */
+	const char *from;
 	const char *to;
 	enum nsmon_path_proto proto;
-	bool every_hop;			/* also one record per hop met (explain) */
+	__u32 sample;			/* trace one packet in N (0 or 1: every one) */
+	__u64 count;			/* histogram at most this many legs each way (0: all) */
+	bool every_hop;			/* one ring record per hop met (explain) */
 };
 
 struct path_tracer;
 
-/* Discover the lab, give the hooks their roles, load and attach. Prints its own error line. */
+/*
+ * Discover the lab, find both ends (by name or address), load and attach.
+ * Prints its own error line. Return 0, -ENOENT (no such end), or -errno.
+ */
 int path_tracer_open(const struct path_opts *opts, struct path_tracer **out);
 
-typedef void (*path_sample_cb)(const struct nsmon_path_sample *s, void *data);
+/* Legs histogrammed so far, one word per leg read from the kernel (cheap: poll it). */
+int path_tracer_recorded(const struct path_tracer *pt, __u64 recorded[NSMON_LEG_MAX]);
+
+/* Stop tracing (take the programs off), keeping what they counted for path_tracer_read(). */
+void path_tracer_detach(struct path_tracer *pt);
+
+/* The histograms and the legs' fates, summed over CPUs. Return 0 or -errno. */
+int path_tracer_read(const struct path_tracer *pt, struct nsmon_path_hist hist[NSMON_LEG_MAX],
+		     struct nsmon_path_leg_stats stats[NSMON_LEG_MAX]);
+
 typedef void (*path_hop_cb)(const struct nsmon_hop_event *h, void *data);
 
-/* Wait up to @timeout_ms and hand over what arrived. Return: records read, or -errno. */
-int path_tracer_poll(struct path_tracer *pt, int timeout_ms, path_sample_cb on_sample,
-		     path_hop_cb on_hop, void *data);
+/* With every_hop: wait up to @timeout_ms and hand over the hops met. Return: records read, or -errno. */
+int path_tracer_poll(struct path_tracer *pt, int timeout_ms, path_hop_cb on_hop, void *data);
 
 /* "red veth-red" / "host veth-red-br" for a hop's interface. */
 const char *path_tracer_where(const struct path_tracer *pt, __u64 netns_cookie, __u32 ifindex,
 			      char *buf, size_t size);
 
-/* The namespaces resolved from the options (defaults: the lab's first two). */
+/* The namespaces the ends resolved to. */
 const char *path_tracer_from(const struct path_tracer *pt);
 const char *path_tracer_to(const struct path_tracer *pt);
 

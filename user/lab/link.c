@@ -470,6 +470,43 @@ int addr_first_v4(struct nl_sock *nl, int ifindex, __u32 *addr)
 	return f.addr ? 0 : -EADDRNOTAVAIL;
 }
 
+struct addr_match {
+	int ifindex;
+	int family;
+	const void *addr;
+	bool found;
+};
+
+static int addr_match_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr_match *m = data;
+	size_t len = m->family == AF_INET ? 4 : 16;
+	const struct nlattr *attr;
+
+	if (ifa->ifa_family != m->family || (int)ifa->ifa_index != m->ifindex)
+		return MNL_CB_OK;
+	/* IFA_LOCAL is the interface's own address; IPv6 gives IFA_ADDRESS only. */
+	mnl_attr_for_each(attr, nlh, sizeof(*ifa))
+		if ((mnl_attr_get_type(attr) == IFA_LOCAL || mnl_attr_get_type(attr) == IFA_ADDRESS) &&
+		    mnl_attr_get_payload_len(attr) == len &&
+		    !memcmp(mnl_attr_get_payload(attr), m->addr, len))
+			m->found = true;
+	return MNL_CB_OK;
+}
+
+int addr_on_link(struct nl_sock *nl, int ifindex, int family, const void *addr)
+{
+	struct nlmsghdr *nlh = nl_msg_start(nl, RTM_GETADDR, 0);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct addr_match m = { .ifindex = ifindex, .family = family, .addr = addr };
+	int err;
+
+	ifa->ifa_family = family;
+	err = nl_dump(nl, nlh, addr_match_cb, &m);
+	return err ? err : m.found;
+}
+
 int neigh_del_v4(struct nl_sock *nl, int ifindex, __u32 addr)
 {
 	struct nlmsghdr *nlh = nl_msg_start(nl, RTM_DELNEIGH, 0);

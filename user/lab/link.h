@@ -144,6 +144,12 @@ int netnsid_assign(struct nl_sock *nl, int netns_fd);
 /* The first IPv4 address of @ifindex (network byte order). Return 0, -EADDRNOTAVAIL or -errno. */
 int addr_first_v4(struct nl_sock *nl, int ifindex, __u32 *addr);
 
+/*
+ * Whether @ifindex has the address @addr (network byte order) of @family,
+ * AF_INET or AF_INET6. Return 1, 0, or -errno.
+ */
+int addr_on_link(struct nl_sock *nl, int ifindex, int family, const void *addr);
+
 /* `ip neigh del ADDR dev IFINDEX`. Return 0 or -errno (-ENOENT: no such entry). */
 int neigh_del_v4(struct nl_sock *nl, int ifindex, __u32 addr);
 
