@@ -12,12 +12,12 @@ ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VMLINUX   := vmlinux/$(ARCH)/vmlinux.h
 
 LIBS      := libbpf libmnl libelf zlib jansson
-# Headers only: nsmon export dlopen()s it (see user/cmd/export.c).
+# Headers only: user/output/http.c dlopen()s it when a command that serves starts.
 DLOPEN_LIBS := libmicrohttpd
 
 # Debian 12 packages that build, run and test nsmon (make deps installs the missing ones).
 DEB_PKGS  := clang llvm bpftool libbpf-dev libmnl-dev libelf-dev zlib1g-dev libjansson-dev \
-	     libmicrohttpd-dev curl \
+	     libmicrohttpd-dev curl xxd chromium python3 python3-websocket \
 	     pkg-config make gcc iproute2 iputils-ping jq tcpdump iperf3 tmux util-linux procps time linux-perf tshark
 
 WARNINGS  := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
@@ -41,6 +41,9 @@ SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 # user/ has a folder per layer (DEVELOPERS.md); includes name the folder: "lab/netns.h".
 USER_SRCS := $(wildcard user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+# The web page's files, compiled in (tools/embed-assets.sh; user/output/web_assets.h).
+WEB_ASSETS := $(sort $(wildcard web/*))
+USER_OBJS += $(OUTPUT)/web_assets.o
 # Everything but main.o, so the tests link the same modules the binary runs.
 LIB_OBJS  := $(filter-out $(OUTPUT)/user/cmd/main.o,$(USER_OBJS))
 
@@ -96,6 +99,14 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 $(OUTPUT)/user/%.o: user/%.c | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/web_assets.c: $(WEB_ASSETS) tools/embed-assets.sh | $(OUTPUT)
+	$(call msg,EMBED,$@)
+	$(Q)tools/embed-assets.sh $(WEB_ASSETS) > $@
+
+$(OUTPUT)/web_assets.o: $(OUTPUT)/web_assets.c
+	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(OUTPUT)/nsmon: $(USER_OBJS)

@@ -34,7 +34,7 @@ static const char *const complete_names[] = {
 
 const struct cli_command *const cli_commands[] = {
 	&cmd_up, &cmd_down, &cmd_attach, &cmd_detach, &cmd_stats, &cmd_export, &cmd_events,
-	&cmd_watch, &cmd_ls, &cmd_explain, &cmd_path, &cmd_capture, &cmd_help, NULL,
+	&cmd_watch, &cmd_web, &cmd_ls, &cmd_explain, &cmd_path, &cmd_capture, &cmd_help, NULL,
 };
 
 const struct cli_command *cli_find_command(const char *name)
@@ -153,6 +153,20 @@ static const struct cli_option *find_short(const struct cli_option *opts, char c
 		if (opts->short_name == c)
 			return opts;
 	return NULL;
+}
+
+const char *cli_param_set(const struct cli_option *opts, const char *name, const char *value,
+			  void *args)
+{
+	const struct cli_option *opt = find_long(opts, name, strlen(name));
+
+	if (!opt)
+		return "is not a parameter here";
+	if (opt->type == CLI_FLAG && value && *value)
+		return "takes no value";
+	if (opt->type != CLI_FLAG && !value)
+		return "needs a value";
+	return parse_value(opt, value ? value : "", args);
 }
 
 /* Defaults go through the same parsers as what users type, so help shows what is applied. */

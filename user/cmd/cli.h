@@ -94,7 +94,7 @@ struct cli_command {
 extern const struct cli_command *const cli_commands[];
 
 extern const struct cli_command cmd_up, cmd_down, cmd_attach, cmd_detach, cmd_stats,
-	cmd_export, cmd_events, cmd_watch, cmd_ls, cmd_path, cmd_explain, cmd_capture, cmd_help;
+	cmd_export, cmd_events, cmd_watch, cmd_web, cmd_ls, cmd_path, cmd_explain, cmd_capture, cmd_help;
 
 /**
  * cli_run() - parse @argv (argv[0] is the subcommand's name) against @cmd's
@@ -103,6 +103,15 @@ extern const struct cli_command cmd_up, cmd_down, cmd_attach, cmd_detach, cmd_st
  * Return: the exit code.
  */
 int cli_run(const struct cli_command *cmd, int argc, char **argv);
+
+/**
+ * cli_param_set() - one name=value pair (an HTTP query's: @value NULL for a
+ * bare name) into @args, by @opts' long names and the command line's own
+ * parsers: a flag takes no value, anything else one.
+ * Return: NULL, or the reason it is refused.
+ */
+const char *cli_param_set(const struct cli_option *opts, const char *name, const char *value,
+			  void *args);
 
 /* nsmon --help: the command list. */
 void cli_usage(FILE *out);

@@ -3,84 +3,34 @@
  * nsmon export: the counters for Prometheus, over HTTP (libmicrohttpd) at
  * /metrics. Each scrape reads the labs and the maps afresh, as `nsmon
  * stats` does, so a namespace added or a lab taken down shows at the next
- * scrape; scrapes are answered one at a time, by libmicrohttpd's thread.
- *
- * libmicrohttpd is loaded when export starts, not linked: linked, it brings
- * GnuTLS and eight more libraries into the start of every nsmon command
- * (~5 ms of each `nsmon up`, measured), for the one that serves HTTP.
+ * scrape; scrapes are answered one at a time, by libmicrohttpd's thread
+ * (output/http.c).
  */
-#define _GNU_SOURCE	/* vasprintf */
-#include <dlfcn.h>
+#define _GNU_SOURCE	/* asprintf */
 #include <errno.h>
-#include <netdb.h>
+#include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/socket.h>
-#include <microhttpd.h>
 
 #include "cmd/cli.h"
 #include "output/export_metrics.h"
+#include "output/http.h"
 #include "util/log.h"
 #include "model/stats_model.h"
 
-/* Debian 12's libmicrohttpd12, whose microhttpd.h we build against. */
-#define MHD_SONAME	"libmicrohttpd.so.12"
-
-/* The libmicrohttpd functions export calls, found in the library once loaded. */
-static struct {
-	typeof(MHD_start_daemon) *start_daemon;
-	typeof(MHD_stop_daemon) *stop_daemon;
-	typeof(MHD_create_response_from_buffer) *create_response_from_buffer;
-	typeof(MHD_add_response_header) *add_response_header;
-	typeof(MHD_queue_response) *queue_response;
-	typeof(MHD_destroy_response) *destroy_response;
-} mhd;
-
-/* Load libmicrohttpd into @mhd. Return: 0, or -ENOENT after saying why. */
-static int load_mhd(void)
-{
-	void *lib = dlopen(MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
-	const struct {
-		const char *name;
-		void **fn;
-	} syms[] = {
-		{ "MHD_start_daemon", (void **)&mhd.start_daemon },
-		{ "MHD_stop_daemon", (void **)&mhd.stop_daemon },
-		{ "MHD_create_response_from_buffer", (void **)&mhd.create_response_from_buffer },
-		{ "MHD_add_response_header", (void **)&mhd.add_response_header },
-		{ "MHD_queue_response", (void **)&mhd.queue_response },
-		{ "MHD_destroy_response", (void **)&mhd.destroy_response },
-	};
-
-	if (!lib) {
-		pr_warn("cannot load %s: %s (make deps installs it)", MHD_SONAME, dlerror());
-		return -ENOENT;
-	}
-	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-		*syms[i].fn = dlsym(lib, syms[i].name);
-		if (!*syms[i].fn) {
-			pr_warn("cannot load %s: it has no %s", MHD_SONAME, syms[i].name);
-			return -ENOENT;
-		}
-	}
-	return 0;	/* loaded for the life of the process */
-}
-
 #define DEFAULT_LISTEN	"127.0.0.1:9465"
 #define METRICS_PATH	"/metrics"
-/*
- * A scraper that connects and sends nothing is let go after this; and so
- * many at once are all the daemon takes: served one at a time anyway,
- * more would only wait, and idle ones could crowd out Prometheus.
- */
-#define CONNECTION_TIMEOUT_S	10
-#define CONNECTION_LIMIT	16
 /* The exposition format Prometheus asks for when it scrapes text. */
 #define METRICS_TYPE	"text/plain; version=0.0.4; charset=utf-8"
+#define TEXT_TYPE	"text/plain; charset=utf-8"
+
+static const char *const export_headers[] = {
+	"X-Content-Type-Options", "nosniff",
+	"Cache-Control", "no-store",
+	NULL,
+};
 
 struct exporter {
 	const char *bridge;		/* NULL: every monitored bridge */
@@ -89,21 +39,6 @@ struct exporter {
 
 /* The first scrape's room: what 100 interfaces take; 1,000 take ~4.6 MB. */
 #define FIRST_ROOM	(512 * 1024)
-
-/* A one-line message as a malloc'ed body (NULL, *@len 0, when out of memory). */
-static char *say(size_t *len, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static char *say(size_t *len, const char *fmt, ...)
-{
-	va_list args;
-	char *text;
-	int n;
-
-	va_start(args, fmt);
-	n = vasprintf(&text, fmt, args);
-	va_end(args);
-	*len = n < 0 ? 0 : (size_t)n;
-	return n < 0 ? NULL : text;
-}
 
 /*
  * @m as text in a buffer big enough the first time almost always: an
@@ -138,6 +73,16 @@ static int render(const struct stats_model *m, struct exporter *ex, char **text,
 	}
 }
 
+/* "nsmon: cannot @what: reason" as a malloc'ed body (NULL, *@len 0: no memory). */
+static char *failed(size_t *len, const char *what, int err)
+{
+	char *text;
+	int n = asprintf(&text, "nsmon: cannot %s: %s\n", what, strerror(-err));
+
+	*len = n < 0 ? 0 : (size_t)n;
+	return n < 0 ? NULL : text;
+}
+
 /*
  * The metrics of every monitored bridge, as a malloc'ed text in *@text.
  * Return: 0, or -errno with the reason in *@text: the lines `nsmon stats`
@@ -146,126 +91,56 @@ static int render(const struct stats_model *m, struct exporter *ex, char **text,
 static int scrape(struct exporter *ex, char **text, size_t *len)
 {
 	struct stats_model *m;
-	char *why = NULL;
-	size_t why_len = 0;
-	FILE *said = open_memstream(&why, &why_len);
+	struct http_said said;
+	char *why;
 	int err;
 
 	/* The model leaves each matrix out: export_metrics.c says why. */
-	log_capture(said);
+	http_said_begin(&said);
 	err = stats_model_read(ex->bridge, NULL, STATS_MODEL_NO_MATRIX, &m);
-	log_capture(NULL);
-	if (said)
-		fclose(said);
+	why = http_said_end(&said, len);
 	if (err) {
-		if (why_len) {
-			*text = why;
-			*len = why_len;
-		} else {
-			free(why);
-			*text = say(len, "nsmon: cannot read the counters: %s\n", strerror(-err));
-		}
+		*text = why ? why : failed(len, "read the counters", err);
 		return err;
 	}
 	free(why);
 	err = render(m, ex, text, len);
 	stats_model_free(m);
 	if (err)
-		*text = say(len, "nsmon: cannot write the metrics: %s\n", strerror(-err));
+		*text = failed(len, "write the metrics", err);
 	return err;
 }
 
-static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, const char *type,
-			     char *body, size_t len)
-{
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-
-	/* Ours to free: libmicrohttpd frees it (free()) with the response. */
-	resp = mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(body);
-		return MHD_NO;
-	}
-	mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		mhd.add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	ret = mhd.queue_response(conn, status, resp);
-	mhd.destroy_response(resp);
-	return ret;
-}
-
-static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
-			      const char *method, const char *version, const char *upload_data,
-			      size_t *upload_data_size, void **req_cls)
+static int answer(struct http_request *req, void *cls)
 {
 	struct exporter *ex = cls;
-	char *body = NULL;
-	size_t len = 0;
-	int err;
+	char *body;
+	size_t len;
 
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
-		body = say(&len, "nsmon export: only GET and HEAD\n");
-		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", body, len);
-	}
-	if (strcmp(url, METRICS_PATH)) {
-		body = say(&len, "nsmon export: the metrics are at %s\n", METRICS_PATH);
-		return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", body, len);
-	}
-	err = scrape(ex, &body, &len);
-	if (err)
-		return reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", body, len);
-	return reply(conn, MHD_HTTP_OK, METRICS_TYPE, body, len);
+	if (strcmp(http_request_path(req), METRICS_PATH))
+		return http_reply_text(req, HTTP_NOT_FOUND, "nsmon export: the metrics are at %s",
+				       METRICS_PATH);
+	if (scrape(ex, &body, &len))
+		return http_reply(req, HTTP_UNAVAILABLE, TEXT_TYPE, body, len);
+	return http_reply(req, HTTP_OK, METRICS_TYPE, body, len);
 }
 
 /*
- * The address of --listen @text ("ADDR:PORT", "[ADDR6]:PORT") in *@ai
- * (freeaddrinfo() it). Return: 0, or -EINVAL after saying why.
+ * Say at start what scrapes will be told while there is nothing to serve:
+ * an exporter may well start before its lab.
  */
-static int parse_listen(const char *text, struct addrinfo **ai)
+static void say_if_empty(struct exporter *ex)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE };
-	const char *colon = strrchr(text, ':'), *host = text;
-	size_t hostlen = colon ? (size_t)(colon - text) : 0;
-	char buf[256];
-	int err;
+	size_t len;
+	char *why;
+	int err = scrape(ex, &why, &len);
 
-	if (hostlen >= 2 && text[0] == '[' && text[hostlen - 1] == ']') {
-		host++;
-		hostlen -= 2;
+	if (err && why) {
+		why[strcspn(why, "\n")] = '\0';
+		pr_info("export: scrapes get 503 until there is a lab: %s",
+			strncmp(why, "nsmon: ", 7) ? why : why + 7);
 	}
-	if (!colon || !hostlen || hostlen >= sizeof(buf) || !colon[1]) {
-		pr_warn("bad --listen \"%s\": want ADDR:PORT, like %s", text, DEFAULT_LISTEN);
-		return -EINVAL;
-	}
-	memcpy(buf, host, hostlen);
-	buf[hostlen] = '\0';
-	err = getaddrinfo(buf, colon + 1, &hints, ai);
-	if (err) {
-		pr_warn("bad --listen \"%s\": %s", text, gai_strerror(err));
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* A socket listening on @ai (--listen @text). Return: the fd, or -errno after saying why. */
-static int listen_on(const struct addrinfo *ai, const char *text)
-{
-	int fd, one = 1, err;
-
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-			bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 64))) {
-		err = -errno;
-		close(fd);
-		fd = err;
-	} else if (fd < 0) {
-		fd = -errno;
-	}
-	if (fd < 0)
-		pr_warn("cannot listen on %s: %s", text, strerror(-fd));
-	return fd;
+	free(why);
 }
 
 struct export_args {
@@ -283,45 +158,31 @@ static const struct cli_option export_options[] = {
 static int run_export(const void *args, int noperands, char **operands)
 {
 	const struct export_args *a = args;
-	const char *listen_at = a->listen;
 	struct exporter ex = { .room = FIRST_ROOM, .bridge = a->bridge };
-	struct stats_model *m;
-	struct MHD_Daemon *daemon;
-	struct addrinfo *ai;
+	struct http_server_opts opts = {
+		.handler = answer,
+		.ctx = &ex,
+		.headers = export_headers,
+	};
+	struct http_listen where;
+	struct http_server *srv;
 	sigset_t stop;
-	int fd, err, sig;
+	int err, sig;
 
-	if (parse_listen(listen_at, &ai))
+	if (http_listen_parse(a->listen, DEFAULT_LISTEN, &where))
 		return EXIT_USAGE;
-	/* Refuse at once what every scrape would refuse: nothing, or no such bridge, monitored. */
-	err = stats_model_read(ex.bridge, NULL, STATS_MODEL_NO_MATRIX, &m);
-	if (!err) {
-		stats_model_free(m);
-		err = load_mhd();
-	}
-	fd = err ? err : listen_on(ai, listen_at);
-	freeaddrinfo(ai);
-	if (fd < 0)
-		return cli_exit_code(fd);
-
-	/* Blocked before the daemon's thread starts, so that it inherits the mask: ours to wait for. */
+	/* Blocked before the server's thread starts, so that it inherits the mask: ours to wait for. */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	/* The daemon owns the socket from here, and closes it even when it fails to start. */
-	daemon = mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
-				  answer, &ex, MHD_OPTION_LISTEN_SOCKET, fd,
-				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
-				  MHD_OPTION_END);
-	if (!daemon) {
-		pr_warn("cannot serve HTTP on %s: libmicrohttpd refused to start", listen_at);
-		return EXIT_FAIL;
-	}
-	pr_info("export: serving http://%s%s", listen_at, METRICS_PATH);
+	err = http_server_start(&where, a->listen, &opts, &srv);
+	if (err)
+		return cli_exit_code(err);
+	pr_info("export: serving %s%s", http_server_url(srv), METRICS_PATH);
+	say_if_empty(&ex);
 	sigwait(&stop, &sig);
-	mhd.stop_daemon(daemon);	/* closes fd with the daemon */
+	http_server_stop(srv);
 	return EXIT_OK;
 }
 
@@ -329,7 +190,8 @@ const struct cli_command cmd_export = {
 	.name = "export",
 	.summary = "serve the counters for Prometheus at /metrics",
 	.description = "The counters of every monitored lab (or one) in Prometheus text format 0.0.4,\n"
-		       "read afresh at each scrape, until Ctrl-C.",
+		       "read afresh at each scrape, until Ctrl-C; while there is no lab, a scrape\n"
+		       "gets 503 and the reason.",
 	.options = export_options,
 	.args_size = sizeof(struct export_args),
 	.examples = "nsmon export &\tthen: curl -s http://127.0.0.1:9465/metrics\n"

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nsmon web: the lab as a web page (web/, compiled in), over the HTTP
+ * server `export` uses (output/http.c):
+ *
+ *   /               the page: HTML, SVG and plain JavaScript, nothing fetched
+ *                   from elsewhere
+ *   /api/v1/stats   the `stats --json` document; ?bridge=, ?netns=, ?matrix
+ *                   as stats' --bridge, -n, --matrix
+ *   /api/v1/events  Server-Sent Events: one `events --json` record per
+ *                   message; ?type=, ?netns= as events' --type and a
+ *                   namespace's name
+ *
+ * A command of its own rather than more of `export`: the page's event
+ * stream loads tracepoint programs, which an exporter has no use for; and
+ * an exporter is left running for Prometheus where a page is looked at.
+ * Read-only: only GET and HEAD reach a handler (http.c), no endpoint makes,
+ * attaches or flushes anything (the event stream runs without auto-attach,
+ * and `explain --ping` is not offered: it flushes neighbours and pings; the
+ * page draws a ladder from the file `explain --json` writes).
+ */
+#define _GNU_SOURCE	/* asprintf */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/cli.h"
+#include "datapath/datapath.h"
+#include "events/events.h"
+#include "model/stats_model.h"
+#include "output/http.h"
+#include "output/http_feed.h"
+#include "output/web_assets.h"
+#include "util/log.h"
+
+#define DEFAULT_LISTEN		"127.0.0.1:9466"
+/* Events kept for a page that falls behind (a burst of drops); past that it is told it lost some. */
+#define EVENTS_KEPT		4096
+/* An SSE comment this often: a page gone without a word is found out when it fails. */
+#define KEEPALIVE_MS		15000
+/* The event stream stays open so long after the last page left: a reload does not reload the programs. */
+#define LINGER_MS		10000
+
+/*
+ * Scripts, styles and images from this server only, no inline script or
+ * style, no frames, forms or plugins: the page is ours, and a lab's names
+ * (a namespace may be called "<img src=x>") are only ever text in it.
+ */
+#define CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " \
+	    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+static const char *const web_headers[] = {
+	"Content-Security-Policy", CSP,
+	"X-Content-Type-Options", "nosniff",
+	"Referrer-Policy", "no-referrer",
+	"Cache-Control", "no-store",
+	NULL,
+};
+
+#define JSON_TYPE	"application/json"
+#define SSE_TYPE	"text/event-stream; charset=utf-8"
+
+struct web {
+	struct http_feed *feed;
+	volatile bool stopping;
+	pthread_t events_thread;
+	bool events_started;
+};
+
+/* ---- /api/v1/stats ------------------------------------------------------- */
+
+/* stats' own options, as query parameters (parsed by the same parsers). */
+struct stats_query {
+	const char *bridge, *netns;
+	bool matrix;
+};
+
+static const struct cli_option stats_params[] = {
+	CLI_OPTION("bridge", 0, CLI_IFNAME, struct stats_query, bridge),
+	CLI_OPTION("netns", 0, CLI_NETNS, struct stats_query, netns),
+	CLI_OPTION("matrix", 0, CLI_FLAG, struct stats_query, matrix),
+	CLI_END
+};
+
+struct events_query {
+	unsigned int types;
+	const char *netns;
+};
+
+static const char *parse_types(const char *text, void *dest)
+{
+	char bad[64];
+
+	return event_types_parse(text, dest, bad, sizeof(bad)) ? "names a type that is not one" : NULL;
+}
+
+static const struct cli_option events_params[] = {
+	CLI_OPTION("type", 0, CLI_CUSTOM, struct events_query, types, .parse = parse_types),
+	CLI_OPTION("netns", 0, CLI_NETNS, struct events_query, netns),
+	CLI_END
+};
+
+struct query {
+	const struct cli_option *params;
+	void *args;
+	char why[256];		/* the first refusal */
+};
+
+static int take_param(const char *name, const char *value, void *data)
+{
+	struct query *q = data;
+	const char *why = cli_param_set(q->params, name, value, q->args);
+
+	if (why)
+		snprintf(q->why, sizeof(q->why), "invalid parameter \"%s%s%s\": %s", name,
+			 value ? "=" : "", value ? value : "", why);
+	return !!why;
+}
+
+/* Fill @args from @req's query. Return: 0, or -1 with a 400 answer queued (in *@ret). */
+static int read_query(struct http_request *req, const struct cli_option *params, void *args,
+		      int *ret)
+{
+	struct query q = { .params = params, .args = args };
+
+	if (!http_request_args(req, take_param, &q))
+		return 0;
+	*ret = http_reply_text(req, HTTP_BAD_REQUEST, "nsmon: %s", q.why);
+	return -1;
+}
+
+static __u64 monotonic_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+/* {"error": @text's first line} */
+static int reply_error(struct http_request *req, unsigned int status, char *text)
+{
+	json_t *obj;
+	char *body;
+
+	if (text)
+		text[strcspn(text, "\n")] = '\0';
+	obj = json_pack("{s:s}", "error", text ? text : "nsmon: cannot read the counters");
+	free(text);
+	body = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+	json_decref(obj);
+	return http_reply(req, status, JSON_TYPE, body, body ? strlen(body) : 0);
+}
+
+static int api_stats(struct http_request *req)
+{
+	struct stats_query q = { 0 };
+	struct http_said said;
+	char when[24], *why, *body;
+	size_t len;
+	json_t *doc;
+	__u64 read_us;
+	int err, ret;
+
+	if (read_query(req, stats_params, &q, &ret))
+		return ret;
+	/* When the counters were read: the page's rates divide by the time between two reads. */
+	read_us = monotonic_us();
+	http_said_begin(&said);
+	err = stats_model_build(q.bridge, q.netns, q.matrix ? 0 : STATS_MODEL_MATRIX_PLACES, &doc);
+	why = http_said_end(&said, &len);
+	if (err)
+		return reply_error(req, HTTP_UNAVAILABLE, why);
+	free(why);
+	body = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	snprintf(when, sizeof(when), "%llu", (unsigned long long)read_us);
+	http_request_header(req, "Nsmon-Read-Time-Us", when);
+	return http_reply(req, HTTP_OK, JSON_TYPE, body, body ? strlen(body) : 0);
+}
+
+/* ---- /api/v1/events ------------------------------------------------------ */
+
+static int api_events(struct http_request *req, struct web *w)
+{
+	struct events_query q = { 0 };
+	int ret;
+
+	if (read_query(req, events_params, &q, &ret))
+		return ret;
+	return http_feed_reply(req, w->feed, SSE_TYPE, q.types ? q.types : EVENT_ALL_TYPES, q.netns);
+}
+
+/*
+ * One event as one message: "data: {...}\n\n", about its namespace (a
+ * "netns" event's is the one it names); losses to every page, whatever it
+ * asked for.
+ */
+static void publish_event(const struct nsmon_event *ev, void *data)
+{
+	struct web *w = data;
+	const char *netns = json_string_value(json_object_get(ev->json,
+					      ev->type == EVENT_NETNS ? "name" : "netns"));
+	char *record = json_dumps(ev->json, JSON_COMPACT | JSON_PRESERVE_ORDER), *msg;
+	int n = record ? asprintf(&msg, "data: %s\n\n", record) : -1;
+
+	free(record);
+	if (n < 0)
+		return;
+	http_feed_publish(w->feed, ev->type == EVENT_LOST ? HTTP_FEED_EVERYONE : ev->type, netns,
+			  msg, n);
+	free(msg);
+}
+
+/* What a page that fell behind is told, in the shape of the stream's own "lost" records. */
+static size_t lost_record(char *buf, size_t size, unsigned long long lost,
+			  unsigned long long total)
+{
+	__u64 now = event_now_us();
+	time_t sec = now / 1000000;
+	char stamp[32];
+	struct tm tm;
+	int n;
+
+	gmtime_r(&sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	n = snprintf(buf, size, "data: {\"time\":\"%s.%06lluZ\",\"time_us\":%llu,\"type\":\"lost\","
+		     "\"source\":\"web\",\"lost\":%llu,\"lost_total\":%llu}\n\n", stamp,
+		     (unsigned long long)(now % 1000000), (unsigned long long)now, lost, total);
+	return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/*
+ * The event stream, open only while a page listens (and LINGER_MS after):
+ * it loads tracepoint programs and walks /proc every second, which nobody
+ * should pay for while no one looks. Runs in a thread of its own.
+ */
+static void *events_main(void *data)
+{
+	struct web *w = data;
+	struct event_opts eo = { .drops_per_sec = 100 };	/* events' default; no auto-attach */
+	static const char keepalive[] = ": keep-alive\n\n";
+
+	while (!w->stopping) {
+		struct event_stream *es;
+		__u64 last_page, last_keepalive;
+
+		if (!http_feed_wait_clients(w->feed, 1000))
+			continue;
+		if (event_stream_open(&eo, &es)) {
+			/* Said once on stderr; the pages wait, and we try again in a while. */
+			for (int i = 0; i < 30 && !w->stopping; i++)
+				sleep(1);
+			continue;
+		}
+		http_feed_set_open(w->feed, true);
+		last_page = last_keepalive = monotonic_us();
+		while (!w->stopping) {
+			__u64 now;
+			int ret = event_stream_poll(es, 250, publish_event, w);
+
+			if (ret < 0 && ret != -EINTR) {
+				pr_warn("web: cannot read events: %s", strerror(-ret));
+				break;
+			}
+			now = monotonic_us();
+			if (now - last_keepalive >= KEEPALIVE_MS * 1000ULL) {
+				http_feed_publish(w->feed, HTTP_FEED_EVERYONE, NULL, keepalive,
+						  sizeof(keepalive) - 1);
+				last_keepalive = now;
+			}
+			if (http_feed_wait_clients(w->feed, 0))
+				last_page = now;
+			else if (now - last_page >= LINGER_MS * 1000ULL)
+				break;
+		}
+		http_feed_set_open(w->feed, false);
+		event_stream_close(es);
+	}
+	return NULL;
+}
+
+/* ---- the page ------------------------------------------------------------- */
+
+static const char *type_of(const char *path)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".ndjson", "application/x-ndjson" },
+	};
+	const char *dot = strrchr(path, '.');
+
+	for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(dot, types[i].ext))
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+static int answer(struct http_request *req, void *ctx)
+{
+	struct web *w = ctx;
+	const char *path = http_request_path(req);
+
+	if (!strcmp(path, "/api/v1/stats"))
+		return api_stats(req);
+	if (!strcmp(path, "/api/v1/events"))
+		return api_events(req, w);
+	if (!strcmp(path, "/"))
+		path = "/index.html";
+	for (const struct web_asset *a = web_assets; a->path; a++)
+		if (!strcmp(path, a->path))
+			return http_reply_static(req, HTTP_OK, type_of(path), a->data, a->len);
+	return http_reply_text(req, HTTP_NOT_FOUND, "nsmon web: no %s here: the page is at /, the API at /api/v1/stats and /api/v1/events",
+			       http_request_path(req));
+}
+
+/* ---- the command ---------------------------------------------------------- */
+
+struct web_args {
+	const char *listen;
+};
+
+static const struct cli_option web_options[] = {
+	CLI_OPTION("listen", 0, CLI_STRING, struct web_args, listen, .metavar = "ADDR:PORT",
+		   .def = DEFAULT_LISTEN,
+		   .help = "where to serve the page ([ADDR6]:PORT; loopback unless you say otherwise)"),
+	CLI_END
+};
+
+static int run_web(const void *args, int noperands, char **operands)
+{
+	const struct web_args *a = args;
+	struct http_feed_opts fo = {
+		.keep = EVENTS_KEPT,
+		.hello = "retry: 2000\n: nsmon events\n\n",
+		.lost = lost_record,
+	};
+	struct web w = { 0 };
+	struct http_server_opts opts = {
+		.handler = answer,
+		.ctx = &w,
+		.headers = web_headers,
+		.loopback_host_only = true,
+	};
+	struct http_listen where;
+	struct http_server *srv = NULL;
+	sigset_t stop;
+	int err, sig;
+
+	if (http_listen_parse(a->listen, DEFAULT_LISTEN, &where))
+		return EXIT_USAGE;
+	err = datapath_preflight();
+	if (!err)
+		err = http_feed_new(&fo, &w.feed);
+	if (err)
+		return cli_exit_code(err);
+	/* Blocked before any thread starts, so that each inherits the mask: ours to wait for. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	err = http_server_start(&where, a->listen, &opts, &srv);
+	if (!err) {
+		err = -pthread_create(&w.events_thread, NULL, events_main, &w);
+		w.events_started = !err;
+		if (err)
+			pr_warn("web: cannot start the events thread: %s", strerror(-err));
+	}
+	if (!err) {
+		pr_info("web: serving %s/", http_server_url(srv));
+		sigwait(&stop, &sig);
+	}
+	w.stopping = true;
+	http_feed_close(w.feed);
+	if (w.events_started)
+		pthread_join(w.events_thread, NULL);
+	http_server_stop(srv);
+	http_feed_free(w.feed);
+	return cli_exit_code(err);
+}
+
+const struct cli_command cmd_web = {
+	.name = "web",
+	.summary = "the lab as a live web page: topology, rates on the wires, matrix, events",
+	.description = "Serves a page (compiled in, nothing fetched from elsewhere) that draws every\n"
+		       "monitored lab with the packets per second on each wire, each place's counters,\n"
+		       "the forwarding matrix as a heat map, the events as they come, and the ladder of\n"
+		       "a ping from `nsmon explain --json`; and its data: /api/v1/stats (the stats\n"
+		       "--json document) and /api/v1/events (Server-Sent Events). Read-only.",
+	.options = web_options,
+	.args_size = sizeof(struct web_args),
+	.examples = "nsmon web &\tthen open http://127.0.0.1:9466/\n"
+		    "curl -s 'http://127.0.0.1:9466/api/v1/stats?netns=red' | jq .\tstats -n red -j\n"
+		    "curl -sN http://127.0.0.1:9466/api/v1/events?type=neigh,fdb\tevents -j -t neigh,fdb",
+	.run = run_web,
+};
