@@ -54,7 +54,8 @@ TEST_BINS := $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
 # against modules built the same way: parsers of what users and files hand
 # nsmon (the ledger's, the validators) must not read a byte too far.
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-SAN_OBJS  := $(patsubst $(OUTPUT)/%,$(OUTPUT)/asan/%,$(LIB_OBJS))
+# user/'s objects again; generated data (web_assets.o) as it is.
+SAN_OBJS  := $(patsubst $(OUTPUT)/user/%,$(OUTPUT)/asan/user/%,$(LIB_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 SAN_TEST_BINS := $(patsubst tests/%.c,$(OUTPUT)/asan/tests/%,$(UNIT_SRCS))
 
