@@ -51,6 +51,15 @@ LIB_OBJS  := $(filter-out $(OUTPUT)/user/cmd/main.o,$(USER_OBJS))
 TEST_SRCS := $(wildcard tests/unit/*.c tests/bpf/*.c tests/net/*.c)
 TEST_BINS := $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
 
+# The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer,
+# against modules built the same way: parsers of what users and files hand
+# nsmon (the ledger's, the validators) must not read a byte too far.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# user/'s objects again; generated data (web_assets.o) as it is.
+SAN_OBJS  := $(patsubst $(OUTPUT)/user/%,$(OUTPUT)/asan/user/%,$(LIB_OBJS))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+SAN_TEST_BINS := $(patsubst tests/%.c,$(OUTPUT)/asan/tests/%,$(UNIT_SRCS))
+
 ifeq ($(V),1)
 Q =
 msg =
@@ -164,11 +173,21 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nsmon $(DESTDIR)$(MANDIR)/man8/nsmon.8 \
 	      $(DESTDIR)$(BASHCOMPDIR)/nsmon $(DESTDIR)$(UNITDIR)/nsmon-export.service
 
+$(OUTPUT)/asan/user/%.o: user/%.c | $(SKELS)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
 # Test programs link the same modules as the binary (all of user/ but main.o).
 .SECONDEXPANSION:
 $(TEST_BINS): $(OUTPUT)/tests/%: tests/%.c $(LIB_OBJS) | $(SKELS) $$(@D)
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+$(SAN_TEST_BINS): $(OUTPUT)/asan/tests/%: tests/%.c $(SAN_OBJS) | $(SKELS)
+	$(call msg,TEST-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests $< $(SAN_OBJS) $(LDLIBS) -o $@
 
 # Idempotent: installs only what is missing, so a prepared machine does no apt work.
 deps:
@@ -188,7 +207,7 @@ $(HELPER_BINS): $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARNINGS) -std=gnu11 $< -o $@
 
-tests-build: nsmon $(DOCS) $(TEST_BINS) $(HELPER_BINS)
+tests-build: nsmon $(DOCS) $(TEST_BINS) $(HELPER_BINS) $(SAN_TEST_BINS)
 
 # The benchmarks' own programs (tools/bench/*.c: a UDP generator and sink, an
 # empty tcx program for the hooks' own cost).
@@ -214,4 +233,5 @@ test: deps
 clean:
 	rm -rf $(OUTPUT) nsmon
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/tests/*/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/tests/*/*.d \
+	$(OUTPUT)/asan/user/*/*.d $(OUTPUT)/asan/tests/*/*.d)

@@ -249,6 +249,15 @@ check_ping_counted() {
 	done
 }
 
+# port_filters DEV: the names of the BPF programs in DEV's clsact filters,
+# ingress then egress, on one line.
+port_filters() {
+	local d
+	for d in ingress egress; do
+		tc -j filter show dev "$1" "$d" | jq -r '.[].options.bpf_name // empty | sub(":\\[.*"; "")'
+	done | paste -sd' '
+}
+
 # counters_map_id: the id of nsmon's pinned counters map, "" if there is none.
 counters_map_id() {
 	bpftool -j map show pinned /sys/fs/bpf/nsmon/counters 2>/dev/null | jq -r '.id // empty'
@@ -272,4 +281,30 @@ check_nothing_left() {
 	check_eq "links" "$(ip -j link | jq -r '[.[].ifname] | join(" ")')" "lo"
 	check_eq "pins" "$(ls -A /sys/fs/bpf/nsmon 2>/dev/null)" ""
 	check_eq "state files" "$(ls -A /run/nsmon 2>/dev/null)" ""
+}
+
+# ---- fault injection (user/util/fault.h) -----------------------------------
+
+# killed N CMD...: run CMD with a kill at step N; echo "killed", "done" or "failed RC".
+killed() {
+	local n=$1 rc
+	shift
+	NSMON_TEST_KILL_AT=$n "$@" >/dev/null 2>&1
+	rc=$?
+	case $rc in
+	137) echo killed ;;
+	0) echo done ;;
+	*) echo "failed $rc" ;;
+	esac
+}
+
+# check_clean MAP: nothing left (as check_nothing_left, in fewer forks: the
+# fault tests run it hundreds of times), and the counters map MAP (if any)
+# released, so no program is left attached anywhere.
+check_clean() {
+	check_eq "namespaces" "$(ls -A /run/netns 2>/dev/null)" ""
+	check_eq "links" "$(ip -o link show | awk -F': ' '{print $2}' | paste -sd' ')" "lo"
+	check_eq "pins" "$(ls -A /sys/fs/bpf/nsmon 2>/dev/null)" ""
+	check_eq "state files" "$(ls -A /run/nsmon 2>/dev/null)" ""
+	[ -n "$1" ] && check_map_released "$1"
 }

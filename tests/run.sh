@@ -19,6 +19,8 @@ trap 'rm -rf "$logs"' EXIT
 # The C tests by their sources: a binary left by a test since deleted is not one.
 list() {
 	for src in tests/unit/*.c; do echo ".output/${src%.c}"; done
+	# The same again under AddressSanitizer and UndefinedBehaviorSanitizer.
+	for src in tests/unit/*.c; do echo ".output/asan/${src%.c}"; done
 	for src in tests/bpf/*.c tests/net/*.c; do echo "sandbox .output/${src%.c}"; done
 	ls tests/integration/*.sh | sed 's/^/sandbox /'
 }

@@ -39,6 +39,16 @@ case_fails 2 "300.1.1.0/24" up --subnet 300.1.1.0/24
 case_fails 2 "10.0.0.0" up --subnet 10.0.0.0
 case_fails 2 "10.0.0.0/30" up --subnet 10.0.0.0/30 a b c
 case_fails 2 "10.0.0.0/31" up --subnet 10.0.0.0/31 a
+# Subnets no lab belongs in: refused with the reason.
+case_fails 2 "loopback" up --subnet 127.0.0.0/24
+case_fails 2 "multicast" up --subnet 224.0.0.0/24
+case_fails 2 "link-local" up --subnet 169.254.1.0/24
+case_fails 2 "every address" up --subnet 0.0.0.0/0
+case_fails 2 "wider than a /8" up --subnet 64.0.0.0/2
+case_fails 2 "0.0.0.0/8" up --subnet 0.0.0.0/24
+case_fails 2 "reserved" up --subnet 240.0.0.0/24
+case_fails 2 "reserved" up --subnet 255.255.255.0/24
+case_fails 2 "--force" detach --force	# down's alone
 case_fails 2 "--subnet" up --subnet
 case_fails 2 "--bridge" up --bridge
 case_fails 2 "--frobnicate" up --frobnicate

@@ -58,7 +58,8 @@ done
 check_eq "nsmon_probe programs" "$left" 0
 
 t "features: up's tcx links go through the function the tcx probe calls"
-err=$("$NSMON" -v up 2>&1 >/dev/null) || fail "nsmon up: $err"
+# tcx forced: auto hooks the devices up made itself with clsact (README, Attachment modes).
+err=$("$NSMON" -v up --tc-mode tcx 2>&1 >/dev/null) || fail "nsmon up: $err"
 echo "$err" | grep -q '^feature tcx: yes$' || fail "up did not ask the tcx probe: $(echo "$err" | grep feature)"
 check_eq "tcx pins" "$(ls /sys/fs/bpf/nsmon/v-net-0 | grep -c ':tcx_ingress$')" 3
 check_eq "no clsact" "$(tc -j qdisc show dev v-net-0 | jq '[.[] | select(.kind == "clsact")] | length')" 0

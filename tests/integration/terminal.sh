@@ -87,7 +87,7 @@ err=$("$NSMON" --color=sometimes stats 2>&1 >/dev/null); rc=$?
 check_eq "bad --color" "$rc:$err" '2:nsmon: invalid --color "sometimes": use auto, always or never'
 
 t "terminal: events' type tags in their colour"
-"$NSMON" --color=always events --type netns --count 1 --timeout 20 >"$tmp/events" 2>"$tmp/events.err" &
+"$NSMON" --color=always events --all --type netns --count 1 --timeout 20 >"$tmp/events" 2>"$tmp/events.err" &
 pid=$!
 # It stops after the first event it reports, once it is listening.
 for i in $(seq 100); do
@@ -100,7 +100,7 @@ wait $pid
 # The first it saw: one of the adds or one of the deletes.
 grep -qE "\] ${ESC}\[35m\[NETNS\]${ESC}\[0m (added|deleted) green" "$tmp/events" ||
 	fail "no coloured tag in: $(od -c "$tmp/events" | head -5)"
-plain=$("$NSMON" events --type netns --count 1 --timeout 1 2>/dev/null)
+plain=$("$NSMON" events --all --type netns --count 1 --timeout 1 2>/dev/null)
 case $plain in *"$ESC"*) fail "escape codes in events into a pipe" ;; esac
 
 t "terminal: stats fits 100 columns for the seed lab; --wide shows every counter"

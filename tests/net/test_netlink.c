@@ -84,11 +84,11 @@ static void test_veth_into_namespace(struct nl_sock *nl)
 	inner = nl_open_in(fd);
 	if (!ASSERT_TRUE(name, inner))
 		goto out;
-	ASSERT_OK(name, link_add_bridge(nl, "br-tn2"));
+	ASSERT_OK(name, link_add_bridge(nl, "br-tn2", 0));
 	if (!ASSERT_OK(name, link_get(nl, "br-tn2", &br)))
 		goto out;
 	ASSERT_STREQ(name, br.kind, "bridge");
-	ASSERT_OK(name, link_add_veth(nl, "veth-tn2-br", "veth-tn2", fd, br.ifindex));
+	ASSERT_OK(name, link_add_veth(nl, "veth-tn2-br", 0, "veth-tn2", fd, br.ifindex));
 	if (!ASSERT_OK(name, link_get(nl, "veth-tn2-br", &port)) ||
 	    !ASSERT_OK(name, link_get(inner, "veth-tn2", &peer)))
 		goto out;
@@ -138,12 +138,12 @@ static void test_foreach_and_errors(struct nl_sock *nl)
 	ASSERT_OK(name, link_get(nl, "lo", &info));
 	ASSERT_EQ(name, link_get(nl, "nonesuch", &info), -ENODEV);
 
-	ASSERT_OK(name, link_add_bridge(nl, "br-tn3"));
-	err = link_add_bridge(nl, "br-tn3");
+	ASSERT_OK(name, link_add_bridge(nl, "br-tn3", 0));
+	err = link_add_bridge(nl, "br-tn3", 0);
 	ASSERT_EQ(name, err, -EEXIST);
 	ASSERT_TRUE(name, !strncmp(nl_strerror(nl, err), "File exists", 11));
 	/* A name longer than IFNAMSIZ fails the kernel's policy, which says so. */
-	err = link_add_bridge(nl, "br-name-much-too-long");
+	err = link_add_bridge(nl, "br-name-much-too-long", 0);
 	ASSERT_EQ(name, err, -ERANGE);
 	ASSERT_STREQ(name, nl_ext_ack(nl), "Attribute failed policy validation");
 	ASSERT_STREQ(name, nl_strerror(nl, err),

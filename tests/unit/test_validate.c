@@ -2,6 +2,7 @@
 /* Unit tests of what users type: interface/namespace names and subnets. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "test.h"
 #include "util/validate.h"
@@ -61,6 +62,34 @@ static const struct subnet_case {
 	{ .text = "1922.168.15.0/24", .ok = false },
 };
 
+/* subnet_check(): what a lab may be numbered in. */
+static const struct check_case {
+	const char *text;
+	const char *why;	/* a word of the reason, NULL: accepted */
+} check_cases[] = {
+	{ "192.168.15.0/24", NULL },
+	{ "10.0.0.0/8", NULL },
+	{ "100.64.0.0/10", NULL },
+	{ "10.0.0.0/30", NULL },
+	{ "126.255.255.0/24", NULL },
+	{ "128.0.0.0/24", NULL },
+	{ "223.255.255.0/24", NULL },
+	{ "0.0.0.0/0", "every address" },
+	{ "64.0.0.0/2", "wider than a /8" },
+	{ "0.0.0.0/8", "0.0.0.0/8" },
+	{ "0.255.0.0/16", "0.0.0.0/8" },
+	{ "127.0.0.0/24", "loopback" },
+	{ "127.0.0.1/32", "loopback" },
+	{ "126.0.0.0/7", "wider than a /8" },
+	{ "169.254.0.0/16", "link-local" },
+	{ "169.254.7.0/24", "link-local" },
+	{ "169.0.0.0/8", "link-local" },	/* holds 169.254/16 */
+	{ "224.0.0.0/24", "multicast" },
+	{ "239.255.255.0/24", "multicast" },
+	{ "240.0.0.0/24", "reserved" },
+	{ "255.255.255.255/32", "reserved" },
+};
+
 int main(void)
 {
 	char name[128];
@@ -97,5 +126,21 @@ int main(void)
 		ASSERT_EQ("subnet host 254", subnet_host(&s, 254), 0xc0a80ffe);
 	}
 	TEST_END("subnet host addresses");
+	for (size_t i = 0; i < sizeof(check_cases) / sizeof(check_cases[0]); i++) {
+		const struct check_case *c = &check_cases[i];
+		struct subnet s;
+		const char *why;
+
+		snprintf(name, sizeof(name), "validate subnet_check \"%s\"", c->text);
+		TEST_BEGIN();
+		if (ASSERT_TRUE(name, !subnet_parse(c->text, &s))) {
+			why = subnet_check(&s);
+			if (!c->why)
+				ASSERT_TRUE(name, why == NULL);
+			else if (ASSERT_TRUE(name, why != NULL))
+				ASSERT_TRUE(name, strstr(why, c->why) != NULL);
+		}
+		TEST_END(name);
+	}
 	return tests_failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Control-plane benchmark: `nsmon up` (2 namespaces, programs attached) against
+# Control-plane benchmark: `nsmon up` (2 namespaces, programs attached; as
+# --tc-mode auto picks, and with tcx forced) and its `down`, against
 # ../shared/lab/seed-lab.sh (16 `ip` commands, nothing attached) building the
-# same lab, in interleaved rounds (order reversed each round), plus `up` with
+# same lab, in interleaved rounds (the order rotating each round), plus `up` with
 # 50, 250 and 500 namespaces (1001 interfaces: the ports, their peers and the
 # bridge) and `stats --json` over them: once right after `up`, once after a
 # ping from every namespace to the first has filled the forwarding matrix;
@@ -38,21 +39,39 @@ seed_down() {
 }
 
 
+# `up` as --tc-mode auto picks (clsact on the devices it makes) and with tcx
+# links forced, each followed by its `down`, and the seed script, in an order
+# that rotates each round.
 for r in $(seq "$rounds"); do
-	if [ $((r % 2)) = 1 ]; then order="nsmon seed"; else order="seed nsmon"; fi
+	case $((r % 3)) in
+	1) order="nsmon tcx seed" ;;
+	2) order="seed nsmon tcx" ;;
+	*) order="tcx seed nsmon" ;;
+	esac
 	for who in $order; do
-		if [ "$who" = nsmon ]; then
+		case $who in
+		nsmon)
 			time_us "$nsmon" up >>$tmp/nsmon
-			"$nsmon" down >/dev/null
-		else
+			time_us "$nsmon" down >>$tmp/nsmon-down
+			;;
+		tcx)
+			time_us "$nsmon" up --tc-mode tcx >>$tmp/tcx
+			time_us "$nsmon" down >>$tmp/tcx-down
+			;;
+		seed)
 			time_us bash "$seed" >>$tmp/seed
 			seed_down
-		fi
+			;;
+		esac
 	done
 done
 n=$(median <$tmp/nsmon)
+nd=$(median <$tmp/nsmon-down)
+x=$(median <$tmp/tcx)
+xd=$(median <$tmp/tcx-down)
 s=$(median <$tmp/seed)
-echo "{\"bench\": \"up-2\", \"rounds\": $rounds, \"nsmon_up_us\": $n, \"seed_script_us\": $s, \"ratio\": $(ratio "$n" "$s")}"
+echo "{\"bench\": \"up-2\", \"rounds\": $rounds, \"nsmon_up_us\": $n, \"seed_script_us\": $s, \"ratio\": $(ratio "$n" "$s")," \
+	"\"nsmon_down_us\": $nd, \"tcx_up_us\": $x, \"tcx_ratio\": $(ratio "$x" "$s"), \"tcx_down_us\": $xd}"
 
 for count in 50 250 500; do
 	names=$(seq -f 'n%g' 1 "$count" | tr '\n' ' ')

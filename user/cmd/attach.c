@@ -11,6 +11,7 @@
 #include "datapath/datapath.h"
 #include "lab/lab.h"
 #include "lab/ledger.h"
+#include "undo/undo.h"
 #include "util/log.h"
 
 static int attach_lab(struct datapath *dp, const struct lab *lab, bool xdp)
@@ -66,6 +67,7 @@ static int run_attach(const void *args, int noperands, char **operands)
 	struct ledger *lg = NULL;
 	struct nl_sock *nl = NULL;
 	struct lab lab;
+	size_t mark = 0;
 	int err;
 
 	err = datapath_preflight();
@@ -78,36 +80,47 @@ static int run_attach(const void *args, int noperands, char **operands)
 		pr_warn("cannot open rtnetlink: %s", strerror(-err));
 		return cli_exit_code(err);
 	}
-	err = lab_discover(nl, bridge, &lab);
+	/* Waits for any other command on this bridge; finishes what a killed one left. */
+	err = undo_open(bridge, 0, false, &lg);
 	if (err)
 		goto out_nl;
-
-	/* A lab `up` built and `detach` left unwatched has a ledger without attachments. */
-	err = ledger_open(bridge, &lg);
-	if (err == -ENOENT)
-		err = ledger_create(bridge, &lg);
-	if (!err && ledger_has_attachments(lg)) {
+	err = lab_discover(nl, bridge, &lab);
+	if (err) {
+		ledger_close(lg);
+		goto out_nl;
+	}
+	if (ledger_lost(lg) || ledger_damage(lg, NULL, NULL, 0)) {
+		pr_warn("the ledger %s is %s: nsmon down --force --bridge %s first", ledger_path(lg),
+			ledger_lost(lg) ? "empty" : "damaged", bridge);
+		err = -EIO;
+	} else if (ledger_has_attachments(lg)) {
+		/* A lab `up` built and `detach` left unwatched has a ledger without attachments. */
 		pr_warn("bridge \"%s\" is already monitored (nsmon detach --bridge %s stops it)",
 			bridge, bridge);
 		err = -EEXIST;
-	} else if (err) {
-		pr_warn("cannot create the ledger in %s: %s", NSMON_RUN_DIR, strerror(-err));
 	}
 	if (!err)
 		err = datapath_open(&dp, bridge, lab.host.fd, mode, xdp, lg);
+	if (!err) {
+		ledger_objects(lg, &mark);
+		err = ledger_begin(lg, LEDGER_OP_ATTACH);
+	}
 	if (!err)
 		err = attach_lab(&dp, &lab, xdp);
 	if (!err)
+		err = ledger_commit(lg);
+	if (!err) {
 		printf("%s: counting %zu port%s and %zu namespace%s with %s%s\n", bridge, lab.nports,
 		       lab.nports == 1 ? "" : "s", lab.nnetns, lab.nnetns == 1 ? "" : "s",
-		       dp.mode == TC_MODE_CLSACT ? "clsact filters" : "tcx links",
-		       xdp ? " and native XDP" : "");
-	else if (lg && err != -EEXIST)
-		ledger_undo(lg, true);	/* roll back what this run attached */
+		       dp.used_clsact ? "clsact filters" : "tcx links", xdp ? " and native XDP" : "");
+	} else if (dp.skel) {	/* begun: roll back what this run attached */
+		undo_since(lg, mark);
+		ledger_rewrite(lg);
+	}
 	datapath_close(&dp);
 	ledger_close(lg);
 	if (err)
-		datapath_release_pins(bridge, !dp.pins_foreign);
+		datapath_release_pins(bridge, !dp.pins_foreign, -1);
 	lab_free(&lab);
 out_nl:
 	nl_close(nl);

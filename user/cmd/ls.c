@@ -377,15 +377,10 @@ struct counted {
 	size_t n, cap;
 };
 
-static int add_counted(const char *rest, void *data)
+static int add_counted(struct counted *c, __u64 cookie)
 {
-	struct counted *c = data;
-	unsigned long long cookie;
-	__u64 *grown;
+	__u64 *grown = grow(c->cookies, c->n, &c->cap, sizeof(*grown), 64);
 
-	if (sscanf(rest, "%llu", &cookie) != 1)
-		return 0;
-	grown = grow(c->cookies, c->n, &c->cap, sizeof(*grown), 64);
 	if (!grown)
 		return -ENOMEM;
 	c->cookies = grown;
@@ -395,12 +390,17 @@ static int add_counted(const char *rest, void *data)
 
 static int add_lab_counted(const char *bridge, void *data)
 {
+	const struct ledger_obj *objs;
 	struct ledger *lg;
-	int err;
+	size_t n;
+	int err = 0;
 
 	if (ledger_open(bridge, &lg))
 		return 0;	/* taken down since it was listed */
-	err = ledger_foreach(lg, "keys", add_counted, data);
+	objs = ledger_objects(lg, &n);
+	for (size_t i = 0; i < n && !err; i++)
+		if (objs[i].rec.kind == LEDGER_KEYS)
+			err = add_counted(data, objs[i].rec.keys.cookie);
 	ledger_close(lg);
 	return err;
 }

@@ -16,6 +16,7 @@
 #include "cmd/cli.h"
 #include "datapath/datapath.h"
 #include "lab/ledger.h"
+#include "undo/undo.h"
 #include "lab/link.h"
 #include "util/log.h"
 #include "lab/netns.h"
@@ -41,7 +42,8 @@ struct build {
 	struct datapath dp;
 	int host_fd;
 	int bridge_ifindex;
-	unsigned int hosts_before;	/* joining a lab: the host addresses already given out */
+	int next_ifindex;	/* the next one to try for a link of ours */
+	unsigned int *hosts;	/* each namespace's host address in the subnet, 1-based */
 	bool joining;
 };
 
@@ -49,7 +51,7 @@ static int check_spec(struct lab_spec *spec, const char *subnet)
 {
 	const char *why;
 
-	why = subnet_parse(subnet, &spec->subnet);
+	why = subnet_parse(subnet, &spec->subnet) ?: subnet_check(&spec->subnet);
 	if (why) {
 		pr_warn("invalid subnet \"%s\": %s", subnet, why);
 		return EXIT_USAGE;
@@ -97,52 +99,96 @@ static int check_free(struct build *b)
 	return 0;
 }
 
-static int add_namespace(struct build *b, const char *name, int *fd)
+/*
+ * The namespace is made first with no name, so that its record can name its
+ * inode and cookie before /run/netns/NAME exists; the name comes last.
+ */
+static int add_namespace(struct build *b, const char *name, unsigned int host, int *fd)
 {
-	__u64 inode, cookie;
+	struct ledger_rec rec = { .kind = LEDGER_NETNS, .netns.host = host };
 	int err;
 
-	err = netns_add(name);
+	err = netns_new(fd);
+	if (!err)
+		err = netns_inode(*fd, &rec.netns.inode) ?: netns_cookie(*fd, &rec.netns.cookie);
 	if (err) {
 		pr_warn("cannot create namespace \"%s\": %s", name, strerror(-err));
 		return err;
 	}
-	*fd = netns_open(name);
-	if (*fd < 0)
-		return *fd;
-	err = netns_inode(*fd, &inode) ?: netns_cookie(*fd, &cookie);
-	if (!err)
-		err = ledger_add(b->lg, "netns %s %llu %llu", name, (unsigned long long)inode,
-				 (unsigned long long)cookie);
-	return err;
-}
-
-/* Create a root-namespace link with @create, then record it by name and ifindex. */
-static int record_link(struct build *b, const char *name, int *ifindex)
-{
-	struct link_info info;
-	int err = link_get(b->nl, name, &info);
-
+	snprintf(rec.netns.name, sizeof(rec.netns.name), "%s", name);
+	err = ledger_intend(b->lg, &rec);
+	if (err)
+		return err;
+	err = netns_name(*fd, name);
 	if (err) {
-		pr_warn("cannot find \"%s\" after creating it: %s", name, nl_strerror(b->nl, err));
+		ledger_cancel(b->lg, rec.id);
+		pr_warn("cannot create namespace \"%s\": %s", name,
+			err == -EEXIST ? "it already exists" : strerror(-err));
 		return err;
 	}
-	*ifindex = info.ifindex;
-	return ledger_add(b->lg, "link %s %d", name, info.ifindex);
+	return ledger_done(b->lg, rec.id);
+}
+
+typedef int (*make_link_t)(struct build *b, const char *name, int ifindex, void *arg);
+
+/*
+ * Make root-namespace link @name with @make under an ifindex chosen first,
+ * so that its record names it exactly before it exists (the name alone
+ * could be someone else's by then). An ifindex taken meanwhile: the next.
+ */
+static int add_link(struct build *b, const char *name, make_link_t make, void *arg, int *ifindex)
+{
+	struct ledger_rec rec = { .kind = LEDGER_LINK };
+	int err = -EBUSY;
+
+	snprintf(rec.link.name, sizeof(rec.link.name), "%s", name);
+	for (int tries = 0; err == -EBUSY && tries < 64; tries++) {
+		rec.link.ifindex = b->next_ifindex++;
+		err = ledger_intend(b->lg, &rec);
+		if (err)
+			return err;
+		err = make(b, name, rec.link.ifindex, arg);
+		if (err)
+			ledger_cancel(b->lg, rec.id);
+	}
+	if (err)
+		return err;
+	*ifindex = rec.link.ifindex;
+	return ledger_done(b->lg, rec.id);
+}
+
+static int make_bridge(struct build *b, const char *name, int ifindex, void *arg)
+{
+	int err = link_add_bridge(b->nl, name, ifindex);
+
+	if (err && err != -EBUSY)
+		pr_warn("cannot create bridge \"%s\": %s", name, nl_strerror(b->nl, err));
+	return err;
 }
 
 static int add_bridge(struct build *b)
 {
-	int err = link_add_bridge(b->nl, b->spec->bridge);
+	int err = add_link(b, b->spec->bridge, make_bridge, NULL, &b->bridge_ifindex);
 
-	if (err) {
-		pr_warn("cannot create bridge \"%s\": %s", b->spec->bridge, nl_strerror(b->nl, err));
-		return err;
-	}
-	err = record_link(b, b->spec->bridge, &b->bridge_ifindex);
 	if (!err)
 		err = datapath_attach_bridge(&b->dp, b->host_fd, b->spec->bridge,
-				      b->bridge_ifindex);
+					     b->bridge_ifindex);
+	return err;
+}
+
+struct veth {
+	const char *peer;
+	int ns_fd;
+};
+
+static int make_veth(struct build *b, const char *port, int ifindex, void *arg)
+{
+	const struct veth *v = arg;
+	int err = link_add_veth(b->nl, port, ifindex, v->peer, v->ns_fd, b->bridge_ifindex);
+
+	if (err && err != -EBUSY)
+		pr_warn("cannot create veth pair \"%s\"/\"%s\": %s", port, v->peer,
+			nl_strerror(b->nl, err));
 	return err;
 }
 
@@ -158,12 +204,7 @@ static int add_member(struct build *b, const char *name, int ns_fd, unsigned int
 
 	snprintf(port, sizeof(port), "veth-%s-br", name);
 	snprintf(peer, sizeof(peer), "veth-%s", name);
-	err = link_add_veth(b->nl, port, peer, ns_fd, b->bridge_ifindex);
-	if (err) {
-		pr_warn("cannot create veth pair \"%s\"/\"%s\": %s", port, peer, nl_strerror(b->nl, err));
-		return err;
-	}
-	err = record_link(b, port, &port_ifindex);
+	err = add_link(b, port, make_veth, &(struct veth){ peer, ns_fd }, &port_ifindex);
 	if (err)
 		return err;
 
@@ -217,19 +258,16 @@ static int build(struct build *b, int *ns_fds)
 	const struct lab_spec *spec = b->spec;
 	int err;
 
-	err = check_free(b);
-	if (!err)
-		err = datapath_open(&b->dp, spec->bridge, b->host_fd, spec->mode, spec->xdp, b->lg);
-	if (!err && !b->joining)
-		err = ledger_add(b->lg, "subnet %s/%d",
-				 inet_ntoa((struct in_addr){ htonl(spec->subnet.network) }),
-				 spec->subnet.prefixlen);
+	err = link_max_ifindex(b->nl, &b->next_ifindex);
+	if (err)
+		pr_warn("cannot list the links: %s", nl_strerror(b->nl, err));
+	b->next_ifindex++;
 	for (int i = 0; !err && i < spec->count; i++)
-		err = add_namespace(b, spec->names[i], &ns_fds[i]);
+		err = add_namespace(b, spec->names[i], b->hosts[i], &ns_fds[i]);
 	if (!err && !b->joining)
 		err = add_bridge(b);
 	for (int i = 0; !err && i < spec->count; i++)
-		err = add_member(b, spec->names[i], ns_fds[i], b->hosts_before + i + 1);
+		err = add_member(b, spec->names[i], ns_fds[i], b->hosts[i]);
 	if (!err) {
 		err = link_set_up(b->nl, b->bridge_ifindex);
 		if (err)
@@ -245,36 +283,64 @@ static void print_summary(const struct build *b)
 	printf("%s %s: %d namespace%s on %s/%d, counting with %s%s\n", spec->bridge,
 	       b->joining ? "grew" : "up", spec->count, spec->count == 1 ? "" : "s",
 	       inet_ntoa((struct in_addr){ htonl(spec->subnet.network) }), spec->subnet.prefixlen,
-	       b->dp.mode == TC_MODE_CLSACT ? "clsact filters" : "tcx links",
+	       b->dp.used_clsact ? "clsact filters" : "tcx links",
 	       spec->xdp ? " and native XDP" : "");
 	for (int i = 0; i < spec->count; i++)
 		printf("  %-8s veth-%s %s/%d\n", spec->names[i], spec->names[i],
-		       inet_ntoa((struct in_addr){ htonl(subnet_host(&spec->subnet,
-								 b->hosts_before + i + 1)) }),
+		       inet_ntoa((struct in_addr){ htonl(subnet_host(&spec->subnet, b->hosts[i])) }),
 		       spec->subnet.prefixlen);
 }
 
 /*
+ * The host addresses for the new namespaces: the lowest ones no namespace of
+ * the lab holds (one deleted by hand frees its own, undo_compact()).
+ */
+static int pick_hosts(struct build *b, const char *subnet_text)
+{
+	const struct lab_spec *spec = b->spec;
+	const struct ledger_obj *objs;
+	unsigned int host = 0, used = 0;
+	size_t n;
+
+	objs = ledger_objects(b->lg, &n);
+	for (size_t i = 0; i < n; i++)
+		used += objs[i].rec.kind == LEDGER_NETNS;
+	if ((__u64)used + spec->count > subnet_hosts(&spec->subnet)) {
+		pr_warn("subnet \"%s\" is too small: %llu host addresses, %u in use, %d more asked",
+			subnet_text, (unsigned long long)subnet_hosts(&spec->subnet), used, spec->count);
+		return -ENOSPC;
+	}
+	for (int k = 0; k < spec->count; k++) {
+		bool taken;
+
+		do {
+			host++;
+			taken = false;
+			for (size_t i = 0; i < n && !taken; i++)
+				taken = objs[i].rec.kind == LEDGER_NETNS && objs[i].rec.netns.host == host;
+		} while (taken);
+		b->hosts[k] = host;
+	}
+	return 0;
+}
+
+/*
  * `nsmon up green` on a lab that `nsmon up` built: add the namespaces to it,
- * numbered after the ones it has, in its subnet. Sets up @b to join, or
- * prints why not. Return: 0 or -errno.
+ * in its subnet. Sets up @b to join, or prints why not. Return: 0 or -errno.
  */
 static int join_lab(struct build *b, struct lab_spec *spec, const char *subnet_given)
 {
-	const char *recorded;
+	char recorded[INET_ADDRSTRLEN + 4];
 	struct subnet sn;
-	int err;
 
-	err = ledger_open(spec->bridge, &b->lg);
-	if (err)
-		return err;
-	recorded = ledger_value(b->lg, "subnet");
 	b->bridge_ifindex = ledger_link_ifindex(b->lg, spec->bridge);
-	if (!recorded || !b->bridge_ifindex || subnet_parse(recorded, &sn)) {
-		pr_warn("bridge \"%s\" is monitored but not a lab nsmon built: nsmon up cannot add to it",
+	if (!ledger_subnet(b->lg, &sn.network, &sn.prefixlen) || !b->bridge_ifindex) {
+		pr_warn("bridge \"%s\" is monitored but not a lab nsmon built (or its bridge is gone): nsmon up cannot add to it",
 			spec->bridge);
 		return -EEXIST;
 	}
+	snprintf(recorded, sizeof(recorded), "%s/%d",
+		 inet_ntoa((struct in_addr){ htonl(sn.network) }), sn.prefixlen);
 	if (subnet_given && (sn.network != spec->subnet.network ||
 			     sn.prefixlen != spec->subnet.prefixlen)) {
 		pr_warn("invalid subnet \"%s\": lab \"%s\" is on %s", subnet_given, spec->bridge,
@@ -282,13 +348,33 @@ static int join_lab(struct build *b, struct lab_spec *spec, const char *subnet_g
 		return -EINVAL;
 	}
 	spec->subnet = sn;
-	b->hosts_before = ledger_count(b->lg, "netns");
-	if ((__u64)b->hosts_before + spec->count > subnet_hosts(&sn)) {
-		pr_warn("subnet \"%s\" is too small: %llu host addresses, %u in use, %d more asked",
-			recorded, (unsigned long long)subnet_hosts(&sn), b->hosts_before, spec->count);
-		return -ENOSPC;
-	}
 	b->joining = true;
+	return pick_hosts(b, recorded);
+}
+
+/* Can `up` build on this ledger? A lost or damaged one must be cleared first. */
+static int check_ledger(struct build *b, bool names_given)
+{
+	const char *bridge = b->spec->bridge;
+	char excerpt[64];
+	size_t line, n;
+
+	if (ledger_lost(b->lg)) {
+		pr_warn("%s is empty: nsmon cannot tell what it made on bridge \"%s\"; nsmon down --force --bridge %s removes what it finds by name",
+			ledger_path(b->lg), bridge, bridge);
+		return -EIO;
+	}
+	n = ledger_damage(b->lg, &line, excerpt, sizeof(excerpt));
+	if (n) {
+		pr_warn("%s: %zu unreadable record%s (line %zu: \"%s\"): nsmon down --force --bridge %s first",
+			ledger_path(b->lg), n, n == 1 ? "" : "s", line, excerpt, bridge);
+		return -EIO;
+	}
+	if (ledger_exists(b->lg) && !names_given) {
+		pr_warn("lab on bridge \"%s\" is already up (nsmon down --bridge %s removes it; nsmon up NS adds to it)",
+			bridge, bridge);
+		return -EEXIST;
+	}
 	return 0;
 }
 
@@ -307,7 +393,7 @@ static const struct cli_option up_options[] = {
 		   .help = "host i of CIDR for the i-th namespace"),
 	CLI_OPTION("tc-mode", 0, CLI_ENUM, struct up_args, mode, .metavar = "MODE",
 		   .def = "auto", .values = tc_mode_names, .complete = CLI_COMPLETE_VALUES,
-		   .help = "auto: tcx where the kernel has it"),
+		   .help = "auto: clsact on the devices up makes, tcx elsewhere"),
 	CLI_OPTION("xdp", 0, CLI_FLAG, struct up_args, xdp,
 		   .help = "also count with XDP in the namespaces (halves TCP throughput)"),
 	CLI_END
@@ -332,51 +418,65 @@ static int run_up(const void *args, int noperands, char **operands)
 	if (err)
 		return cli_exit_code(err);
 
-	err = ledger_create(spec.bridge, &b.lg);
-	if (err == -EEXIST && noperands) {
-		err = join_lab(&b, &spec, subnet_given ? a->subnet : NULL);
-		if (err == -EINVAL || err == -ENOSPC) {
-			ledger_close(b.lg);
-			return EXIT_USAGE;
-		}
-	} else if (err == -EEXIST) {
-		pr_warn("lab on bridge \"%s\" is already up (nsmon down --bridge %s removes it; nsmon up NS adds to it)",
-			spec.bridge, spec.bridge);
-	} else if (err) {
-		pr_warn("cannot create the ledger in %s: %s", NSMON_RUN_DIR, strerror(-err));
-	}
-	if (err) {
-		ledger_close(b.lg);
+	/* Waits for any other command on this bridge; finishes what a killed one left. */
+	err = undo_open(spec.bridge, 0, noperands > 0, &b.lg);
+	if (err)
 		return cli_exit_code(err);
-	}
-	mark = ledger_mark(b.lg);
 	ns_fds = malloc(spec.count * sizeof(*ns_fds));
+	b.hosts = calloc(spec.count, sizeof(*b.hosts));
 	b.nl = nl_open();
 	b.host_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (!ns_fds || !b.nl || b.host_fd < 0) {
+	if (!ns_fds || !b.hosts || !b.nl || b.host_fd < 0) {
 		err = -errno;
 		pr_warn("cannot start: %s", strerror(-err));
-	} else {
-		memset(ns_fds, -1, spec.count * sizeof(*ns_fds));
-		err = build(&b, ns_fds);
+		goto out;
 	}
-
+	memset(ns_fds, -1, spec.count * sizeof(*ns_fds));
+	err = check_ledger(&b, noperands > 0);
+	if (!err && ledger_exists(b.lg))
+		err = join_lab(&b, &spec, subnet_given ? a->subnet : NULL);
+	else if (!err)
+		err = pick_hosts(&b, a->subnet);
+	if (err == -EINVAL || err == -ENOSPC) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (!err)
+		err = check_free(&b);
+	if (!err)
+		err = datapath_open(&b.dp, spec.bridge, b.host_fd, spec.mode, spec.xdp, b.lg);
 	if (err)
-		ledger_undo_since(b.lg, mark);	/* roll back all this run created */
-	else
+		goto out;
+	b.dp.devices_ours = true;	/* every device this up hooks, it makes */
+
+	ledger_objects(b.lg, &mark);
+	err = ledger_begin(b.lg, LEDGER_OP_UP);
+	if (!err && !b.joining)
+		err = ledger_note_subnet(b.lg, spec.subnet.network, spec.subnet.prefixlen);
+	if (!err)
+		err = build(&b, ns_fds);
+	if (!err)
+		err = ledger_commit(b.lg);
+	if (err) {
+		undo_since(b.lg, mark);	/* roll back all this run created */
+		ledger_rewrite(b.lg);
+	} else {
 		print_summary(&b);
+	}
+out:
 	datapath_close(&b.dp);
 	ledger_close(b.lg);
 	if (err)
-		datapath_release_pins(spec.bridge, !b.dp.pins_foreign);
+		datapath_release_pins(spec.bridge, !b.dp.pins_foreign, -1);
 	for (int i = 0; ns_fds && i < spec.count; i++)
 		if (ns_fds[i] >= 0)
 			close(ns_fds[i]);
 	free(ns_fds);
+	free(b.hosts);
 	if (b.host_fd >= 0)
 		close(b.host_fd);
 	nl_close(b.nl);
-	return cli_exit_code(err);
+	return ret ?: cli_exit_code(err);
 }
 
 const struct cli_command cmd_up = {

@@ -359,11 +359,13 @@ static bool counted_in_hash(const struct counters_maps *m, __u64 netns_cookie, i
 
 /* Set once a claim found every fast slot given: later attaches of this run skip the search. */
 static bool slots_all_given;
+/* Where this run's next search for a free slot starts. */
+static __u32 next_slot;
 
 int counters_give_slot(const struct counters_maps *m, __u64 netns_cookie, int ifindex)
 {
 	struct nsmon_slot owner = { .netns_cookie = netns_cookie, .ifindex = ifindex }, now;
-	__u32 index = (__u32)ifindex % NSMON_SLOT_INDEX, slot;
+	__u32 index = (__u32)ifindex % NSMON_SLOT_INDEX, slot = 0, tries;
 	int err;
 
 	if (m->slots < 0 || m->fast < 0 || m->owners < 0)
@@ -379,18 +381,24 @@ int counters_give_slot(const struct counters_maps *m, __u64 netns_cookie, int if
 	 */
 	if (counted_in_hash(m, netns_cookie, ifindex))
 		return 0;
-	/* Claim a slot: the insert succeeds for one nsmon run only. */
-	for (slot = 0; slot < NSMON_FAST_SLOTS; slot++) {
+	/*
+	 * Claim a slot: the insert succeeds for one nsmon run only. The search
+	 * starts after the slot this run claimed last: from 0 each time, `up` of
+	 * 250 namespaces tried ~31,000 taken slots, a third of its time.
+	 */
+	for (tries = 0; tries < NSMON_FAST_SLOTS; tries++) {
+		slot = (next_slot + tries) % NSMON_FAST_SLOTS;
 		owner.slot = slot;
 		if (!bpf_map_update_elem(m->owners, &slot, &owner, BPF_NOEXIST))
 			break;
 		if (errno != EEXIST)
 			return -errno;
 	}
-	if (slot == NSMON_FAST_SLOTS) {
+	if (tries == NSMON_FAST_SLOTS) {
 		slots_all_given = true;	/* this run need not try again: the hash counts the rest */
 		return 0;
 	}
+	next_slot = slot + 1;
 	/* Zeroed before the programs can find it: nothing else writes it yet. */
 	err = zero_fast_slot(m, slot);
 	if (!err)
@@ -623,59 +631,85 @@ int bridge_flows_foreach(__u64 cookie, bridge_flow_cb cb, void *data)
  * The flows map's keys, read once per undo (until bridge_flows_forget_done()):
  * `down` forgets the flows of every interface of a lab, one call each, and
  * walking the whole map for each would be quadratic (tens of seconds for 250
- * namespaces).
+ * namespaces). The keys are read in batches, the doomed ones collected and
+ * deleted in batches at the end: a 250-namespace lab's ~63,000 flows were
+ * ~120,000 syscalls, 1.4 s of its down.
  */
-static struct nsmon_bridge_key *flow_keys;
-static size_t nflow_keys;
-static bool flow_keys_read;
+static struct nsmon_bridge_key *flow_keys, *doomed;
+static size_t nflow_keys, flow_cap, ndoomed, doomed_cap;
+static int flows_fd = -1;
 
-static int read_flow_keys(int fd)
+static int keep_key(const void *key, const void *value, void *data)
 {
-	struct nsmon_bridge_key key, *grown;
-	size_t cap = 0;
-	bool first = true;
+	struct nsmon_bridge_key *grown = grow(flow_keys, nflow_keys, &flow_cap, sizeof(*grown), 256);
 
-	flow_keys_read = true;
-	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &key)) {
-		first = false;
-		grown = grow(flow_keys, nflow_keys, &cap, sizeof(*grown), 256);
-		if (!grown)
-			return -ENOMEM;
-		flow_keys = grown;
-		flow_keys[nflow_keys++] = key;
-	}
+	if (!grown)
+		return -ENOMEM;
+	flow_keys = grown;
+	flow_keys[nflow_keys++] = *(const struct nsmon_bridge_key *)key;
 	return 0;
 }
 
-void bridge_flows_forget_done(void)
+static int delete_doomed(void)
 {
+	size_t done = 0;
+	int err = 0;
+
+	while (done < ndoomed && !err) {
+		__u32 count = ndoomed - done < 4096 ? ndoomed - done : 4096;
+
+		if (!bpf_map_delete_batch(flows_fd, doomed + done, &count, NULL)) {
+			done += count;
+			continue;
+		}
+		/* ENOENT: one of them went meanwhile; EINVAL: a kernel without batches. One by one. */
+		for (; done < ndoomed; done++)
+			if (bpf_map_delete_elem(flows_fd, &doomed[done]) && errno != ENOENT)
+				err = -errno;
+	}
+	return err;
+}
+
+int bridge_flows_forget_done(void)
+{
+	int err = flows_fd >= 0 ? delete_doomed() : 0;
+
+	if (flows_fd >= 0)
+		close(flows_fd);
+	flows_fd = -1;
 	free(flow_keys);
-	flow_keys = NULL;
-	nflow_keys = 0;
-	flow_keys_read = false;
+	free(doomed);
+	flow_keys = doomed = NULL;
+	nflow_keys = flow_cap = ndoomed = doomed_cap = 0;
+	return err;
 }
 
 int bridge_flows_forget(__u64 cookie, int ifindex)
 {
-	int fd, err = 0;
+	int err = 0;
 
-	fd = bpf_obj_get(NSMON_BRIDGE_FLOWS_PIN);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!flow_keys_read)
-		err = read_flow_keys(fd);
+	if (flows_fd < 0) {
+		flows_fd = bpf_obj_get(NSMON_BRIDGE_FLOWS_PIN);
+		if (flows_fd < 0)
+			return errno == ENOENT ? 0 : -errno;
+		err = map_read_all(flows_fd, sizeof(struct nsmon_bridge_key),
+				   sizeof(struct nsmon_bridge_counters), true, keep_key, NULL);
+	}
 	for (size_t i = 0; i < nflow_keys && !err;) {
 		const struct nsmon_bridge_key *k = &flow_keys[i];
+		struct nsmon_bridge_key *grown;
 
 		if (k->netns_cookie != cookie ||
 		    (k->from != (__u32)ifindex && k->to != (__u32)ifindex)) {
 			i++;
 			continue;
 		}
-		if (bpf_map_delete_elem(fd, k) && errno != ENOENT)
-			err = -errno;
+		grown = grow(doomed, ndoomed, &doomed_cap, sizeof(*grown), 256);
+		if (!grown)
+			return -ENOMEM;
+		doomed = grown;
+		doomed[ndoomed++] = *k;
 		flow_keys[i] = flow_keys[--nflow_keys];
 	}
-	close(fd);
 	return err;
 }

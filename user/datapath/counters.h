@@ -124,10 +124,14 @@ int bridge_drops_pending_foreach(__u64 cookie, bridge_flow_cb cb, void *data);
  */
 int bridge_flows_uncounted(__u64 *count);
 
-/* Delete the bridge flows from or to @ifindex in @cookie. Return 0 or -errno. */
+/* The bridge flows from or to @ifindex in @cookie, to delete at bridge_flows_forget_done(). Return 0 or -errno. */
 int bridge_flows_forget(__u64 cookie, int ifindex);
 
-/* The end of a series of bridge_flows_forget() calls: the next one reads the map afresh. */
-void bridge_flows_forget_done(void);
+/*
+ * The end of a series of bridge_flows_forget() calls, which only collect:
+ * the flows are deleted here, in batches; the next call reads the map afresh.
+ * Return: 0 or -errno.
+ */
+int bridge_flows_forget_done(void);
 
 #endif

@@ -133,6 +133,8 @@ static int share_maps(struct bpf_object *obj)
 }
 
 #define ABI_PIN		NSMON_PIN_ROOT "/abi"
+/* In /run/nsmon: the lock of the maps all labs share. */
+#define MAPS_LOCK	"maps.lock"
 
 /*
  * Maps pinned by a build of another NSMON_ABI_VERSION (builds before the
@@ -211,7 +213,18 @@ int datapath_open(struct datapath *dp, const char *bridge, int netns_fd, enum tc
 	memset(dp, 0, sizeof(*dp));
 	dp->mode = mode;
 	dp->ledger = lg;
+	dp->maps_lock = -1;
 	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/%s", NSMON_PIN_ROOT, bridge);
+
+	/*
+	 * The maps all labs share are unpinned by the down of the last lab:
+	 * not while this command is between reusing them and recording its lab.
+	 */
+	err = ledger_lock_file(MAPS_LOCK, false, &dp->maps_lock);
+	if (err) {
+		pr_warn("cannot lock %s/%s: %s", NSMON_RUN_DIR, MAPS_LOCK, strerror(-err));
+		return err;
+	}
 
 	err = netns_cookie(netns_fd, &dp->netns_cookie);
 	if (err) {
@@ -239,8 +252,25 @@ int datapath_open(struct datapath *dp, const char *bridge, int netns_fd, enum tc
 	return err;
 }
 
+void datapath_unlock_maps(struct datapath *dp)
+{
+	if (dp->maps_lock >= 0)
+		close(dp->maps_lock);
+	dp->maps_lock = -1;
+}
+
+int datapath_lock_maps(struct datapath *dp)
+{
+	int err = dp->maps_lock >= 0 ? 0 : ledger_lock_file(MAPS_LOCK, false, &dp->maps_lock);
+
+	if (err)
+		pr_warn("cannot lock %s/%s: %s", NSMON_RUN_DIR, MAPS_LOCK, strerror(-err));
+	return err;
+}
+
 void datapath_close(struct datapath *dp)
 {
+	datapath_unlock_maps(dp);
 	xdp_bpf__destroy(dp->xdp_skel);
 	dp->xdp_skel = NULL;
 	datapath_bpf__destroy(dp->skel);
@@ -275,66 +305,158 @@ bool datapath_maps_current(const struct datapath *dp)
 	return true;
 }
 
-/* Pin a link so it outlives us, and record it; the pin is what holds it attached. */
-static int pin_link(struct datapath *dp, int link_fd, const char *netns, const char *ifname,
-		    const char *what)
+/* Where the link of @what on @ifname is pinned. */
+static void pin_path(const struct datapath *dp, const char *netns, const char *ifname,
+		     const char *what, char *path, size_t size)
 {
-	char path[PATH_MAX];
+	snprintf(path, size, "%s/%s:%s:%s", dp->pin_dir, netns ? netns : HOST_NETNS_LABEL, ifname,
+		 what);
+}
+
+/*
+ * Record the pin of a link about to be made on @ifindex (in @netns, NULL:
+ * ours), so that the ledger names it before it exists. Return 0 or -errno.
+ */
+static int intend_pin(struct datapath *dp, const char *netns, int ifindex, const char *path,
+		      struct ledger_rec *rec)
+{
+	*rec = (struct ledger_rec){ .kind = LEDGER_PIN, .pin.ifindex = ifindex };
+	snprintf(rec->pin.netns, sizeof(rec->pin.netns), "%s", netns ? netns : "");
+	if (snprintf(rec->pin.path, sizeof(rec->pin.path), "%s", path) >= (int)sizeof(rec->pin.path))
+		return -ENAMETOOLONG;
+	return ledger_intend(dp->ledger, rec);
+}
+
+/*
+ * Pin the new link @link_fd at @path (recorded by intend_pin()); the pin is
+ * what holds it attached once we exit. A failure cancels the record: the
+ * link goes with its fd. Return 0 or -errno.
+ */
+static int pin_link(struct datapath *dp, int link_fd, const char *ifname, const char *path,
+		    unsigned int id)
+{
 	int err;
 
-	snprintf(path, sizeof(path), "%s/%s:%s:%s", dp->pin_dir, netns ? netns : HOST_NETNS_LABEL,
-		 ifname, what);
 	if (bpf_obj_pin(link_fd, path)) {
 		err = -errno;
-		pr_warn("cannot pin %s link of %s at %s: %s", what, ifname, path, strerror(-err));
+		pr_warn("cannot pin the link of %s at %s: %s", ifname, path, strerror(-err));
+		ledger_cancel(dp->ledger, id);
 		return err;
 	}
-	err = ledger_add(dp->ledger, "pin %s", path);
-	if (err)
-		unlink(path);
-	return err;
+	return ledger_done(dp->ledger, id);
 }
 
 static int attach_tcx(struct datapath *dp, const char *netns, const char *ifname, int ifindex,
 		      const struct tc_dir *dir, int prog_fd)
 {
-	char what[32];
+	char what[32], path[PATH_MAX];
+	struct ledger_rec rec;
 	int fd, err;
 
-	fd = feature_tcx_link(prog_fd, ifindex, dir->tcx_type);
-	if (fd < 0)
-		return fd;
 	snprintf(what, sizeof(what), "tcx_%s", dir->name);
-	err = pin_link(dp, fd, netns, ifname, what);
+	pin_path(dp, netns, ifname, what, path, sizeof(path));
+	err = intend_pin(dp, netns, ifindex, path, &rec);
+	if (err == -ENAMETOOLONG)
+		pr_warn("cannot pin the link of %s: %s is too long", ifname, path);
+	if (err)
+		return err;
+	fd = feature_tcx_link(prog_fd, ifindex, dir->tcx_type);
+	if (fd < 0) {
+		ledger_cancel(dp->ledger, rec.id);
+		return fd;	/* attach_tc() says why, or falls back to clsact */
+	}
+	err = pin_link(dp, fd, ifname, path, rec.id);
 	close(fd);
 	return err;
 }
 
+/* nsmon's clsact filters sit at this priority, or the next free one after it. */
+#define TC_PRIO_BASE	0x4e53	/* "NS" */
+#define TC_PRIO_TRIES	16
+
+/* The namespace label of a clsact record: "" for ours. */
+static void label_of(const char *netns, char *label, size_t size)
+{
+	snprintf(label, size, "%s", netns ? netns : "");
+}
+
+/*
+ * A clsact qdisc on @ifindex, recorded first. One that is there already
+ * (someone's, which stays, or ours) cancels the record. Return 0 or -errno.
+ */
+static int add_clsact(struct datapath *dp, const char *netns, const char *ifname, int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	struct ledger_rec rec = { .kind = LEDGER_QDISC, .qdisc.ifindex = ifindex };
+	int err;
+
+	label_of(netns, rec.qdisc.netns, sizeof(rec.qdisc.netns));
+	err = ledger_intend(dp->ledger, &rec);
+	if (err)
+		return err;
+	err = bpf_tc_hook_create(&hook);
+	if (err == -EEXIST)
+		return ledger_cancel(dp->ledger, rec.id);
+	if (err) {
+		pr_warn("cannot add a clsact qdisc to %s: %s", ifname, strerror(-err));
+		ledger_cancel(dp->ledger, rec.id);
+		return err;
+	}
+	return ledger_done(dp->ledger, rec.id);
+}
+
+/*
+ * A direct-action filter, at a handle and priority chosen before it is made
+ * so that its record names it exactly: the first priority from
+ * TC_PRIO_BASE on where handle 1 is free. Return 0 or -errno.
+ */
 static int attach_clsact(struct datapath *dp, const char *netns, const char *ifname, int ifindex,
 			 const struct tc_dir *dir, int prog_fd)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = dir->tc_point);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd);
-	const char *label = netns ? netns : "-";
-	int err;
+	struct ledger_rec rec = { .kind = LEDGER_FILTER };
+	int err = dir == &tc_dirs[0] ? add_clsact(dp, netns, ifname, ifindex) : 0;
 
-	/* EEXIST: a clsact qdisc is there already (ours, or someone's that stays). */
-	err = bpf_tc_hook_create(&hook);
+	for (int i = 0; !err && i < TC_PRIO_TRIES; i++) {
+		LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd, .handle = 1,
+			    .priority = TC_PRIO_BASE + i);
+
+		rec = (struct ledger_rec){ .kind = LEDGER_FILTER,
+			.filter = { .ifindex = ifindex, .egress = dir->tc_point == BPF_TC_EGRESS,
+				    .handle = opts.handle, .prio = opts.priority } };
+		label_of(netns, rec.filter.netns, sizeof(rec.filter.netns));
+		err = ledger_intend(dp->ledger, &rec);
+		if (err)
+			return err;
+		err = bpf_tc_attach(&hook, &opts);
+		if (!err)
+			return ledger_done(dp->ledger, rec.id);
+		ledger_cancel(dp->ledger, rec.id);
+		if (err == -EEXIST)
+			err = 0;	/* someone's filter there: the next priority */
+		else
+			break;
+	}
 	if (!err)
-		err = ledger_add(dp->ledger, "qdisc %s %d", label, ifindex);
-	else if (err == -EEXIST)
-		err = 0;
-	if (err) {
-		pr_warn("cannot add a clsact qdisc to %s: %s", ifname, strerror(-err));
-		return err;
-	}
-	err = bpf_tc_attach(&hook, &opts);
-	if (err) {
-		pr_warn("cannot attach a tc %s filter to %s: %s", dir->name, ifname, strerror(-err));
-		return err;
-	}
-	return ledger_add(dp->ledger, "filter %s %d %s %u %u", label, ifindex, dir->name,
-			  opts.handle, opts.priority);
+		err = -EEXIST;
+	pr_warn("cannot attach a tc %s filter to %s: %s", dir->name, ifname, strerror(-err));
+	return err;
+}
+
+/*
+ * auto on a device this run made itself (datapath.devices_ours): clsact.
+ * Each tcx attachment waits for an RCU grace period under RTNL, 10-25 ms
+ * apiece on this machine's kernel, while a clsact filter goes on in well
+ * under a millisecond; on a device no other tool has touched yet, what tcx
+ * adds (an attachment that cannot be taken off by hand, ordering among
+ * several owners) is not needed, and the programs count the same either way
+ * (README, Attachment modes). Anything nsmon did not make keeps tcx links.
+ */
+static enum tc_mode mode_for(const struct datapath *dp)
+{
+	if (dp->mode == TC_MODE_AUTO && dp->devices_ours)
+		return TC_MODE_CLSACT;
+	return dp->mode;
 }
 
 static int attach_tc(struct datapath *dp, const char *netns, const char *ifname, int ifindex,
@@ -342,39 +464,49 @@ static int attach_tc(struct datapath *dp, const char *netns, const char *ifname,
 {
 	int err;
 
-	if (dp->mode != TC_MODE_CLSACT) {
+	if (mode_for(dp) != TC_MODE_CLSACT) {
 		err = attach_tcx(dp, netns, ifname, ifindex, dir, prog_fd);
 		/* A kernel without tcx: feature_tcx_link() says EOPNOTSUPP. */
 		if (err != -EOPNOTSUPP || dp->mode == TC_MODE_TCX) {
 			if (err == -EOPNOTSUPP)
 				pr_warn("cannot attach tcx %s to %s: the kernel has no tcx (Linux < 6.6); try --tc-mode clsact",
 					dir->name, ifname);
-			else if (err && err != -ENOENT)
+			else if (err && err != -ENOENT && err != -ENAMETOOLONG)
 				pr_warn("cannot attach tcx %s to %s: %s", dir->name, ifname, strerror(-err));
 			return err;
 		}
 		pr_info("kernel has no tcx: falling back to clsact filters");
 		dp->mode = TC_MODE_CLSACT;
 	}
+	dp->used_clsact = true;
 	return attach_clsact(dp, netns, ifname, ifindex, dir, prog_fd);
 }
 
 static int attach_xdp(struct datapath *dp, const char *netns, const char *ifname, int ifindex)
 {
+	char path[PATH_MAX];
+	struct ledger_rec rec;
 	int fd, err;
 
 	if (!dp->xdp_skel) {
 		pr_warn("cannot attach XDP to %s: the XDP program was not loaded", ifname);
 		return -EINVAL;
 	}
+	pin_path(dp, netns, ifname, "xdp", path, sizeof(path));
+	err = intend_pin(dp, netns, ifindex, path, &rec);
+	if (err == -ENAMETOOLONG)
+		pr_warn("cannot pin the link of %s: %s is too long", ifname, path);
+	if (err)
+		return err;
 	/* Native mode only: generic XDP would count a different (slower) path. */
 	fd = feature_xdp_link(bpf_program__fd(dp->xdp_skel->progs.xdp_rx), ifindex,
 			      XDP_FLAGS_DRV_MODE);
 	if (fd < 0) {
+		ledger_cancel(dp->ledger, rec.id);
 		pr_warn("cannot attach native XDP to %s: %s", ifname, strerror(-fd));
 		return fd;
 	}
-	err = pin_link(dp, fd, netns, ifname, "xdp");
+	err = pin_link(dp, fd, ifname, path, rec.id);
 	close(fd);
 	return err;
 }
@@ -411,6 +543,7 @@ static int attach(struct datapath *dp, const char *netns, int netns_fd, const ch
 {
 	/* The bridge and its ports share its namespace, read at datapath_open(). */
 	__u64 cookie = dp->netns_cookie;
+	struct ledger_rec keys;
 	int saved, err;
 
 	if (!tc_progs) {
@@ -422,9 +555,15 @@ static int attach(struct datapath *dp, const char *netns, int netns_fd, const ch
 		}
 	}
 	/* Recorded first: the counters of this interface go with the lab. */
-	err = ledger_add(dp->ledger, "keys %llu %d", (unsigned long long)cookie, ifindex);
-	if (!err && tc_progs)
+	keys = (struct ledger_rec){ .kind = LEDGER_KEYS, .keys = { .cookie = cookie,
+								  .ifindex = ifindex } };
+	label_of(netns, keys.keys.netns, sizeof(keys.keys.netns));
+	err = ledger_intend(dp->ledger, &keys);
+	if (err)
+		return err;
+	if (tc_progs)
 		give_slot(dp, cookie, ifindex);
+	err = ledger_done(dp->ledger, keys.id);
 	if (err || (!tc_progs && !xdp))
 		return err;
 
@@ -466,17 +605,12 @@ int datapath_attach_peer(struct datapath *dp, const char *netns, int netns_fd,
 	return attach(dp, netns, netns_fd, ifname, ifindex, NULL, xdp);
 }
 
-int datapath_unpin(const char *path)
-{
-	return unlink(path) && errno != ENOENT ? -errno : 0;
-}
-
-/* Run @fn inside the namespace the ledger calls @netns ("-": ours). */
+/* Run @fn inside the namespace the ledger calls @netns ("": ours). */
 static int in_netns(const char *netns, int (*fn)(void *arg), void *arg)
 {
 	int fd, saved, err;
 
-	if (!strcmp(netns, "-"))
+	if (!*netns)
 		return fn(arg);
 	fd = netns_open(netns);
 	if (fd == -ENOENT)
@@ -510,13 +644,13 @@ static int do_del_filter(void *arg)
 	return gone_is_fine(bpf_tc_detach(u->hook, u->opts));
 }
 
-int datapath_del_filter(const char *netns, int ifindex, const char *dir, __u32 handle, __u32 prio)
+int datapath_del_filter(const char *netns, int ifindex, bool egress, __u32 handle, __u32 prio)
 {
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = prio);
 	struct tc_undo u = { &hook, &opts };
 
-	hook.attach_point = strcmp(dir, "ingress") ? BPF_TC_EGRESS : BPF_TC_INGRESS;
 	return in_netns(netns, do_del_filter, &u);
 }
 
@@ -534,20 +668,51 @@ int datapath_del_qdisc(const char *netns, int ifindex)
 	return in_netns(netns, do_del_qdisc, &hook);
 }
 
-int datapath_forget_counters(__u64 cookie, int ifindex)
+bool datapath_pin_path_ours(const char *path)
 {
-	struct counters_maps m;
-	int err = counters_open(&m);
+	static const char root[] = NSMON_PIN_ROOT "/";
+	const char *c;
 
-	if (err == -ENOENT)
-		return 0;
-	if (err)
-		return err;
-	err = counters_forget(&m, cookie, ifindex);
-	counters_close(&m);
-	if (!err)
-		err = bridge_flows_forget(cookie, ifindex);
-	return err;
+	if (strncmp(path, root, sizeof(root) - 1))
+		return false;
+	/* No way out of the directory: no "." or ".." component, no empty one. */
+	for (c = path + sizeof(root) - 1; *c;) {
+		size_t n = strcspn(c, "/");
+
+		if (!n || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		c += n + (c[n] == '/');
+	}
+	return c[-1] != '/';
+}
+
+int datapath_unpin(const char *path)
+{
+	if (!datapath_pin_path_ours(path))
+		return -EPERM;
+	return unlink(path) && errno != ENOENT ? -errno : 0;
+}
+
+bool datapath_pin_defunct(const char *path)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+	bool defunct;
+
+	if (fd < 0)
+		return errno == ENOENT;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		close(fd);
+		return false;
+	}
+	/* A link whose device went away stays pinned, attached to nothing. */
+	if (info.type == NSMON_BPF_LINK_TYPE_TCX || info.type == BPF_LINK_TYPE_XDP)
+		defunct = !info.xdp.ifindex;	/* tcx.ifindex, the same place (tcx.h) */
+	else
+		defunct = false;
+	close(fd);
+	return defunct;
 }
 
 static int count_lab(const char *bridge, void *data)
@@ -556,19 +721,40 @@ static int count_lab(const char *bridge, void *data)
 	return 0;
 }
 
-void datapath_release_pins(const char *bridge, bool shared)
+bool datapath_last_lab(const char *bridge, int *maps_lock)
+{
+	int labs = 0;
+
+	*maps_lock = -1;
+	ledger_foreach_bridge(count_lab, &labs);
+	if (labs != 1 || ledger_lock_file(MAPS_LOCK, true, maps_lock))
+		return false;
+	labs = 0;
+	ledger_foreach_bridge(count_lab, &labs);	/* again, under the lock */
+	if (labs == 1)
+		return true;
+	close(*maps_lock);
+	*maps_lock = -1;
+	return false;
+}
+
+void datapath_release_pins(const char *bridge, bool shared, int maps_lock)
 {
 	char path[PATH_MAX];
-	int labs = 0;
+	int labs = 0, lock = maps_lock;
 
 	/* rmdir, not a recursive delete: a pin that is left is someone's (or a bug) to see. */
 	snprintf(path, sizeof(path), "%s/%s", NSMON_PIN_ROOT, bridge);
 	rmdir(path);
-	if (!shared)
+	if (lock < 0 && ledger_lock_file(MAPS_LOCK, true, &lock))
 		return;
 	ledger_foreach_bridge(count_lab, &labs);
-	if (labs)
+	if (labs) {
+		close(lock);
 		return;
+	}
+	if (!shared)
+		goto out;
 	unlink(NSMON_COUNTERS_PIN);
 	unlink(NSMON_COUNTER_SLOTS_PIN);
 	unlink(NSMON_COUNTERS_FAST_PIN);
@@ -579,5 +765,9 @@ void datapath_release_pins(const char *bridge, bool shared)
 	unlink(NSMON_BRIDGE_PLACES_PIN);
 	unlink(ABI_PIN);
 	rmdir(NSMON_PIN_ROOT);
+out:
+	snprintf(path, sizeof(path), "%s/%s", NSMON_RUN_DIR, MAPS_LOCK);
+	unlink(path);	/* still held: a command waiting for it locks a new one */
 	rmdir(NSMON_RUN_DIR);
+	close(lock);
 }

@@ -2,8 +2,8 @@
 /*
  * Loading the datapath programs and attaching them to interfaces: tcx links
  * (clsact filters where the kernel has no tcx), and opt-in native XDP.
- * Every attachment is recorded in the ledger, and pinned links live under
- * /sys/fs/bpf/nsmon/BRIDGE so they outlive this process.
+ * Every attachment is recorded in the ledger before it is made, and pinned
+ * links live under /sys/fs/bpf/nsmon/BRIDGE so they outlive this process.
  */
 #ifndef NSMON_DATAPATH_H
 #define NSMON_DATAPATH_H
@@ -29,8 +29,15 @@ struct datapath {
 	__u64 netns_cookie;		/* the bridge's namespace, which the tc programs key by */
 	enum tc_mode mode;
 	char pin_dir[128];	/* NSMON_PIN_ROOT/BRIDGE: names are short */
-	struct ledger *ledger;
+	struct ledger *ledger;	/* open for writing, inside a begin */
 	bool pins_foreign;	/* datapath_open() refused maps another nsmon version pinned */
+	/*
+	 * Set by the caller: the devices attached from now on are ones it made a
+	 * moment ago, which --tc-mode auto hooks with clsact (attach_tc()).
+	 */
+	bool devices_ours;
+	bool used_clsact;	/* some hook is a clsact filter */
+	int maps_lock;		/* held shared from datapath_open() to datapath_close() */
 };
 
 /* Parse "auto", "tcx" or "clsact". Return 0 or -EINVAL. */
@@ -72,6 +79,15 @@ int datapath_attach_peer(struct datapath *dp, const char *netns, int netns_fd,
 
 void datapath_close(struct datapath *dp);
 
+/*
+ * A datapath kept loaded between attachments (auto-attach) lets go of the
+ * shared lock datapath_open() took on the maps, so that the last lab's
+ * `down` may unpin them, and takes it again (shared) around an attachment.
+ * datapath_lock_maps(): 0 or -errno after the error line.
+ */
+void datapath_unlock_maps(struct datapath *dp);
+int datapath_lock_maps(struct datapath *dp);
+
 /**
  * datapath_maps_current() - are the maps @dp was loaded with still the ones
  * pinned under NSMON_PIN_ROOT? A datapath kept loaded (auto-attach keeps one
@@ -80,20 +96,40 @@ void datapath_close(struct datapath *dp);
  */
 bool datapath_maps_current(const struct datapath *dp);
 
-/* The ledger's undo steps. Each treats "already gone" as success. */
-int datapath_unpin(const char *path);
-int datapath_del_filter(const char *netns, int ifindex, const char *dir,
-			__u32 handle, __u32 prio);
+/*
+ * The undo steps of what the attach functions make (user/undo/ calls them,
+ * from what the ledger records). Each treats "already gone" as success.
+ */
+int datapath_del_filter(const char *netns, int ifindex, bool egress, __u32 handle, __u32 prio);
 int datapath_del_qdisc(const char *netns, int ifindex);
-int datapath_forget_counters(__u64 cookie, int ifindex);
+
+/* Is @path inside NSMON_PIN_ROOT, with no "." or ".." on the way? */
+bool datapath_pin_path_ours(const char *path);
+
+/* Unpin @path (its link detaches); -EPERM for a path not datapath_pin_path_ours(). */
+int datapath_unpin(const char *path);
+
+/* Is the link pinned at @path gone, or attached to a device that is gone? */
+bool datapath_pin_defunct(const char *path);
 
 /**
  * datapath_release_pins() - remove @bridge's (empty) pin directory, and with
  * @shared the pinned maps, /sys/fs/bpf/nsmon and /run/nsmon once no bridge
- * has a ledger any more. A run that failed on another version's pins
+ * has a ledger any more, holding the maps' lock exclusive: no datapath_open()
+ * of another command is between its load and its first record meanwhile
+ * (@maps_lock: that lock held already, from datapath_last_lab(), else -1;
+ * closed here). Call it after datapath_close(). A run that failed on another version's pins
  * (datapath.pins_foreign) leaves them to that version: @shared false.
  */
-void datapath_release_pins(const char *bridge, bool shared);
+void datapath_release_pins(const char *bridge, bool shared, int maps_lock);
+
+/**
+ * datapath_last_lab() - is @bridge's the only lab? If so, holds the maps'
+ * lock exclusive in @maps_lock (no other lab starts meanwhile) until it is
+ * handed to datapath_release_pins(), which unpins the maps, counters and all.
+ * Return: true, or false with @maps_lock -1.
+ */
+bool datapath_last_lab(const char *bridge, int *maps_lock);
 
 /* Check what loading needs beyond privileges (which the command line checked): kernel BTF. */
 int datapath_preflight(void);

@@ -146,7 +146,7 @@ static int in_private_netns(struct probe *p, bool veth, int prog_fd,
 		goto out;
 	}
 	if (veth) {
-		err = link_add_veth(nl, "probe0", "probe1", -1, 0);
+		err = link_add_veth(nl, "probe0", 0, "probe1", -1, 0);
 		if (err) {
 			err = fail(p, err, "cannot make a veth pair");
 			goto out;

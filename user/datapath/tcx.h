@@ -9,5 +9,10 @@
 
 #define NSMON_BPF_TCX_INGRESS	46
 #define NSMON_BPF_TCX_EGRESS	47
+/*
+ * bpf_link_info's type of a tcx link. Its tcx.ifindex is the union's first
+ * __u32, where xdp.ifindex is too: 0 once the device is gone.
+ */
+#define NSMON_BPF_LINK_TYPE_TCX	11
 
 #endif

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Attaching to ports that join a monitored bridge: see autoattach.h. */
 #include <errno.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "events/autoattach.h"
 #include "datapath/datapath.h"
 #include "lab/ledger.h"
+#include "undo/undo.h"
 #include "lab/link.h"
 #include "util/grow.h"
 #include "util/log.h"
@@ -20,37 +20,34 @@
 #include "nsmon.h"
 
 /*
- * A port this process attached to, and the ledger lines that say so (as
- * substrings: the port's pins, the counters of both ends), so that its
- * deletion releases them.
+ * A port this process attached to, and what the ledger records for it (its
+ * hooks, the counters of both ends), so that its deletion releases them.
  */
 struct attached_port {
 	char bridge[IF_NAMESIZE];
 	char port[IF_NAMESIZE];
 	int ifindex;
-	char lines[3][NAME_MAX + 2 * IF_NAMESIZE];
-	char qdisc[32];		/* "qdisc - IFINDEX": its clsact qdisc, when it has one */
-	char filter[32];	/* "filter - IFINDEX " */
+	__u64 host_cookie;
+	__u64 peer_cookie;	/* 0: no peer counted */
+	int peer_ifindex;
 };
 
 /*
- * A port waiting for its decision: at once, unless another nsmon is
- * changing a lab here (`nsmon up NS` creates its port, records it, then
- * attaches; two attachments would count every frame twice): then again
- * every RECHECK_US, until it is done (at most OWN_US), and the port has its
- * hooks or is anyone's to attach. Nothing in the port's own netlink
+ * A port waiting for its decision: at once, unless another nsmon holds its
+ * bridge's lab (`nsmon up NS` creates its port, records it, then attaches,
+ * all under the bridge's lock; two attachments would count every frame
+ * twice): then again every RECHECK_US until the lock is free, when the port
+ * has its hooks or is anyone's to attach. Nothing in the port's own netlink
  * messages tells `up`'s from one made by hand: both say "added", then
  * "enslaved", from nobody in particular.
  */
 #define RECHECK_US	20000
-#define OWN_US		60000000
 
 struct waiting_port {
 	char bridge[IF_NAMESIZE];
 	char port[IF_NAMESIZE];
 	int ifindex;
 	__u64 due_us;
-	__u64 since_us;		/* when it became a port */
 };
 
 /*
@@ -72,28 +69,9 @@ struct autoattach {
 	size_t nwaiting;
 	struct nl_sock *nl;
 	int host_fd;
-	__u64 host_inode;	/* our namespace's */
-	char comm[16];		/* ours: another nsmon is a process of that name */
 	struct attached_port *ports;
 	size_t nports;
 };
-
-/* The first line of /proc/@pid/@what into @buf, or "". */
-static void read_proc(const char *pid, const char *what, char *buf, size_t size)
-{
-	char path[64];
-	ssize_t n = 0;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%s/%s", pid, what);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, size - 1);
-		close(fd);
-	}
-	buf[n > 0 ? n : 0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-}
 
 /*
  * The programs to attach to @bridge's ports with, loaded now or before and
@@ -122,8 +100,12 @@ static struct datapath *datapath_for(struct autoattach *aa, const char *bridge, 
 		datapath_close(&l->dp);
 		l->ok = false;
 	}
-	if (!l->ok)
+	if (!l->ok) {
 		l->ok = !datapath_open(&l->dp, bridge, aa->host_fd, TC_MODE_CLSACT, false, lg);
+		/* Kept loaded between ports: it must not hold off the last lab's `down`. */
+		if (l->ok)
+			datapath_unlock_maps(&l->dp);
+	}
 	if (!l->ok)
 		return NULL;
 	l->dp.ledger = lg;
@@ -152,9 +134,6 @@ int autoattach_open(struct event_sink *sink, struct autoattach **out)
 	aa->sink = sink;
 	aa->nl = nl_open();
 	aa->host_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (aa->host_fd >= 0)
-		netns_inode(aa->host_fd, &aa->host_inode);
-	read_proc("self", "comm", aa->comm, sizeof(aa->comm));
 	if (!aa->nl || aa->host_fd < 0) {
 		int err = -errno;
 
@@ -204,22 +183,34 @@ static int find_peer(struct autoattach *aa, int ifindex, struct peer *peer)
 	return err;
 }
 
-/* A ledger "filter" line (clsact) of interface @data, an int *: "- IFINDEX DIR HANDLE PRIO". */
-static int is_filter_of(const char *rest, void *data)
+/* Is @o a program of ours on @ifindex of the root namespace: a pin, a clsact qdisc or filter? */
+static bool is_hook_of(const struct ledger_obj *o, int ifindex)
 {
-	int ifindex;
+	const struct ledger_rec *r = &o->rec;
 
-	return sscanf(rest, "- %d", &ifindex) == 1 && ifindex == *(int *)data;
+	switch (r->kind) {
+	case LEDGER_PIN:
+		return !*r->pin.netns && r->pin.ifindex == ifindex;
+	case LEDGER_QDISC:
+		return !*r->qdisc.netns && r->qdisc.ifindex == ifindex;
+	case LEDGER_FILTER:
+		return !*r->filter.netns && r->filter.ifindex == ifindex;
+	default:
+		return false;
+	}
 }
 
-/* Does @port (@ifindex) of @bridge have nsmon's programs: a tcx pin, or clsact filters? */
-static bool has_hooks(const struct ledger *lg, const char *bridge, const char *port, int ifindex)
+/* Does port @ifindex have nsmon's programs: a tcx pin, or clsact filters? */
+static bool has_hooks(const struct ledger *lg, int ifindex)
 {
-	char path[PATH_MAX];
-	struct stat st;
+	const struct ledger_obj *objs;
+	size_t n;
 
-	snprintf(path, sizeof(path), "%s/%s/host:%s:tcx_ingress", NSMON_PIN_ROOT, bridge, port);
-	return stat(path, &st) == 0 || ledger_foreach(lg, "filter", is_filter_of, &ifindex) > 0;
+	objs = ledger_objects(lg, &n);
+	for (size_t i = 0; i < n; i++)
+		if (objs[i].rec.kind != LEDGER_QDISC && is_hook_of(&objs[i], ifindex))
+			return true;
+	return false;
 }
 
 /* Is @ifindex still a port of @bridge? A port may leave again before its decision. */
@@ -257,14 +248,11 @@ static void remember(struct autoattach *aa, const char *bridge, const char *port
 	snprintf(p->bridge, sizeof(p->bridge), "%s", bridge);
 	snprintf(p->port, sizeof(p->port), "%s", port);
 	p->ifindex = ifindex;
-	snprintf(p->lines[0], sizeof(p->lines[0]), "/host:%s:", port);
-	snprintf(p->lines[1], sizeof(p->lines[1]), "keys %llu %d",
-		 (unsigned long long)names->host_cookie, ifindex);
-	snprintf(p->qdisc, sizeof(p->qdisc), "qdisc - %d", ifindex);
-	snprintf(p->filter, sizeof(p->filter), "filter - %d ", ifindex);
-	if (peer->netns && peer->info.ifindex)
-		snprintf(p->lines[2], sizeof(p->lines[2]), "keys %llu %d",
-			 (unsigned long long)peer->netns->cookie, peer->info.ifindex);
+	p->host_cookie = names->host_cookie;
+	if (peer->netns && peer->info.ifindex) {
+		p->peer_cookie = peer->netns->cookie;
+		p->peer_ifindex = peer->info.ifindex;
+	}
 }
 
 static void emit_attach(struct autoattach *aa, enum event_attach_action action,
@@ -300,8 +288,7 @@ void autoattach_port(struct autoattach *aa, int ifindex, const char *ifname, con
 	snprintf(w->bridge, sizeof(w->bridge), "%s", master);
 	snprintf(w->port, sizeof(w->port), "%s", ifname);
 	w->ifindex = ifindex;
-	w->since_us = sink_now_us(aa->sink);
-	w->due_us = w->since_us;
+	w->due_us = sink_now_us(aa->sink);
 }
 
 /*
@@ -336,59 +323,6 @@ static void recheck(struct autoattach *aa, const struct waiting_port *w)
 }
 
 /*
- * Is another nsmon changing a lab in our namespace now (up, attach, down,
- * detach)? What it makes is its own to attach, and it will have by the time
- * it exits. (The lock each of those commands will take on its bridge is
- * the better answer, once there is one.)
- */
-static bool nsmon_busy_here(struct autoattach *aa)
-{
-	static const char *const changers[] = { "up", "attach", "down", "detach" };
-	char comm[16], cmdline[256], self[16], path[64 + NAME_MAX];
-	bool busy = false;
-	struct dirent *de;
-	struct stat st;
-	DIR *proc;
-
-	proc = opendir("/proc");
-	if (!proc)
-		return false;
-	snprintf(self, sizeof(self), "%d", (int)getpid());
-	while (!busy && (de = readdir(proc))) {
-		ssize_t n;
-		int fd;
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9' || !strcmp(de->d_name, self))
-			continue;
-		read_proc(de->d_name, "comm", comm, sizeof(comm));
-		if (strcmp(comm, aa->comm))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
-		if (stat(path, &st) || st.st_ino != aa->host_inode)
-			continue;
-		/* The subcommand: the first argument after argv[0] that is not a global option. */
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		n = fd >= 0 ? read(fd, cmdline, sizeof(cmdline) - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		if (n <= 0)
-			continue;
-		cmdline[n] = '\0';
-		for (char *arg = cmdline + strlen(cmdline) + 1; arg < cmdline + n;
-		     arg += strlen(arg) + 1) {
-			if (arg[0] == '-')
-				continue;
-			for (size_t i = 0; i < sizeof(changers) / sizeof(changers[0]); i++)
-				busy |= !strcmp(arg, changers[i]);
-			break;
-		}
-	}
-	closedir(proc);
-	return busy;
-}
-
-/*
  * Attach to port @w and its @peer. A port that goes while this runs (a
  * script that enslaves and deletes at once) is no failure: its messages
  * are held back until it is known which it was.
@@ -400,18 +334,35 @@ static int attach(struct autoattach *aa, const struct waiting_port *w, const str
 	char *held = NULL;
 	size_t len = 0;
 	FILE *msgs = open_memstream(&held, &len);
+	size_t mark;
 	int err;
 
 	if (msgs)
 		log_capture(msgs);
+	ledger_objects(lg, &mark);
 	dp = datapath_for(aa, w->bridge, lg);
-	err = dp ? datapath_attach_port(dp, aa->host_fd, w->port, w->ifindex) : -EINVAL;
+	/* No `down` of the last lab unpins the maps between the check and the attach. */
+	err = dp ? datapath_lock_maps(dp) : -EINVAL;
+	if (!err && !datapath_maps_current(dp))
+		err = -ESTALE;	/* unpinned since it was loaded: the next port loads anew */
+	if (!err)
+		err = ledger_begin(lg, LEDGER_OP_AUTOATTACH);
+	if (!err)
+		err = datapath_attach_port(dp, aa->host_fd, w->port, w->ifindex);
 	if (!err && peer->info.ifindex)
 		err = datapath_attach_peer(dp, peer->netns ? peer->netns->name : NULL,
 					   peer->netns ? peer->netns_fd : aa->host_fd,
 					   peer->info.name, peer->info.ifindex, false);
-	if (dp)
+	if (!err)
+		err = ledger_commit(lg);
+	if (dp) {
+		datapath_unlock_maps(dp);
 		dp->ledger = NULL;
+	}
+	if (err) {	/* what this attach made, taken off again */
+		undo_since(lg, mark);
+		ledger_rewrite(lg);
+	}
 	if (msgs) {
 		log_capture(NULL);
 		fclose(msgs);
@@ -429,21 +380,22 @@ static void decide(struct autoattach *aa, const struct waiting_port *w)
 	struct peer peer;
 	int err;
 
-	if (ledger_open(w->bridge, &lg))
+	/* `nsmon up NS` holds the lab: decide once it is done. */
+	err = undo_open(w->bridge, LEDGER_EXISTING | LEDGER_NOWAIT, true, &lg);
+	if (err == -EWOULDBLOCK) {
+		recheck(aa, w);
+		return;
+	}
+	if (err)
 		return;		/* not a bridge nsmon monitors */
 	if (!still_port_of(aa, w->ifindex, w->bridge)) {
 		ledger_close(lg);
 		return;		/* released already: autoattach_released() said so */
 	}
 	/* `nsmon up NS` and `nsmon attach` hook their ports as they make or find them. */
-	if (has_hooks(lg, w->bridge, w->port, w->ifindex)) {
+	if (has_hooks(lg, w->ifindex)) {
 		ledger_close(lg);
 		emit_attach(aa, EVENT_ATTACH_COUNTED, w->bridge, w->port, w->ifindex, NULL, NULL);
-		return;
-	}
-	if (sink_now_us(aa->sink) - w->since_us < OWN_US && nsmon_busy_here(aa)) {
-		ledger_close(lg);
-		recheck(aa, w);
 		return;
 	}
 	find_peer(aa, w->ifindex, &peer);
@@ -478,29 +430,29 @@ void autoattach_tick(struct autoattach *aa)
 	}
 }
 
-static bool is_port_line(const char *line, void *data)
+/* What the ledger records for a port this process attached to: its hooks and both ends' counters. */
+static bool is_port_record(const struct ledger_obj *o, void *data)
 {
 	const struct attached_port *p = data;
+	const struct ledger_rec *r = &o->rec;
 
-	if (!strncmp(line, "keys ", 5))
-		return !strcmp(line, p->lines[1]) || (p->lines[2][0] && !strcmp(line, p->lines[2]));
-	return (!strncmp(line, "pin ", 4) && strstr(line, p->lines[0])) ||
-	       !strcmp(line, p->qdisc) || !strncmp(line, p->filter, strlen(p->filter));
+	if (r->kind == LEDGER_KEYS)
+		return (r->keys.cookie == p->host_cookie && r->keys.ifindex == p->ifindex) ||
+		       (p->peer_cookie && r->keys.cookie == p->peer_cookie &&
+			r->keys.ifindex == p->peer_ifindex);
+	return is_hook_of(o, p->ifindex);
 }
 
-/* The ledger lines of a port's programs: its pins, or its clsact qdisc and filters. */
+/* The programs of a port (@data: its ifindex and a count of them). */
 struct port_hooks {
-	char pin[IF_NAMESIZE + 8];	/* "/host:PORT:" */
-	char qdisc[32];			/* "qdisc - IFINDEX" */
-	char filter[32];		/* "filter - IFINDEX " */
+	int ifindex;
 	int matched;
 };
 
-static bool is_hook_line(const char *line, void *data)
+static bool is_hook_record(const struct ledger_obj *o, void *data)
 {
 	struct port_hooks *h = data;
-	bool hook = !strncmp(line, "pin ", 4) ? strstr(line, h->pin) != NULL :
-		    !strcmp(line, h->qdisc) || !strncmp(line, h->filter, strlen(h->filter));
+	bool hook = is_hook_of(o, h->ifindex);
 
 	h->matched += hook;
 	return hook;
@@ -518,7 +470,7 @@ static bool bridge_gone(struct autoattach *aa, const char *name)
 void autoattach_released(struct autoattach *aa, int ifindex, const char *ifname,
 			 const char *master)
 {
-	struct port_hooks h = {};
+	struct port_hooks h = { .ifindex = ifindex };
 	struct ledger *lg;
 	int err;
 
@@ -529,12 +481,11 @@ void autoattach_released(struct autoattach *aa, int ifindex, const char *ifname,
 		else
 			i++;
 	}
-	if (ledger_open(master, &lg))
+	if (ledger_open_write(master, LEDGER_EXISTING, &lg))
 		return;		/* not a bridge nsmon monitors */
-	snprintf(h.pin, sizeof(h.pin), "/host:%s:", ifname);
-	snprintf(h.qdisc, sizeof(h.qdisc), "qdisc - %d", ifindex);
-	snprintf(h.filter, sizeof(h.filter), "filter - %d ", ifindex);
-	err = ledger_undo_if(lg, is_hook_line, &h);
+	err = undo_objects(lg, is_hook_record, &h);
+	if (h.matched)
+		err = ledger_rewrite(lg) ?: err;
 	ledger_close(lg);
 	/*
 	 * A bridge that is deleted releases its ports first: what is left of
@@ -567,8 +518,9 @@ void autoattach_gone(struct autoattach *aa, int ifindex, const char *ifname)
 		if (p->ifindex != ifindex || strcmp(p->port, ifname))
 			continue;
 		/* The devices are gone, so are their programs: pins, filters and counters are left. */
-		if (ledger_open(p->bridge, &lg) == 0) {
-			ledger_undo_if(lg, is_port_line, p);
+		if (ledger_open_write(p->bridge, LEDGER_EXISTING, &lg) == 0) {
+			undo_objects(lg, is_port_record, p);
+			ledger_rewrite(lg);
 			ledger_close(lg);
 		}
 		emit_attach(aa, EVENT_ATTACH_RELEASED, p->bridge, ifname, ifindex, NULL, NULL);

@@ -1,108 +1,195 @@
 // SPDX-License-Identifier: GPL-2.0
+/* The ledger, a write-ahead journal per bridge: see ledger.h. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
-#include "datapath/counters.h"
-#include "datapath/datapath.h"
 #include "lab/ledger.h"
-#include "lab/link.h"
+#include "util/fault.h"
+#include "util/grow.h"
 #include "util/log.h"
-#include "lab/netns.h"
 
 #define LEDGER_SUFFIX	".lab"
-#define LINE_MAX_LEN	(PATH_MAX + 64)
+#define LOCK_SUFFIX	".lock"
+/* The first line, so that a later format can tell itself from this one. */
+#define LEDGER_HEADER	"nsmon-ledger 1"
+
+/* A line that could not be read, kept as it was so that a rewrite loses nothing. */
+struct bad_line {
+	char *text;
+	size_t len;
+};
 
 struct ledger {
 	char path[PATH_MAX];
-	char **lines;
-	size_t nlines;
-	int fd;			/* open for appending while we build, else -1 */
-	struct nl_sock *nl;	/* root-namespace rtnetlink, opened on first need */
+	char lock_path[PATH_MAX];
+	int lock_fd;		/* -1: no lock held */
+	bool writer;
+	int fd;			/* open for appending, -1 until the first append */
+	int write_err;		/* the first failed write: every later one fails so */
+	bool exists, lost;
+
+	struct ledger_obj *objs;
+	size_t nobjs, cap;
+	unsigned int next_id;
+
+	bool has_subnet;
+	__u32 network;
+	int prefixlen;
+
+	bool pending;		/* a begin without its commit */
+	enum ledger_op pending_op;
+	size_t pending_from;	/* its first object */
+	bool own_txn;		/* the pending begin is this process's */
+
+	struct bad_line *bad;
+	size_t nbad, bad_cap, first_bad_line;
 };
 
-static void ledger_path(const char *bridge, char *path, size_t size)
-{
-	snprintf(path, size, "%s/%s%s", NSMON_RUN_DIR, bridge, LEDGER_SUFFIX);
-}
+/* ---- the parsed state ------------------------------------------------------ */
 
-static struct ledger *ledger_new(const char *bridge)
+static struct ledger *ledger_alloc(void)
 {
 	struct ledger *lg = calloc(1, sizeof(*lg));
 
-	if (!lg)
-		return NULL;
-	ledger_path(bridge, lg->path, sizeof(lg->path));
-	lg->fd = -1;
+	if (lg) {
+		lg->lock_fd = -1;
+		lg->fd = -1;
+		lg->next_id = 1;
+	}
 	return lg;
 }
 
-static int remember(struct ledger *lg, const char *line)
+static int add_object(struct ledger *lg, const struct ledger_rec *rec)
 {
-	char **lines = realloc(lg->lines, (lg->nlines + 1) * sizeof(*lines));
+	struct ledger_obj *v = grow(lg->objs, lg->nobjs, &lg->cap, sizeof(*v), 16);
 
-	if (!lines)
+	if (!v)
 		return -ENOMEM;
-	lg->lines = lines;
-	lg->lines[lg->nlines] = strdup(line);
-	if (!lg->lines[lg->nlines])
-		return -ENOMEM;
-	lg->nlines++;
+	lg->objs = v;
+	v[lg->nobjs++] = (struct ledger_obj){ .rec = *rec, .pending = lg->pending };
+	if (rec->id >= lg->next_id)
+		lg->next_id = rec->id + 1;
 	return 0;
 }
 
-int ledger_create(const char *bridge, struct ledger **out)
+static struct ledger_obj *find_object(struct ledger *lg, unsigned int id, size_t *index)
 {
-	struct ledger *lg = ledger_new(bridge);
-	int err;
-
-	if (!lg)
-		return -ENOMEM;
-	if (mkdir(NSMON_RUN_DIR, 0755) && errno != EEXIST) {
-		err = -errno;
-		goto fail;
+	for (size_t i = lg->nobjs; i-- > 0;) {
+		if (lg->objs[i].rec.id == id) {
+			if (index)
+				*index = i;
+			return &lg->objs[i];
+		}
 	}
-	/* O_EXCL makes the ledger the lock: a second `up` on this bridge stops here. */
-	lg->fd = open(lg->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
-	if (lg->fd < 0) {
-		err = -errno;
-		goto fail;
-	}
-	*out = lg;
-	return 0;
-fail:
-	free(lg);
-	return err;
+	return NULL;
 }
 
-int ledger_open(const char *bridge, struct ledger **out)
+static void remove_object(struct ledger *lg, size_t i)
 {
-	struct ledger *lg = ledger_new(bridge);
-	char line[LINE_MAX_LEN];
-	FILE *f;
+	memmove(&lg->objs[i], &lg->objs[i + 1], (lg->nobjs - i - 1) * sizeof(lg->objs[0]));
+	lg->nobjs--;
+	if (lg->pending && lg->pending_from > i)
+		lg->pending_from--;
+}
+
+static int add_bad(struct ledger *lg, const char *line, size_t len, size_t lineno)
+{
+	struct bad_line *v = grow(lg->bad, lg->nbad, &lg->bad_cap, sizeof(*v), 4);
+	char *copy = malloc(len + 1);
+
+	if (!v || !copy) {
+		free(copy);
+		if (v)
+			lg->bad = v;
+		return -ENOMEM;
+	}
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	lg->bad = v;
+	v[lg->nbad++] = (struct bad_line){ copy, len };
+	if (lg->nbad == 1)
+		lg->first_bad_line = lineno;
+	return 0;
+}
+
+/* Fold one record into the state: marks change the objects they name. */
+static int apply(struct ledger *lg, const struct ledger_rec *rec)
+{
+	struct ledger_obj *obj;
+	size_t i;
+
+	switch (rec->kind) {
+	case LEDGER_BEGIN:
+		/* A begin inside a begin: the first one was never finished, keep its start. */
+		if (!lg->pending) {
+			lg->pending = true;
+			lg->pending_op = rec->op;
+			lg->pending_from = lg->nobjs;
+		}
+		return 0;
+	case LEDGER_COMMIT:
+		for (i = lg->pending_from; lg->pending && i < lg->nobjs; i++)
+			lg->objs[i].pending = false;
+		lg->pending = false;
+		return 0;
+	case LEDGER_SUBNET:
+		lg->has_subnet = true;
+		lg->network = rec->subnet.network;
+		lg->prefixlen = rec->subnet.prefixlen;
+		return 0;
+	case LEDGER_DONE:
+		obj = find_object(lg, rec->id, NULL);
+		if (obj)
+			obj->done = true;
+		return 0;
+	case LEDGER_CANCEL:
+		if (find_object(lg, rec->id, &i))
+			remove_object(lg, i);
+		return 0;
+	default:
+		return add_object(lg, rec);
+	}
+}
+
+int ledger_parse(const char *buf, size_t len, struct ledger **out)
+{
+	struct ledger *lg = ledger_alloc();
+	size_t pos = 0, lineno = 0;
+	bool any = false;
 	int err = 0;
 
 	if (!lg)
 		return -ENOMEM;
-	f = fopen(lg->path, "re");
-	if (!f) {
-		err = -errno;
-		free(lg);
-		return err;
+	while (!err && pos < len) {
+		const char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - line) : len - pos;
+		struct ledger_rec rec;
+
+		pos += n + (nl != NULL);
+		lineno++;
+		any = true;
+		if (lineno == 1 && n == strlen(LEDGER_HEADER) && !memcmp(line, LEDGER_HEADER, n))
+			continue;
+		/* A last line without its newline was cut short: never trust it. */
+		if (nl && !ledger_rec_parse(line, n, &rec)) {
+			/* An object id seen twice is not a ledger this writer wrote. */
+			if (ledger_kind_is_object(rec.kind) && find_object(lg, rec.id, NULL))
+				err = add_bad(lg, line, n, lineno);
+			else
+				err = apply(lg, &rec);
+		} else {
+			err = add_bad(lg, line, n, lineno);
+		}
 	}
-	while (!err && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (*line)
-			err = remember(lg, line);
-	}
-	fclose(f);
+	lg->lost = !any || (lineno == 1 && !lg->nbad && !lg->nobjs && !lg->pending);
 	if (err) {
 		ledger_close(lg);
 		return err;
@@ -111,266 +198,552 @@ int ledger_open(const char *bridge, struct ledger **out)
 	return 0;
 }
 
-int ledger_add(struct ledger *lg, const char *fmt, ...)
-{
-	char line[LINE_MAX_LEN];
-	va_list args;
-	int len;
+/* ---- reading and locking --------------------------------------------------- */
 
-	va_start(args, fmt);
-	len = vsnprintf(line, sizeof(line) - 1, fmt, args);
-	va_end(args);
-	if (len < 0 || len >= (int)sizeof(line) - 1)
-		return -ENAMETOOLONG;
-	if (lg->fd < 0) {
-		lg->fd = open(lg->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (lg->fd < 0)
-			return -errno;
-	}
-	/* One write per line: a crash leaves whole lines, which down can undo. */
-	line[len] = '\n';
-	if (write(lg->fd, line, len + 1) != len + 1)
+static int read_file(const char *path, char **buf, size_t *len)
+{
+	size_t cap = 0, n = 0;
+	char *b = NULL;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	line[len] = '\0';
-	return remember(lg, line);
+	for (;;) {
+		ssize_t got;
+
+		if (n == cap) {
+			char *v = realloc(b, cap ? 2 * cap : 8192);
+
+			if (!v) {
+				err = -ENOMEM;
+				break;
+			}
+			b = v;
+			cap = cap ? 2 * cap : 8192;
+		}
+		got = read(fd, b + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			err = -errno;
+		if (got <= 0)
+			break;
+		n += got;
+	}
+	close(fd);
+	if (err) {
+		free(b);
+		return err;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
 }
 
-static const char *const attachment_kinds[] = { "pin ", "qdisc ", "filter ", "keys " };
-
-static bool is_attachment(const char *line)
+static int make_run_dir(void)
 {
-	for (size_t i = 0; i < sizeof(attachment_kinds) / sizeof(attachment_kinds[0]); i++)
-		if (!strncmp(line, attachment_kinds[i], strlen(attachment_kinds[i])))
-			return true;
-	return false;
+	/* 0700: the ledger names namespaces, inodes and cookies, for root only. */
+	if (mkdir(NSMON_RUN_DIR, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
 }
 
-bool ledger_has_attachments(const struct ledger *lg)
+/*
+ * flock @path. The command that takes a lab down removes the lock file as
+ * it finishes, while another may be waiting on it: that one then holds a
+ * lock on a file nobody else will open, so it checks that the path still
+ * names what it locked, and locks afresh if not.
+ */
+static int take_lock(const char *path, int how, bool create, int *out)
 {
-	for (size_t i = 0; i < lg->nlines; i++)
-		if (is_attachment(lg->lines[i]))
-			return true;
-	return false;
+	for (;;) {
+		struct stat locked, now;
+		int fd = open(path, O_RDONLY | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+		int err;
+
+		if (fd < 0 && errno == ENOENT && create) {
+			err = make_run_dir();	/* removed by a down of the last lab */
+			if (err)
+				return err;
+			continue;
+		}
+		if (fd < 0)
+			return -errno;
+		if (flock(fd, how)) {
+			err = -errno;
+			close(fd);
+			if (err == -EINTR)
+				continue;
+			return err;
+		}
+		if (!fstat(fd, &locked) && !stat(path, &now) && locked.st_ino == now.st_ino &&
+		    locked.st_dev == now.st_dev) {
+			*out = fd;
+			return 0;
+		}
+		close(fd);
+		if (!create)
+			return -ENOENT;
+	}
+}
+
+int ledger_lock_file(const char *name, bool exclusive, int *fd)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", NSMON_RUN_DIR, name);
+	return take_lock(path, exclusive ? LOCK_EX : LOCK_SH, true, fd);
+}
+
+static void set_paths(struct ledger *lg, const char *bridge)
+{
+	snprintf(lg->path, sizeof(lg->path), "%s/%s%s", NSMON_RUN_DIR, bridge, LEDGER_SUFFIX);
+	snprintf(lg->lock_path, sizeof(lg->lock_path), "%s/%s%s", NSMON_RUN_DIR, bridge,
+		 LOCK_SUFFIX);
+}
+
+/* Read the ledger at @path into a new state carrying @lock_fd. -ENOENT: no ledger. */
+static int load(const char *bridge, int lock_fd, bool writer, struct ledger **out)
+{
+	char path[PATH_MAX];
+	struct ledger *lg;
+	char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s%s", NSMON_RUN_DIR, bridge, LEDGER_SUFFIX);
+	err = read_file(path, &buf, &len);
+	if (err == -ENOENT && writer)
+		err = ledger_parse("", 0, &lg);
+	else if (!err)
+		err = ledger_parse(buf, len, &lg);
+	free(buf);
+	if (err)
+		return err;
+	lg->exists = len || !access(path, F_OK);
+	if (!lg->exists)
+		lg->lost = false;
+	set_paths(lg, bridge);
+	lg->lock_fd = lock_fd;
+	lg->writer = writer;
+	*out = lg;
+	return 0;
+}
+
+int ledger_open(const char *bridge, struct ledger **out)
+{
+	char lock_path[PATH_MAX];
+	int lock_fd = -1, err;
+
+	snprintf(lock_path, sizeof(lock_path), "%s/%s%s", NSMON_RUN_DIR, bridge, LOCK_SUFFIX);
+	err = take_lock(lock_path, LOCK_SH, false, &lock_fd);
+	if (err && err != -ENOENT)
+		return err;
+	/* No lock file: a ledger is read as it is (or there is none). */
+	err = load(bridge, lock_fd, false, out);
+	if (err && lock_fd >= 0)
+		close(lock_fd);
+	return err;
+}
+
+int ledger_open_write(const char *bridge, unsigned int flags, struct ledger **out)
+{
+	char lock_path[PATH_MAX];
+	struct ledger *lg;
+	int lock_fd, err;
+
+	snprintf(lock_path, sizeof(lock_path), "%s/%s%s", NSMON_RUN_DIR, bridge, LOCK_SUFFIX);
+	if (flags & LEDGER_EXISTING) {
+		char path[PATH_MAX];
+
+		/* Not even a lock file for a bridge nsmon holds nothing on. */
+		snprintf(path, sizeof(path), "%s/%s%s", NSMON_RUN_DIR, bridge, LEDGER_SUFFIX);
+		if (access(path, F_OK))
+			return -ENOENT;
+	}
+	err = take_lock(lock_path, LOCK_EX | (flags & LEDGER_NOWAIT ? LOCK_NB : 0), true,
+			&lock_fd);
+	if (err) {
+		if (err != -EWOULDBLOCK)
+			pr_warn("cannot lock %s: %s", lock_path, strerror(-err));
+		return err;
+	}
+	err = load(bridge, lock_fd, true, &lg);
+	if (err) {
+		pr_warn("cannot read the ledger of bridge \"%s\": %s", bridge, strerror(-err));
+		close(lock_fd);
+		return err;
+	}
+	if ((flags & LEDGER_EXISTING) && !lg->exists) {
+		ledger_close(lg);	/* taken down while we waited */
+		return -ENOENT;
+	}
+	*out = lg;
+	return 0;
+}
+
+bool ledger_exists(const struct ledger *lg)
+{
+	return lg->exists;
+}
+
+bool ledger_lost(const struct ledger *lg)
+{
+	return lg->exists && lg->lost;
+}
+
+const char *ledger_path(const struct ledger *lg)
+{
+	return lg->path;
+}
+
+size_t ledger_damage(const struct ledger *lg, size_t *first_line, char *excerpt, size_t size)
+{
+	if (first_line)
+		*first_line = lg->first_bad_line;
+	if (excerpt && size)
+		ledger_escape(lg->nbad ? lg->bad[0].text : "", lg->nbad ? lg->bad[0].len : 0,
+			      excerpt, size);
+	return lg->nbad;
+}
+
+const struct ledger_obj *ledger_objects(const struct ledger *lg, size_t *n)
+{
+	*n = lg->nobjs;
+	return lg->objs;
+}
+
+bool ledger_pending(const struct ledger *lg, enum ledger_op *op)
+{
+	if (lg->pending && !lg->own_txn && op)
+		*op = lg->pending_op;
+	return lg->pending && !lg->own_txn;
+}
+
+bool ledger_subnet(const struct ledger *lg, __u32 *network, int *prefixlen)
+{
+	*network = lg->network;
+	*prefixlen = lg->prefixlen;
+	return lg->has_subnet;
 }
 
 int ledger_link_ifindex(const struct ledger *lg, const char *name)
 {
-	char got[IF_NAMESIZE + 1];
-	int ifindex;
-
-	for (size_t i = 0; i < lg->nlines; i++)
-		if (sscanf(lg->lines[i], "link %16s %d", got, &ifindex) == 2 && !strcmp(got, name))
-			return ifindex;
+	for (size_t i = 0; i < lg->nobjs; i++)
+		if (lg->objs[i].rec.kind == LEDGER_LINK && !strcmp(lg->objs[i].rec.link.name, name))
+			return lg->objs[i].rec.link.ifindex;
 	return 0;
 }
 
-/* A namespace is ours only while /run/netns/NAME is still the one we made. */
-/*
- * The namespace is ours if both its inode and its cookie are the ones
- * recorded: the kernel reuses inode numbers of freed namespaces, never
- * cookies. (A ledger line without a cookie is checked by inode alone.)
- */
-static int undo_netns(const char *name, unsigned long long inode, unsigned long long cookie)
+bool ledger_has_attachments(const struct ledger *lg)
 {
-	__u64 now, now_cookie = 0;
-	int fd, err;
-
-	fd = netns_open(name);
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0)
-		return fd;
-	err = netns_inode(fd, &now);
-	if (!err && cookie)
-		err = netns_cookie(fd, &now_cookie);
-	close(fd);
-	if (err)
-		return err;
-	if (now != inode || now_cookie != cookie) {
-		pr_warn("namespace \"%s\" is no longer the one nsmon created: left alone", name);
-		return 0;
-	}
-	err = netns_del(name);
-	return err == -ENOENT ? 0 : err;
+	for (size_t i = 0; i < lg->nobjs; i++)
+		if (ledger_kind_is_attachment(lg->objs[i].rec.kind))
+			return true;
+	return false;
 }
 
-/* Deleting one veth end deletes its peer too, wherever it lives. */
-static int undo_link(struct ledger *lg, const char *name, int ifindex)
+/* ---- writing --------------------------------------------------------------- */
+
+static int sync_dir(void)
 {
-	struct link_info info;
-	int err;
-
-	if (!lg->nl) {
-		lg->nl = nl_open();
-		if (!lg->nl)
-			return -errno;
-	}
-	err = link_get(lg->nl, name, &info);
-	if (err == -ENODEV)
-		return 0;
-	if (err)
-		return err;
-	if (info.ifindex != ifindex) {
-		pr_warn("link \"%s\" is no longer the one nsmon created: left alone", name);
-		return 0;
-	}
-	err = link_del(lg->nl, ifindex);
-	return err == -ENODEV ? 0 : err;
-}
-
-static int undo_line(struct ledger *lg, const char *line)
-{
-	char a[LINE_MAX_LEN], b[32];
-	unsigned long long num, cookie;
-	unsigned int handle, prio;
-	int ifindex;
-
-	if (!strncmp(line, "subnet ", 7))
-		return 0;	/* a note for `up` joining the lab, nothing to undo */
-	cookie = 0;
-	if (sscanf(line, "netns %s %llu %llu", a, &num, &cookie) >= 2)
-		return undo_netns(a, num, cookie);
-	if (sscanf(line, "link %s %d", a, &ifindex) == 2)
-		return undo_link(lg, a, ifindex);
-	if (sscanf(line, "pin %s", a) == 1)
-		return datapath_unpin(a);
-	if (sscanf(line, "qdisc %s %d", a, &ifindex) == 2)
-		return datapath_del_qdisc(a, ifindex);
-	if (sscanf(line, "filter %s %d %31s %u %u", a, &ifindex, b, &handle, &prio) == 5)
-		return datapath_del_filter(a, ifindex, b, handle, prio);
-	if (sscanf(line, "keys %llu %d", &num, &ifindex) == 2)
-		return datapath_forget_counters(num, ifindex);
-	pr_warn("%s: cannot read line \"%s\": left alone", lg->path, line);
-	return -EINVAL;
-}
-
-static int rewrite(struct ledger *lg)
-{
-	char tmp[PATH_MAX + 8];
-	FILE *f;
-
-	if (lg->fd >= 0) {
-		close(lg->fd);
-		lg->fd = -1;
-	}
-	if (!lg->nlines)
-		return unlink(lg->path) && errno != ENOENT ? -errno : 0;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", lg->path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	for (size_t i = 0; i < lg->nlines; i++)
-		fprintf(f, "%s\n", lg->lines[i]);
-	if (fclose(f) || rename(tmp, lg->path))
-		return -errno;
-	return 0;
-}
-
-/* Undo lines [@from, end) that @match accepts (NULL: all), newest first. */
-static int undo_range(struct ledger *lg, size_t from,
-		      bool (*match)(const char *line, void *data), void *data)
-{
-	size_t kept = 0;
+	int fd = open(NSMON_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int err = 0;
 
-	/* Reverse order: programs before links, links before their namespaces. */
-	for (size_t i = lg->nlines; i-- > from;) {
-		int ret;
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd))
+		err = -errno;
+	close(fd);
+	return err;
+}
 
-		if (match && !match(lg->lines[i], data))
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
 			continue;
-		ret = undo_line(lg, lg->lines[i]);
-		if (ret) {
-			/* Kept, so that a later down can try again. */
-			pr_warn("cannot undo \"%s\": %s", lg->lines[i], strerror(-ret));
-			err = err ?: ret;
-			continue;
-		}
-		free(lg->lines[i]);
-		lg->lines[i] = NULL;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		buf += n;
+		len -= n;
 	}
-	bridge_flows_forget_done();
-	for (size_t i = 0; i < lg->nlines; i++)
-		if (lg->lines[i])
-			lg->lines[kept++] = lg->lines[i];
-	lg->nlines = kept;
-	return rewrite(lg) ?: err;
-}
-
-int ledger_undo_if(struct ledger *lg, bool (*match)(const char *line, void *data), void *data)
-{
-	return undo_range(lg, 0, match, data);
-}
-
-size_t ledger_mark(const struct ledger *lg)
-{
-	return lg->nlines;
-}
-
-int ledger_undo_since(struct ledger *lg, size_t mark)
-{
-	return undo_range(lg, mark, NULL, NULL);
-}
-
-/* What follows "@kind " in @line, or NULL when @line is of another kind. */
-static const char *rest_of(const char *line, const char *kind)
-{
-	size_t n = strlen(kind);
-
-	return !strncmp(line, kind, n) && line[n] == ' ' ? line + n + 1 : NULL;
-}
-
-size_t ledger_count(const struct ledger *lg, const char *kind)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < lg->nlines; i++)
-		n += rest_of(lg->lines[i], kind) != NULL;
-	return n;
-}
-
-const char *ledger_value(const struct ledger *lg, const char *kind)
-{
-	const char *rest;
-
-	for (size_t i = 0; i < lg->nlines; i++)
-		if ((rest = rest_of(lg->lines[i], kind)))
-			return rest;
-	return NULL;
-}
-
-int ledger_foreach(const struct ledger *lg, const char *kind,
-		   int (*cb)(const char *rest, void *data), void *data)
-{
-	const char *rest;
-	int ret;
-
-	for (size_t i = 0; i < lg->nlines; i++)
-		if ((rest = rest_of(lg->lines[i], kind)) && (ret = cb(rest, data)))
-			return ret;
 	return 0;
 }
 
-static bool match_attachment(const char *line, void *data)
+static int write_failed(struct ledger *lg, int err)
 {
-	return is_attachment(line);
+	if (!lg->write_err)
+		pr_warn("cannot write the ledger %s: %s", lg->path, strerror(-err));
+	lg->write_err = err;
+	return err;
 }
 
-int ledger_undo(struct ledger *lg, bool attachments_only)
+/* Append @text (whole lines) in one write and sync it. */
+static int append(struct ledger *lg, const char *text, size_t len)
 {
-	return ledger_undo_if(lg, attachments_only ? match_attachment : NULL, NULL);
+	bool created = false;
+	int err;
+
+	if (lg->write_err)
+		return lg->write_err;
+	if (!lg->writer)
+		return -EBADF;
+	if (lg->fd < 0) {
+		err = make_run_dir();
+		if (err)
+			return write_failed(lg, err);
+		lg->fd = open(lg->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (lg->fd < 0 && errno == ENOENT) {
+			lg->fd = open(lg->path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC,
+				      0600);
+			created = lg->fd >= 0;
+		}
+		if (lg->fd < 0)
+			return write_failed(lg, -errno);
+	}
+	if (created) {
+		static const char header[] = LEDGER_HEADER "\n";
+
+		err = write_all(lg->fd, header, sizeof(header) - 1);
+		if (!err)
+			err = sync_dir();
+		if (err)
+			return write_failed(lg, err);
+		lg->exists = true;
+	}
+	err = write_all(lg->fd, text, len);
+	if (!err && fdatasync(lg->fd))
+		err = -errno;
+	if (err)
+		return write_failed(lg, err);
+	lg->lost = false;
+	return 0;
+}
+
+static int append_rec(struct ledger *lg, const struct ledger_rec *rec)
+{
+	char line[LEDGER_LINE_MAX + 1];
+	int len = ledger_rec_format(rec, line, sizeof(line) - 1);
+
+	if (len < 0)
+		return len;
+	line[len++] = '\n';
+	return append(lg, line, len);
+}
+
+int ledger_begin(struct ledger *lg, enum ledger_op op)
+{
+	struct ledger_rec rec = { .kind = LEDGER_BEGIN, .op = op };
+	int err = append_rec(lg, &rec);
+
+	if (!err) {
+		apply(lg, &rec);
+		lg->own_txn = true;
+	}
+	return err;
+}
+
+int ledger_commit(struct ledger *lg)
+{
+	struct ledger_rec rec = { .kind = LEDGER_COMMIT };
+	int err = append_rec(lg, &rec);
+
+	if (!err) {
+		apply(lg, &rec);
+		lg->own_txn = false;
+	}
+	return err;
+}
+
+int ledger_note_subnet(struct ledger *lg, __u32 network, int prefixlen)
+{
+	struct ledger_rec rec = { .kind = LEDGER_SUBNET,
+				  .subnet = { .network = network, .prefixlen = prefixlen } };
+	int err = append_rec(lg, &rec);
+
+	return err ? err : apply(lg, &rec);
+}
+
+int ledger_intend(struct ledger *lg, struct ledger_rec *rec)
+{
+	int err;
+
+	if (!ledger_kind_is_object(rec->kind))
+		return -EINVAL;
+	fault_point();		/* about to record: nothing of it may exist yet */
+	rec->id = lg->next_id;
+	err = append_rec(lg, rec);
+	if (!err)
+		err = add_object(lg, rec);
+	if (!err)
+		fault_point();	/* recorded, not made */
+	return err;
+}
+
+int ledger_done(struct ledger *lg, unsigned int id)
+{
+	struct ledger_rec rec = { .kind = LEDGER_DONE, .id = id };
+	int err;
+
+	fault_point();		/* made, not marked */
+	err = append_rec(lg, &rec);
+	return err ? err : apply(lg, &rec);
+}
+
+int ledger_cancel(struct ledger *lg, unsigned int id)
+{
+	struct ledger_rec rec = { .kind = LEDGER_CANCEL, .id = id };
+	int err = append_rec(lg, &rec);
+
+	return err ? err : apply(lg, &rec);
+}
+
+void ledger_forget(struct ledger *lg, size_t i)
+{
+	if (i < lg->nobjs)
+		remove_object(lg, i);
+}
+
+void ledger_forget_damage(struct ledger *lg)
+{
+	for (size_t i = 0; i < lg->nbad; i++)
+		free(lg->bad[i].text);
+	lg->nbad = 0;
+}
+
+/* Everything the ledger holds, as the lines of a fresh file, into a new buffer. */
+static int render(const struct ledger *lg, char **out, size_t *out_len)
+{
+	size_t cap = 64 + lg->nobjs * 160 + 64, len = 0;
+	char *buf = malloc(cap);
+	int n;
+
+	if (!buf)
+		return -ENOMEM;
+	len = snprintf(buf, cap, "%s\n", LEDGER_HEADER);
+	if (lg->has_subnet) {
+		struct ledger_rec rec = { .kind = LEDGER_SUBNET,
+					  .subnet = { lg->network, lg->prefixlen } };
+
+		n = ledger_rec_format(&rec, buf + len, cap - len);
+		if (n >= 0)
+			buf[len + n] = '\n', len += n + 1;
+	}
+	for (size_t i = 0; i < lg->nobjs + lg->nbad; i++) {
+		const struct ledger_obj *o = i < lg->nobjs ? &lg->objs[i] : NULL;
+		size_t need = o ? 2 * LEDGER_LINE_MAX : lg->bad[i - lg->nobjs].len + 1;
+
+		if (len + need + 1 > cap) {
+			char *v = realloc(buf, 2 * cap + need);
+
+			if (!v) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = v;
+			cap = 2 * cap + need;
+		}
+		if (!o) {
+			memcpy(buf + len, lg->bad[i - lg->nobjs].text, need - 1);
+			buf[len + need - 1] = '\n';
+			len += need;
+			continue;
+		}
+		n = ledger_rec_format(&o->rec, buf + len, LEDGER_LINE_MAX);
+		if (n < 0)
+			continue;	/* parsed or made by us: it fits */
+		buf[len + n] = '\n';
+		len += n + 1;
+		if (o->done) {
+			struct ledger_rec done = { .kind = LEDGER_DONE, .id = o->rec.id };
+
+			n = ledger_rec_format(&done, buf + len, LEDGER_LINE_MAX);
+			buf[len + n] = '\n';
+			len += n + 1;
+		}
+	}
+	*out = buf;
+	*out_len = len;
+	return 0;
+}
+
+int ledger_rewrite(struct ledger *lg)
+{
+	char tmp[PATH_MAX + 8];
+	size_t len;
+	char *buf;
+	int fd, err;
+
+	if (!lg->writer)
+		return -EBADF;
+	if (lg->fd >= 0) {
+		close(lg->fd);	/* the next append opens the new file */
+		lg->fd = -1;
+	}
+	lg->pending = false;
+	lg->own_txn = false;
+	for (size_t i = 0; i < lg->nobjs; i++)
+		lg->objs[i].pending = false;
+	fault_point();
+	if (!lg->nobjs && !lg->nbad) {
+		if (unlink(lg->path) && errno != ENOENT) {
+			err = -errno;
+			if (!lg->write_err)	/* else said already */
+				pr_warn("cannot remove the ledger %s: %s", lg->path, strerror(-err));
+			return err;
+		}
+		lg->exists = false;
+		lg->lost = false;
+		return 0;
+	}
+	err = render(lg, &buf, &len);
+	if (err)
+		return err;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", lg->path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+	} else {
+		err = write_all(fd, buf, len);
+		if (!err && fsync(fd))
+			err = -errno;
+		close(fd);
+		if (!err && rename(tmp, lg->path))
+			err = -errno;
+		if (!err)
+			err = sync_dir();
+		if (err)
+			unlink(tmp);
+	}
+	free(buf);
+	if (err) {
+		if (!lg->write_err)
+			pr_warn("cannot rewrite the ledger %s: %s", lg->path, strerror(-err));
+		return err;
+	}
+	lg->exists = true;
+	lg->lost = false;
+	return 0;
 }
 
 void ledger_close(struct ledger *lg)
 {
 	if (!lg)
 		return;
-	for (size_t i = 0; i < lg->nlines; i++)
-		free(lg->lines[i]);
-	free(lg->lines);
+	/* Still under the lock: a lab that is gone takes its lock file along. */
+	if (lg->writer && lg->lock_fd >= 0 && access(lg->path, F_OK) && errno == ENOENT)
+		unlink(lg->lock_path);
 	if (lg->fd >= 0)
 		close(lg->fd);
-	nl_close(lg->nl);
+	if (lg->lock_fd >= 0)
+		close(lg->lock_fd);
+	ledger_forget_damage(lg);
+	free(lg->bad);
+	free(lg->objs);
 	free(lg);
 }
 

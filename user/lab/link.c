@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/if_link.h>
@@ -13,6 +14,7 @@
 #include <linux/veth.h>
 
 #include "lab/link.h"
+#include "util/grow.h"
 
 static struct ifinfomsg *link_msg(struct nlmsghdr *nlh, int ifindex)
 {
@@ -23,12 +25,12 @@ static struct ifinfomsg *link_msg(struct nlmsghdr *nlh, int ifindex)
 	return ifi;
 }
 
-int link_add_bridge(struct nl_sock *nl, const char *name)
+int link_add_bridge(struct nl_sock *nl, const char *name, int ifindex)
 {
 	struct nlmsghdr *nlh = nl_msg_start(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	struct nlattr *linkinfo;
 
-	link_msg(nlh, 0);
+	link_msg(nlh, ifindex);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
@@ -36,13 +38,13 @@ int link_add_bridge(struct nl_sock *nl, const char *name)
 	return nl_talk(nl, nlh);
 }
 
-int link_add_veth(struct nl_sock *nl, const char *name, const char *peer,
+int link_add_veth(struct nl_sock *nl, const char *name, int ifindex, const char *peer,
 		  int peer_netns_fd, int master_ifindex)
 {
 	struct nlmsghdr *nlh = nl_msg_start(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	struct nlattr *linkinfo, *data, *peer_info;
 
-	link_msg(nlh, 0);
+	link_msg(nlh, ifindex);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (master_ifindex)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, master_ifindex);
@@ -258,8 +260,67 @@ int link_foreach(struct nl_sock *nl, int (*cb)(const struct link_info *info, voi
 	int err;
 
 	link_msg(nlh, 0);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);	/* nothing reads them */
 	err = nl_dump(nl, nlh, foreach_link_cb, &ctx);
 	return err ? err : ctx.ret;
+}
+
+static int keep_link(const struct link_info *info, void *data)
+{
+	struct link_list *l = data;
+	struct link_info *v = grow(l->v, l->n, &l->cap, sizeof(*v), 64);
+
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	v[l->n++] = *info;
+	return 0;
+}
+
+int link_list_read(struct nl_sock *nl, struct link_list *l)
+{
+	int err, tries = 0;
+
+	/* A dump the kernel marks inconsistent (links came or went meanwhile: EINTR) is read again. */
+	do {
+		l->n = 0;
+		err = link_foreach(nl, keep_link, l);
+	} while (err == -EINTR && ++tries < 100);
+	return err;
+}
+
+const struct link_info *link_list_find(const struct link_list *l, int ifindex)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].ifindex == ifindex)
+			return &l->v[i];
+	return NULL;
+}
+
+void link_list_free(struct link_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int max_index_cb(const struct link_info *info, void *data)
+{
+	int *max = data;
+
+	if (info->ifindex > *max)
+		*max = info->ifindex;
+	return 0;
+}
+
+int link_max_ifindex(struct nl_sock *nl, int *max)
+{
+	int err, tries = 0;
+
+	do {	/* EINTR: links came or went during the dump */
+		*max = 0;
+		err = link_foreach(nl, max_index_cb, max);
+	} while (err == -EINTR && ++tries < 100);
+	return err;
 }
 
 /*

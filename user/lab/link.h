@@ -31,16 +31,20 @@ struct link_info {
 /* Fill @info from a RTM_NEWLINK/RTM_DELLINK message. Return 0 or -EPROTO. */
 int link_parse(const struct nlmsghdr *nlh, struct link_info *info);
 
-/* Return 0 or -errno; the caller words the message with nl_strerror(). */
-int link_add_bridge(struct nl_sock *nl, const char *name);
+/*
+ * Creating links: @ifindex is the one the link gets (0: the kernel picks), so
+ * that it can be recorded before the link exists; -EBUSY when it is taken.
+ * Return 0 or -errno; the caller words the message with nl_strerror().
+ */
+int link_add_bridge(struct nl_sock *nl, const char *name, int ifindex);
 
 /**
- * link_add_veth() - create veth @name in @nl's namespace with its peer @peer
+ * link_add_veth() - create veth @name (@ifindex) in @nl's namespace with its peer @peer
  * created directly in the namespace @peer_netns_fd (-1: same namespace).
  * @master_ifindex: enslave @name to this bridge at creation (0: none).
  * Both ends are created down.
  */
-int link_add_veth(struct nl_sock *nl, const char *name, const char *peer,
+int link_add_veth(struct nl_sock *nl, const char *name, int ifindex, const char *peer,
 		  int peer_netns_fd, int master_ifindex);
 
 int link_set_up(struct nl_sock *nl, int ifindex);
@@ -77,6 +81,23 @@ int link_get_index_in(struct nl_sock *nl, int nsid, int ifindex, struct link_inf
  */
 int link_foreach(struct nl_sock *nl, int (*cb)(const struct link_info *info, void *data),
 		 void *data);
+
+/* Every link of a namespace, as one dump found them. */
+struct link_list {
+	struct link_info *v;
+	size_t n, cap;
+};
+
+/* Read @l afresh (its array reused); a dump cut short by a change is read again. */
+int link_list_read(struct nl_sock *nl, struct link_list *l);
+
+/* The link of @l with @ifindex, or NULL. */
+const struct link_info *link_list_find(const struct link_list *l, int ifindex);
+
+void link_list_free(struct link_list *l);
+
+/* The highest ifindex in @nl's namespace (0: none), so that the next ones are free. */
+int link_max_ifindex(struct nl_sock *nl, int *max);
 
 /**
  * link_foreach_port() - link_foreach() over the links enslaved to

@@ -15,6 +15,8 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 
 #include "lab/netns.h"
 
@@ -51,10 +53,38 @@ static int prepare_run_dir(void)
 	return 0;
 }
 
-int netns_add(const char *name)
+int netns_new(int *netns_fd)
 {
-	char path[PATH_MAX];
-	int fd, saved, err;
+	int saved, fd, err = 0;
+
+	saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (saved < 0)
+		return -errno;
+	if (unshare(CLONE_NEWNET)) {
+		err = -errno;
+		close(saved);
+		return err;
+	}
+	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		err = -errno;
+	/* Back home whatever happened; the new namespace lives on in @fd. */
+	if (setns(saved, CLONE_NEWNET) && !err)
+		err = -errno;
+	close(saved);
+	if (err) {
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	*netns_fd = fd;
+	return 0;
+}
+
+int netns_name(int netns_fd, const char *name)
+{
+	char path[PATH_MAX], source[64];
+	int fd, err;
 
 	err = prepare_run_dir();
 	if (err)
@@ -65,31 +95,24 @@ int netns_add(const char *name)
 	if (fd < 0)
 		return -errno;
 	close(fd);
-
-	saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (saved < 0) {
+	snprintf(source, sizeof(source), "/proc/self/fd/%d", netns_fd);
+	if (mount(source, path, "none", MS_BIND, NULL)) {
 		err = -errno;
-		goto err_unlink;
+		unlink(path);
+		return err;
 	}
-	if (unshare(CLONE_NEWNET)) {
-		err = -errno;
-		goto err_close;
-	}
-	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL))
-		err = -errno;
-	/* Back home whatever happened; the new namespace lives on in the mount. */
-	if (setns(saved, CLONE_NEWNET) && !err)
-		err = -errno;
-	if (err)
-		goto err_close;
-	close(saved);
 	return 0;
+}
 
-err_close:
-	close(saved);
-err_unlink:
-	umount2(path, MNT_DETACH);
-	unlink(path);
+int netns_add(const char *name)
+{
+	int fd, err;
+
+	err = netns_new(&fd);
+	if (err)
+		return err;
+	err = netns_name(fd, name);
+	close(fd);
 	return err;
 }
 
@@ -114,6 +137,23 @@ int netns_open(const char *name)
 	netns_path(path, sizeof(path), name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+int netns_del_claim(const char *name)
+{
+	char path[PATH_MAX];
+	struct statfs fs;
+	struct stat st;
+
+	netns_path(path, sizeof(path), name);
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	/* A bind-mounted namespace reads as nsfs; the claim alone as /run's own empty file. */
+	if (statfs(path, &fs))
+		return -errno;
+	if (fs.f_type == NSFS_MAGIC || !S_ISREG(st.st_mode) || st.st_size)
+		return -EEXIST;
+	return unlink(path) && errno != ENOENT ? -errno : 0;
 }
 
 int netns_enter(int netns_fd)

@@ -11,7 +11,29 @@
 #define NETNS_RUN_DIR	"/run/netns"
 
 /**
- * netns_add() - `ip netns add NAME`.
+ * netns_new() - a new network namespace with no name yet, held by @netns_fd
+ * alone (it goes away with the fd): its inode and cookie can be recorded
+ * before netns_name() makes it visible. Return: 0 or -errno.
+ */
+int netns_new(int *netns_fd);
+
+/**
+ * netns_name() - name the namespace @netns_fd as `ip netns` does: claim
+ * /run/netns/NAME (O_EXCL) and bind-mount the namespace there.
+ * Return: 0, -EEXIST if the name is taken, or -errno (nothing left behind).
+ */
+int netns_name(int netns_fd, const char *name);
+
+/**
+ * netns_del_claim() - remove /run/netns/NAME if it is only a claim: the
+ * empty file netns_name() makes before its mount, left by a process killed
+ * in between. Return: 0 (removed or absent), -EEXIST if it is a namespace
+ * or anything but an empty file, or -errno.
+ */
+int netns_del_claim(const char *name);
+
+/**
+ * netns_add() - `ip netns add NAME`: netns_new(), then netns_name().
  * Return: 0, -EEXIST if /run/netns/NAME exists, or -errno (nothing left behind).
  */
 int netns_add(const char *name);

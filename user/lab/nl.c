@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* rtnetlink requests over libmnl: see nl.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,17 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 	return ctx->cb ? ctx->cb(nlh, ctx->data) : MNL_CB_OK;
 }
 
+/* Does @buf hold the end of a dump (NLMSG_DONE, or an error that ends it)? */
+static bool dump_ended(const char *buf, int len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
+			return true;
+	return false;
+}
+
 /* Send @req and run every answer through @cb until the ACK or NLMSG_DONE. */
 static int exchange(struct nl_sock *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 {
@@ -165,20 +177,37 @@ static int exchange(struct nl_sock *nl, struct nlmsghdr *req, mnl_cb_t cb, void 
 		[NLMSG_DONE] = done_cb,
 	};
 	struct answer_ctx ctx = { .nl = nl, .cb = cb, .data = data };
+	/* Read before the answers overwrite the request: both live in nl->buf. */
 	unsigned int seq = req->nlmsg_seq;
-	int ret;
+	bool dump = (req->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP, interrupted = false;
+	int ret, len;
 
 	nl->ext_ack[0] = '\0';
 	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
 		return -errno;
 	do {
-		ret = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
-		if (ret < 0)
+		len = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
+		if (len < 0)
 			return -errno;
+		if (interrupted) {
+			ret = dump_ended(nl->buf, len) ? MNL_CB_STOP : MNL_CB_OK;
+			continue;
+		}
 		errno = 0;
-		ret = mnl_cb_run2(nl->buf, ret, seq, nl->portid, data_cb, &ctx,
+		ret = mnl_cb_run2(nl->buf, len, seq, nl->portid, data_cb, &ctx,
 				  ctl_cbs, NLMSG_MIN_TYPE);
+		/*
+		 * A dump the kernel marks inconsistent (objects came or went while
+		 * it ran): libmnl stops at the mark; read the rest of it away, or it
+		 * would answer the next request, and say EINTR (try again).
+		 */
+		if (ret == MNL_CB_ERROR && errno == EINTR && dump) {
+			interrupted = true;
+			ret = dump_ended(nl->buf, len) ? MNL_CB_STOP : MNL_CB_OK;
+		}
 	} while (ret > MNL_CB_STOP);
+	if (interrupted)
+		return -EINTR;
 	if (ret < 0)
 		return errno ? -errno : -EIO;
 	return 0;

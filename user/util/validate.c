@@ -78,6 +78,40 @@ const char *subnet_parse(const char *text, struct subnet *out)
 	return NULL;
 }
 
+/* Ranges no lab belongs in, and why: what a user of `ip` would call absurd. */
+static const struct {
+	__u32 network;
+	int prefixlen;
+	const char *why;
+} refused[] = {
+	{ 0x00000000, 8, "overlaps 0.0.0.0/8 (\"this network\", not an address to give)" },
+	{ 0x7f000000, 8, "overlaps loopback 127.0.0.0/8" },
+	{ 0xa9fe0000, 16, "overlaps link-local 169.254.0.0/16 (autoconfiguration only)" },
+	{ 0xe0000000, 4, "overlaps multicast 224.0.0.0/4" },
+	{ 0xf0000000, 4, "overlaps reserved 240.0.0.0/4 (and broadcast)" },
+};
+
+static __u32 mask(int prefixlen)
+{
+	return prefixlen ? 0xffffffffu << (32 - prefixlen) : 0;
+}
+
+const char *subnet_check(const struct subnet *s)
+{
+	if (s->prefixlen == 0)
+		return "is /0: every address there is";
+	if (s->prefixlen < 8)
+		return "is wider than a /8: no lab needs that many addresses";
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		/* Two prefixes overlap when they agree on the shorter one's bits. */
+		int len = s->prefixlen < refused[i].prefixlen ? s->prefixlen : refused[i].prefixlen;
+
+		if (!((s->network ^ refused[i].network) & mask(len)))
+			return refused[i].why;
+	}
+	return NULL;
+}
+
 __u64 subnet_hosts(const struct subnet *s)
 {
 	__u64 size = 1ull << (32 - s->prefixlen);

@@ -33,6 +33,13 @@ const char *netns_name_check(const char *name);
  */
 const char *subnet_parse(const char *text, struct subnet *out);
 
+/**
+ * subnet_check() - is @s a subnet for a lab: not /0 nor wider than a /8,
+ * and clear of loopback, multicast, link-local, 0.0.0.0/8 and 240.0.0.0/4?
+ * Return: NULL if so, else the reason ("overlaps loopback 127.0.0.0/8").
+ */
+const char *subnet_check(const struct subnet *s);
+
 /* How many host addresses @s offers (network and broadcast excluded). */
 __u64 subnet_hosts(const struct subnet *s);
 
