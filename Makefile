@@ -71,7 +71,7 @@ endif
 .DELETE_ON_ERROR:
 # Keep the BPF objects: tests and bpftool users want them, and make should not redo them.
 .SECONDARY: $(BPF_OBJS) $(patsubst %.bpf.o,%.tmp.bpf.o,$(BPF_OBJS))
-.PHONY: all deps run test tests-build clean bench-tools install uninstall
+.PHONY: all deps run test test-stress tests-build clean bench-tools install uninstall
 
 # Where `make install` puts things (DESTDIR in front of each, for packaging).
 PREFIX    ?= /usr/local
@@ -229,6 +229,11 @@ run: deps
 test: deps
 	$(MAKE) --no-print-directory tests-build
 	./tests/run.sh
+
+# The same suite with two CPU hogs beside it (tests/stress.sh): what a busy CI machine does.
+test-stress: deps
+	$(MAKE) --no-print-directory tests-build
+	./tests/stress.sh
 
 clean:
 	rm -rf $(OUTPUT) nsmon
