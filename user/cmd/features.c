@@ -19,9 +19,9 @@ static const struct {
 } roles[FEATURE_MAX] = {
 	[FEATURE_BTF] = { "checked before any program loads; CO-RE in events, path, XDP",
 			  "nothing loads: up, attach, events, path, explain refuse (exit 5)" },
-	[FEATURE_TCX] = { "up's and attach's tc hooks (--tc-mode auto), path, explain",
+	[FEATURE_TCX] = { "attach's tc hooks, up's with --tc-mode tcx, path, explain",
 			  "up and attach use clsact filters; path and explain cannot run" },
-	[FEATURE_CLSACT] = { "--tc-mode clsact, and auto on a kernel without tcx",
+	[FEATURE_CLSACT] = { "up's own devices (auto), --tc-mode clsact, auto without tcx",
 			     "--tc-mode clsact fails; tcx serves" },
 	[FEATURE_XDP_NATIVE_VETH] = { "--xdp of up and attach (native mode only)",
 				      "--xdp fails and what it built is undone (exit 5)" },

@@ -96,28 +96,6 @@ static int load_prog(enum bpf_prog_type type, enum bpf_attach_type attach, __u32
 
 /* ---- a private namespace -------------------------------------------------- */
 
-/*
- * A network namespace nobody else can see: unshare() makes it, we keep an
- * fd and go back home. Nothing names it; it goes with the fd.
- * Return: the fd, or -errno.
- */
-static int private_netns(void)
-{
-	int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), fd, err;
-
-	if (saved < 0)
-		return -errno;
-	if (unshare(CLONE_NEWNET)) {
-		err = -errno;
-		close(saved);
-		return err;
-	}
-	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	err = fd < 0 ? -errno : 0;
-	netns_leave(saved);
-	return err ? err : fd;
-}
-
 /* ifindex of @name in the namespace @nl talks to. */
 static int ifindex_of(struct nl_sock *nl, const char *name)
 {
@@ -137,9 +115,10 @@ static int in_private_netns(struct probe *p, bool veth, int prog_fd,
 	struct nl_sock *nl = NULL;
 	int ns, saved, ifindex, err;
 
-	ns = private_netns();
-	if (ns < 0)
-		return fail(p, ns, "cannot make a private network namespace");
+	/* Nobody else can see it: nothing names it, and it goes with the fd. */
+	err = netns_new(&ns);
+	if (err)
+		return fail(p, err, "cannot make a private network namespace");
 	nl = nl_open_in(ns);
 	if (!nl) {
 		err = fail(p, errno, "cannot open rtnetlink in it");
