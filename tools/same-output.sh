@@ -1,0 +1,171 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Does this build print what another one prints? For a change that must keep
+# the output and the JSON contract byte for byte (a refactoring): both
+# binaries read one lab, in throwaway namespaces (tests/sandbox.sh), and each
+# view is compared: `stats` (table, --wide, -n, --matrix, --bridge),
+# `stats --json` (the same), `watch` through a pipe, an `export` scrape and
+# `events --json --counters`, and the errors of each with nothing monitored.
+#
+# The lab: the seed lab (red, blue on v-net-0) and a second one with XDP
+# (green, yellow on v-net-1), after pings on both. Counters move on their
+# own (IPv6 router solicitations for ~12 s after up), so a view is read by
+# OTHER, this build and OTHER again until both of OTHER's reads agree (the
+# lab held still), then this build's read must be the same. `watch`'s clock
+# line is the one thing masked. The two `events` run side by side, each
+# reporting counter deltas every second, while a burst of pings crosses
+# both labs between their ticks; their lines, without the time and the
+# "ns" records (each stream sees the other nsmon enter the namespaces), must
+# agree.
+#
+# Usage: tools/same-output.sh OTHER_NSMON
+#   (OTHER_NSMON: the ./nsmon of another checkout, built; prints one line per
+#   view, "same" or "DIFFERS" with a diff, and exits 1 if any differs)
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+if [ "${NSMON_SANDBOXED:-}" != 1 ]; then
+	other=$(realpath "${1:?usage: same-output.sh OTHER_NSMON}")
+	exec "$top/tests/sandbox.sh" "$0" "$other"
+fi
+other=$1
+this=$top/nsmon
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+. "$top/tests/wait_links.sh"
+differ=0
+
+# run BIN VIEW...: the view's stdout, its stderr and its exit code, as one text.
+run() {
+	local bin=$1
+	shift
+	"$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	# watch's clock is the one thing that differs from run to run.
+	sed -E 's/^--- [0-9]{2}:[0-9]{2}:[0-9]{2}$/--- TIME/' "$tmp/out"
+	echo "--- stderr"
+	sed "s|$bin|NSMON|g" "$tmp/err"
+	echo "--- exit $rc"
+}
+
+# verdict NAME A B: one line; the diff when they differ.
+verdict() {
+	if [ "$2" = "$3" ]; then
+		echo "same: $1"
+	else
+		echo "DIFFERS: $1"
+		diff <(echo "$2") <(echo "$3") | head -20
+		differ=1
+	fi
+}
+
+# same NAME VIEW...: VIEW read by OTHER, this build, OTHER, until OTHER's two agree.
+same() {
+	local name=$1 a b c
+	shift
+	for _ in 1 2 3 4 5 6 7 8; do
+		a=$(run "$other" "$@")
+		b=$(run "$this" "$@")
+		c=$(run "$other" "$@")
+		if [ "$a" = "$c" ]; then
+			verdict "$name" "$a" "$b"
+			return
+		fi
+		sleep 1
+	done
+	echo "UNSTABLE: $name: the lab never held still between two reads"
+	differ=1
+}
+
+# scrape BIN PORT: one /metrics of an exporter of BIN, or its error.
+scrape() {
+	local bin=$1 port=$2 pid body
+	"$bin" export --listen "127.0.0.1:$port" 2>"$tmp/export.err" &
+	pid=$!
+	for _ in $(seq 50); do
+		body=$(curl -sf "http://127.0.0.1:$port/metrics" 2>/dev/null) && break
+		curl -s -o /dev/null "http://127.0.0.1:$port/metrics" 2>/dev/null && break
+		sleep 0.1
+	done
+	curl -s -w '--- status %{http_code}\n' "http://127.0.0.1:$port/metrics"
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+same_scrape() {
+	local name=$1 a b c
+	for _ in 1 2 3 4 5 6 7 8; do
+		a=$(scrape "$other" 9471)
+		b=$(scrape "$this" 9472)
+		c=$(scrape "$other" 9471)
+		if [ "$a" = "$c" ]; then
+			verdict "$name" "$a" "$b"
+			return
+		fi
+		sleep 1
+	done
+	echo "UNSTABLE: $name: the lab never held still between two scrapes"
+	differ=1
+}
+
+views() {
+	same "stats" stats
+	same "stats --wide" stats --wide
+	same "stats --json" stats --json
+	same "stats -n red" stats -n red
+	same "stats --json -n red" stats --json -n red
+	same "stats --matrix" stats --matrix
+	same "stats --json --matrix" stats --json --matrix
+	same "stats --bridge v-net-1" stats --bridge v-net-1
+	same "stats --json --bridge v-net-1" stats --json --bridge v-net-1
+	same "stats -n nosuch" stats -n nosuch
+	same "stats --bridge nosuch" stats --bridge nosuch
+	same "watch (a pipe)" watch --count 2 --interval 0.2
+	same "watch --bridge v-net-1 (a pipe)" watch --count 2 --interval 0.2 --bridge v-net-1
+	same_scrape "export"
+}
+
+echo "# nothing monitored"
+same "stats" stats
+same "stats --json" stats --json
+same "watch (a pipe)" watch --count 1 --interval 0.2
+same_scrape "export"
+
+"$this" up >/dev/null || exit 1
+"$this" up --bridge v-net-1 --subnet 10.9.0.0/24 --xdp green yellow >/dev/null || exit 1
+for _ in $(seq 50); do
+	ip netns exec red ping -c 1 -W 1 -q 192.168.15.2 >/dev/null 2>&1 &&
+		ip netns exec green ping -c 1 -W 1 -q 10.9.0.2 >/dev/null 2>&1 && break
+	sleep 0.1
+done
+ip netns exec red ping -c 5 -i 0.05 -q 192.168.15.2 >/dev/null
+ip netns exec green ping -c 5 -i 0.05 -q 10.9.0.2 >/dev/null
+ip netns exec blue ping -c 2 -i 0.05 -q -b 192.168.15.255 >/dev/null 2>&1
+echo "# two labs, after pings"
+views
+
+# Both event streams side by side on the same traffic, the burst between ticks.
+events_pair() {
+	"$other" events --json --counters --interval 1 --timeout 5 >"$tmp/ev.other" 2>/dev/null &
+	local o=$!
+	"$this" events --json --counters --interval 1 --timeout 5 >"$tmp/ev.this" 2>/dev/null &
+	local t=$!
+	sleep 2.4
+	ip netns exec red ping -c 3 -i 0.01 -q 192.168.15.2 >/dev/null
+	ip netns exec green ping -c 3 -i 0.01 -q 10.9.0.2 >/dev/null
+	wait "$o" "$t"
+	for f in other this; do
+		sed -E 's/"time":"[^"]*",//; s/"time_us":[0-9]+,//' "$tmp/ev.$f" |
+			grep -v '^{"type":"ns",' >"$tmp/ev.$f.cut"
+	done
+}
+for try in 1 2 3 4 5; do
+	events_pair
+	grep -q '"counters"' "$tmp/ev.this.cut" && cmp -s "$tmp/ev.other.cut" "$tmp/ev.this.cut" && break
+done
+verdict "events --json --counters ($(grep -c '"counters"' "$tmp/ev.this.cut") counter records)" \
+	"$(cat "$tmp/ev.other.cut")" "$(cat "$tmp/ev.this.cut")"
+grep -q '"counters"' "$tmp/ev.this.cut" || { echo "DIFFERS: events: no counter record"; differ=1; }
+
+"$this" down --bridge v-net-1 >/dev/null
+"$this" down >/dev/null
+exit $differ
