@@ -16,6 +16,7 @@
 #include "util/log.h"
 #include "nsmon.h"
 #include "model/stats_model.h"
+#include "output/stats_write.h"
 
 /*
  * The counter columns of the table, in order. The default table keeps to

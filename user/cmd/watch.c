@@ -27,6 +27,7 @@
 #include "util/log.h"
 #include "lab/netns.h"
 #include "model/stats_model.h"
+#include "output/stats_write.h"
 
 #define EVENTS_KEPT	50	/* more than any terminal shows under the table */
 #define KEY_WAIT_MS	100	/* how long a 'q' may wait to be seen */

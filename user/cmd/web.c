@@ -34,6 +34,7 @@
 #include "events/event_write.h"
 #include "events/events.h"
 #include "model/stats_model.h"
+#include "output/stats_write.h"
 #include "output/http.h"
 #include "output/http_feed.h"
 #include "output/web_assets.h"

@@ -7,8 +7,12 @@
  * table): here a namespace end shares its port's rx and tx objects,
  * swapped, rather than reading them again.
  */
+#include <errno.h>
+#include <string.h>
+
 #include "datapath/counters.h"
-#include "model/stats_model.h"
+#include "output/stats_write.h"
+#include "util/log.h"
 
 static json_t *counters_json(const struct nsmon_counters *c)
 {
@@ -214,4 +218,52 @@ json_t *stats_model_json(const struct stats_model *m)
 		json_array_append_new(namespaces, netns_json(m, &m->netns[i], bridges));
 	return json_pack("{s:o, s:o, s:I}", "namespaces", namespaces, "bridges", bridges,
 			 "bridge_flows_uncounted", (json_int_t)m->flows_uncounted);
+}
+
+int stats_model_build(const char *bridge, const char *only_netns, size_t matrix_max_places,
+		      json_t **doc)
+{
+	struct stats_model *m;
+	int err;
+
+	err = stats_model_read(bridge, only_netns, matrix_max_places, &m);
+	if (err)
+		return err;
+	*doc = stats_model_json(m);
+	stats_model_free(m);
+	if (!*doc) {
+		pr_warn("cannot build the counters document: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int stats_model_build_quiet(const char *bridge, size_t matrix_max_places, json_t **doc)
+{
+	bool was_quiet = log_quiet(true);
+	int err = stats_model_build(bridge, NULL, matrix_max_places, doc);
+
+	log_quiet(was_quiet);
+	return err;
+}
+
+static const char *name_of(const json_t *obj)
+{
+	return json_string_value(json_object_get(obj, "name"));
+}
+
+void stats_model_foreach_iface(const json_t *doc, stats_iface_cb cb, void *data)
+{
+	const json_t *ns, *ifc, *br, *port;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(doc, "namespaces"), i, ns)
+		json_array_foreach(json_object_get(ns, "interfaces"), j, ifc)
+			cb(name_of(ns), name_of(ifc), ifc, data);
+	/* Bridge ports live in our (the host's) namespace; the bridge's own device last. */
+	json_array_foreach(json_object_get(doc, "bridges"), i, br) {
+		json_array_foreach(json_object_get(br, "ports"), j, port)
+			cb(STATS_MODEL_HOST, name_of(port), port, data);
+		cb(STATS_MODEL_HOST, name_of(br), json_object_get(br, "local"), data);
+	}
 }
