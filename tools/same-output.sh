@@ -8,7 +8,8 @@
 # `events --json --counters`, and the errors of each with nothing monitored.
 #
 # The lab: the seed lab (red, blue on v-net-0) and a second one with XDP
-# (green, yellow on v-net-1), after pings on both. Counters move on their
+# (green, yellow and red again on v-net-1, made by hand and attached), after
+# pings on both. Counters move on their
 # own (IPv6 router solicitations for ~12 s after up), so a view is read by
 # OTHER, this build and OTHER again until both of OTHER's reads agree (the
 # lab held still), then this build's read must be the same. `watch`'s clock
@@ -131,14 +132,32 @@ same "watch (a pipe)" watch --count 1 --interval 0.2
 same_scrape "export"
 
 "$this" up >/dev/null || exit 1
-"$this" up --bridge v-net-1 --subnet 10.9.0.0/24 --xdp green yellow >/dev/null || exit 1
+# The second lab by hand, red in it too (one namespace reached by two
+# labs), then attached.
+ip link add v-net-1 type bridge
+ip link set v-net-1 up
+ip netns add green
+ip netns add yellow
+join() {	# join NS VETH ADDR
+	ip link add "$2" type veth peer name "$2-br"
+	ip link set "$2" netns "$1"
+	ip -n "$1" addr add "$3/24" dev "$2"
+	ip -n "$1" link set "$2" up
+	ip link set "$2-br" master v-net-1 up
+}
+join green veth-g 10.9.0.1
+join yellow veth-y 10.9.0.2
+join red veth-r1 10.9.0.9
+"$this" attach --bridge v-net-1 --xdp >/dev/null || exit 1
 for _ in $(seq 50); do
 	ip netns exec red ping -c 1 -W 1 -q 192.168.15.2 >/dev/null 2>&1 &&
-		ip netns exec green ping -c 1 -W 1 -q 10.9.0.2 >/dev/null 2>&1 && break
+		ip netns exec green ping -c 1 -W 1 -q 10.9.0.2 >/dev/null 2>&1 &&
+		ip netns exec red ping -c 1 -W 1 -q 10.9.0.1 >/dev/null 2>&1 && break
 	sleep 0.1
 done
 ip netns exec red ping -c 5 -i 0.05 -q 192.168.15.2 >/dev/null
 ip netns exec green ping -c 5 -i 0.05 -q 10.9.0.2 >/dev/null
+ip netns exec red ping -c 2 -i 0.05 -q 10.9.0.1 >/dev/null
 ip netns exec blue ping -c 2 -i 0.05 -q -b 192.168.15.255 >/dev/null 2>&1
 echo "# two labs, after pings"
 views
@@ -166,6 +185,6 @@ verdict "events --json --counters ($(grep -c '"counters"' "$tmp/ev.this.cut") co
 	"$(cat "$tmp/ev.other.cut")" "$(cat "$tmp/ev.this.cut")"
 grep -q '"counters"' "$tmp/ev.this.cut" || { echo "DIFFERS: events: no counter record"; differ=1; }
 
-"$this" down --bridge v-net-1 >/dev/null
+"$this" detach --bridge v-net-1 >/dev/null
 "$this" down >/dev/null
 exit $differ
