@@ -305,9 +305,7 @@ static void print_matrix(const struct stats_bridge *br, size_t *order, bool *lis
 /* The table, straight from the model: at 1000 interfaces a JSON tree took half the time. */
 static int print_table(const struct stats_model *m, bool wide)
 {
-	size_t n, most = 0;
-	struct stats_iface *ifs = stats_model_ifaces(m, &n);
-	size_t *order;
+	size_t most = 0, *order;
 	bool *listed;
 
 	for (size_t i = 0; i < m->nbridges; i++)
@@ -315,15 +313,14 @@ static int print_table(const struct stats_model *m, bool wide)
 			most = m->bridges[i].places.nplaces;
 	order = calloc(most ?: 1, sizeof(*order));
 	listed = calloc(most ?: 1, sizeof(*listed));
-	if (!ifs || !order || !listed) {
+	if (!order || !listed) {
 		pr_warn("cannot print the counters: %s", strerror(ENOMEM));
-		free(ifs);
 		free(order);
 		free(listed);
 		return -ENOMEM;
 	}
-	print_ifaces(ifs, n, wide);
-	print_kernel(ifs, n);
+	print_ifaces(m->ifaces, m->nifaces, wide);
+	print_kernel(m->ifaces, m->nifaces);
 	for (size_t i = 0; i < m->nbridges; i++) {
 		putchar('\n');
 		print_forwarding(&m->bridges[i]);
@@ -332,7 +329,6 @@ static int print_table(const struct stats_model *m, bool wide)
 	if (m->flows_uncounted)
 		printf("\nnote: %llu forwarding counts were not kept since the maps were created: the bridge flows map (%d pairs) was full, so the matrix and the sums of ports without a fast slot are short\n",
 		       (unsigned long long)m->flows_uncounted, NSMON_MAX_BRIDGE_FLOWS);
-	free(ifs);
 	free(order);
 	free(listed);
 	return 0;

@@ -70,7 +70,7 @@ void counter_source_tick(struct counter_source *cs)
 {
 	__u64 time_us = sink_now_us(cs->sink);
 	struct stats_model *m = NULL;
-	struct stats_iface *ifs = NULL;
+	const struct stats_iface *ifs;
 	struct seen *now = NULL;
 	size_t n = 0;
 	bool was_quiet;
@@ -80,10 +80,11 @@ void counter_source_tick(struct counter_source *cs)
 	was_quiet = log_quiet(true);
 	err = stats_model_read(NULL, NULL, STATS_MODEL_NO_MATRIX, &m);
 	log_quiet(was_quiet);
-	if (!err)
-		ifs = stats_model_ifaces(m, &n);
-	if (ifs)
+	if (!err) {
+		ifs = m->ifaces;
+		n = m->nifaces;
 		now = calloc(n ? n : 1, sizeof(*now));
+	}
 	for (size_t i = 0; now && i < n; i++) {
 		const struct seen *before;
 
@@ -96,7 +97,6 @@ void counter_source_tick(struct counter_source *cs)
 		if (before)	/* the first sight is the baseline */
 			emit_delta(cs, before, &now[i], time_us);
 	}
-	free(ifs);
 	stats_model_free(m);
 	free(cs->prev);
 	cs->prev = now;

@@ -21,9 +21,13 @@ struct report {
 	const char *only_netns;		/* -n NS, or NULL */
 	size_t matrix_max_places;	/* a bigger bridge leaves its matrix out; 0: no limit */
 	const struct counters_maps *maps;
+	struct counters_snapshot *snap;
 	struct nl_sock *nl;
 	struct stats_model *m;
 	size_t cap;			/* of m->bridges */
+	/* Each shown port's peer: the model's namespace it is in, in bridge and port order. */
+	size_t *peer_netns;
+	size_t npeers;
 	int err;
 };
 
@@ -76,7 +80,7 @@ static int count_pending_drop(const struct bridge_flow *f, void *data)
  * Every bridge is in our namespace: its flows are counted under the cookie
  * of any. Return 0 or -errno.
  */
-static int sum_places(struct stats_model *m)
+static int sum_places(struct stats_model *m, const struct counters_snapshot *snap)
 {
 	__u64 cookie = m->bridges[0].lab.host.cookie;
 	bool need_flows = false;
@@ -86,7 +90,7 @@ static int sum_places(struct stats_model *m)
 		struct stats_bridge *br = &m->bridges[i];
 
 		/* A bridge without ports has no pair to show. */
-		if (!places_take_sums(&br->places, &br->lab, m->snap, cookie) ||
+		if (!places_take_sums(&br->places, &br->lab, snap, cookie) ||
 		    (br->matrix_shown && br->lab.nports))
 			need_flows = true;
 	}
@@ -162,16 +166,16 @@ static bool wanted(const struct report *r, const struct lab_port *lp)
 }
 
 /* The namespace's entry, added on first sight: several bridges may reach one namespace. */
-static struct stats_netns *netns_entry(struct stats_model *m, const struct lab_netns *ns)
+static size_t netns_entry(struct stats_model *m, const struct lab_netns *ns)
 {
 	for (size_t i = 0; i < m->nnetns; i++)
 		if (m->netns[i].ns->inode == ns->inode)
-			return &m->netns[i];
+			return i;
 	m->netns[m->nnetns] = (struct stats_netns){ .ns = ns };
-	return &m->netns[m->nnetns++];
+	return m->nnetns++;
 }
 
-/* Which ports are shown, the peers in their namespaces, the matrix. */
+/* Which ports are shown, the namespaces of their peers, the matrix. */
 static int shape_bridge(struct report *r, size_t b)
 {
 	struct stats_model *m = r->m;
@@ -183,21 +187,139 @@ static int shape_bridge(struct report *r, size_t b)
 		return -ENOMEM;
 	for (size_t i = 0; i < lab->nports; i++) {
 		const struct lab_port *lp = &lab->ports[i];
-		struct stats_netns *ns;
+		size_t ns;
 
 		br->shown[i] = wanted(r, lp);
-		if (!br->shown[i] || !lp->netns || !lp->peer.ifindex)
+		if (!br->shown[i])
+			continue;
+		br->n++;
+		if (!lp->netns || !lp->peer.ifindex)
 			continue;
 		ns = netns_entry(m, lp->netns);
-		m->peers[m->npeers] = (struct stats_peer){ .bridge = b, .port = i };
-		if (ns->last)
-			m->peers[ns->last - 1].next = m->npeers + 1;
-		else
-			ns->first = m->npeers + 1;
-		ns->last = ++m->npeers;
+		m->netns[ns].n++;
+		r->peer_netns[r->npeers++] = ns;
 	}
+	br->n++;	/* the bridge device */
 	if (br->matrix_shown)
 		br->npairs = places_matrix(&br->places, r->only_netns ? br->shown : NULL, &br->pairs);
+	return 0;
+}
+
+/*
+ * @dev's kernel counters beside nsmon's @tc (as the interface saw them: rx,
+ * tx) into *@k. Return: false when the kernel's counters of @dev were not read.
+ */
+static bool read_kernel(const struct lab_iface *dev, const struct nsmon_counters tc[NSMON_DIR_MAX],
+			struct stats_kernel *k)
+{
+	const struct link_stats *ks = &dev->kernel;
+
+	memset(k, 0, sizeof(*k));
+	if (!dev->has_kernel)
+		return false;
+	k->packets[NSMON_DIR_RX] = ks->rx_packets;
+	k->bytes[NSMON_DIR_RX] = ks->rx_bytes;
+	k->dropped[NSMON_DIR_RX] = ks->rx_dropped;
+	k->packets[NSMON_DIR_TX] = ks->tx_packets;
+	k->bytes[NSMON_DIR_TX] = ks->tx_bytes;
+	k->dropped[NSMON_DIR_TX] = ks->tx_dropped;
+	/*
+	 * The kernel counts skbs on a veth and a bridge: nsmon's SKBS. Ahead of
+	 * the kernel is no frame unseen: a port's egress hook counts a frame
+	 * before the veth does, and one the veth then drops is in tx_dropped.
+	 */
+	for (int dir = 0; dir < NSMON_DIR_MAX; dir++)
+		if (k->packets[dir] > tc[dir].stat[NSMON_STAT_SKBS])
+			k->unseen[dir] = k->packets[dir] - tc[dir].stat[NSMON_STAT_SKBS];
+	return true;
+}
+
+/*
+ * @e: the interface @dev, in @where (@netns_cookie), counted at @ifindex of
+ * @cookie: itself, or with @peer_of_port the port that counts the veth end @dev.
+ */
+static void read_iface(const struct counters_snapshot *snap, struct stats_iface *e,
+		       const char *where, __u64 netns_cookie, const struct lab_iface *dev,
+		       __u64 cookie, int ifindex, bool peer_of_port)
+{
+	e->where = where;
+	e->name = dev->name;
+	e->ifindex = dev->ifindex;
+	e->netns_cookie = netns_cookie;
+	for (int dir = 0; dir < NSMON_DIR_MAX; dir++)
+		counters_read(snap, cookie, ifindex, peer_of_port ? NSMON_DIR_MAX - 1 - dir : dir,
+			      NSMON_HOOK_TC, &e->tc[dir]);
+	e->has_xdp = counters_exist(snap, netns_cookie, dev->ifindex, NSMON_HOOK_XDP);
+	if (e->has_xdp)
+		counters_read(snap, netns_cookie, dev->ifindex, NSMON_DIR_RX, NSMON_HOOK_XDP,
+			      &e->xdp_rx);
+	e->has_kernel = read_kernel(dev, e->tc, &e->kernel);
+}
+
+/* Interface @at of @m: what it is to bridge @b, and where it is counted. */
+static struct stats_iface *place_iface(struct stats_model *m, size_t at, enum stats_iface_role role,
+				       size_t b, size_t place, size_t counted_at)
+{
+	struct stats_iface *e = &m->ifaces[at];
+
+	e->role = role;
+	e->bridge = b;
+	e->place = place;
+	e->counted_at = counted_at;
+	return e;
+}
+
+/*
+ * Every interface, in the model's one order (struct stats_model): each
+ * namespace's place found first (they take the peers in bridge and port
+ * order, as shape_bridge() counted them), then every bridge's, filled port
+ * by port with the peer it counts.
+ */
+static int read_ifaces(struct report *r, const struct counters_snapshot *snap)
+{
+	struct stats_model *m = r->m;
+	size_t at = 0, peer = 0;
+
+	for (size_t i = 0; i < m->nnetns; i++) {
+		m->netns[i].first = at;
+		at += m->netns[i].n;
+		m->netns[i].n = 0;	/* counted again as they are filled */
+	}
+	for (size_t b = 0; b < m->nbridges; b++) {
+		m->bridges[b].first = at;
+		at += m->bridges[b].n;
+	}
+	m->ifaces = calloc(at ?: 1, sizeof(*m->ifaces));
+	if (!m->ifaces)
+		return -ENOMEM;
+	m->nifaces = at;
+	for (size_t b = 0; b < m->nbridges; b++) {
+		const struct stats_bridge *br = &m->bridges[b];
+		const struct lab *lab = &br->lab;
+		__u64 host = lab->host.cookie;
+
+		at = br->first;
+		for (size_t i = 0; i < lab->nports; i++) {
+			const struct lab_port *lp = &lab->ports[i];
+			struct stats_netns *ns;
+			struct stats_iface *e;
+
+			if (!br->shown[i])
+				continue;
+			e = place_iface(m, at, STATS_IFACE_PORT, b, i, at);
+			read_iface(snap, e, STATS_MODEL_HOST, host, &lp->port, host, lp->port.ifindex,
+				   false);
+			if (lp->netns && lp->peer.ifindex) {
+				ns = &m->netns[r->peer_netns[peer++]];
+				e = place_iface(m, ns->first + ns->n++, STATS_IFACE_PEER, b, i, at);
+				read_iface(snap, e, ns->ns->name, ns->ns->cookie, &lp->peer, host,
+					   lp->port.ifindex, true);
+			}
+			at++;
+		}
+		read_iface(snap, place_iface(m, at, STATS_IFACE_BRIDGE, b, lab->nports, at),
+			   STATS_MODEL_HOST, host, &lab->bridge, host, lab->bridge.ifindex, false);
+	}
 	return 0;
 }
 
@@ -218,13 +340,13 @@ static void read_all(struct report *r, const char *bridge)
 		find_one_bridge(r, bridge);
 	else
 		ledger_foreach_bridge(find_ports, r);
-	err = counters_snapshot(r->maps, &m->snap);
+	err = counters_snapshot(r->maps, &r->snap);
 	if (err) {
 		report_error(r, err, "cannot read the counters: %s", strerror(-err));
 		return;
 	}
 	if (m->nbridges)
-		flows_err = sum_places(m);
+		flows_err = sum_places(m, r->snap);
 	err = bridge_flows_uncounted(&m->flows_uncounted);
 	if (err) {
 		report_error(r, err, "cannot read the bridge state: %s", strerror(-err));
@@ -246,8 +368,8 @@ static void read_all(struct report *r, const char *bridge)
 		report_error(r, flows_err, "cannot read the forwarding counters of %s: %s",
 			     m->bridges[i].lab.bridge.name, strerror(-flows_err));
 	m->netns = calloc(nports ?: 1, sizeof(*m->netns));
-	m->peers = calloc(nports ?: 1, sizeof(*m->peers));
-	if (!m->netns || !m->peers) {
+	r->peer_netns = calloc(nports ?: 1, sizeof(*r->peer_netns));
+	if (!m->netns || !r->peer_netns) {
 		report_error(r, -ENOMEM, "cannot read the counters: %s", strerror(ENOMEM));
 		return;
 	}
@@ -256,6 +378,9 @@ static void read_all(struct report *r, const char *bridge)
 		if (err)
 			report_error(r, err, "cannot read the counters: %s", strerror(-err));
 	}
+	err = r->err ? 0 : read_ifaces(r, r->snap);
+	if (err)
+		report_error(r, err, "cannot read the counters: %s", strerror(-err));
 	if (!r->err && r->only_netns && !m->nnetns)
 		report_error(r, -ENOENT, "namespace \"%s\" is not monitored", r->only_netns);
 }
@@ -282,6 +407,8 @@ int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_m
 	else
 		report_error(&r, -ENOMEM, "cannot read the counters: %s", strerror(ENOMEM));
 	counters_close(&maps);
+	counters_snapshot_free(r.snap);
+	free(r.peer_netns);
 	nl_close(r.nl);
 	if (r.err) {
 		stats_model_free(r.m);
@@ -300,104 +427,13 @@ void stats_model_free(struct stats_model *m)
 		places_free(&m->bridges[i].places);
 		free(m->bridges[i].shown);
 	}
-	counters_snapshot_free(m->snap);
 	free(m->bridges);
 	free(m->netns);
-	free(m->peers);
+	free(m->ifaces);
 	free(m);
 }
 
 const char *stats_model_place_name(const struct lab *lab, size_t place)
 {
 	return place == lab->nports ? "local" : lab->ports[place].port.name;
-}
-
-bool stats_model_kernel(const struct lab_iface *dev, const struct nsmon_counters tc[NSMON_DIR_MAX],
-			struct stats_kernel *k)
-{
-	const struct link_stats *ks = &dev->kernel;
-
-	memset(k, 0, sizeof(*k));
-	if (!dev->has_kernel)
-		return false;
-	k->packets[NSMON_DIR_RX] = ks->rx_packets;
-	k->bytes[NSMON_DIR_RX] = ks->rx_bytes;
-	k->dropped[NSMON_DIR_RX] = ks->rx_dropped;
-	k->packets[NSMON_DIR_TX] = ks->tx_packets;
-	k->bytes[NSMON_DIR_TX] = ks->tx_bytes;
-	k->dropped[NSMON_DIR_TX] = ks->tx_dropped;
-	/*
-	 * The kernel counts skbs on a veth and a bridge: nsmon's SKBS. Ahead of
-	 * the kernel is no frame unseen: a port's egress hook counts a frame
-	 * before the veth does, and one the veth then drops is in tx_dropped.
-	 */
-	for (int dir = 0; dir < NSMON_DIR_MAX; dir++)
-		if (k->packets[dir] > tc[dir].stat[NSMON_STAT_SKBS])
-			k->unseen[dir] = k->packets[dir] - tc[dir].stat[NSMON_STAT_SKBS];
-	return true;
-}
-
-/*
- * @e: the interface @dev (@ifindex in @cookie: where it is counted), or with
- * @peer_of_port the veth end that port counts.
- */
-static void read_iface(const struct stats_model *m, struct stats_iface *e, const char *where,
-		       const struct lab_iface *dev, __u64 cookie, int ifindex, bool peer_of_port)
-{
-	e->where = where;
-	e->name = dev->name;
-	for (int dir = 0; dir < NSMON_DIR_MAX; dir++)
-		counters_read(m->snap, cookie, ifindex, peer_of_port ? NSMON_DIR_MAX - 1 - dir : dir,
-			      NSMON_HOOK_TC, &e->tc[dir]);
-	e->has_kernel = stats_model_kernel(dev, e->tc, &e->kernel);
-}
-
-static void read_xdp(const struct stats_model *m, struct stats_iface *e, __u64 cookie, int ifindex)
-{
-	e->has_xdp = counters_exist(m->snap, cookie, ifindex, NSMON_HOOK_XDP);
-	if (e->has_xdp)
-		counters_read(m->snap, cookie, ifindex, NSMON_DIR_RX, NSMON_HOOK_XDP, &e->xdp_rx);
-}
-
-struct stats_iface *stats_model_ifaces(const struct stats_model *m, size_t *count)
-{
-	struct stats_iface *ifs, *e;
-	size_t n = 0, max = m->npeers;
-
-	for (size_t b = 0; b < m->nbridges; b++)
-		max += m->bridges[b].lab.nports + 1;
-	ifs = calloc(max ?: 1, sizeof(*ifs));
-	if (!ifs)
-		return NULL;
-	for (size_t i = 0; i < m->nnetns; i++) {
-		const struct stats_netns *ns = &m->netns[i];
-
-		for (size_t p = ns->first; p; p = m->peers[p - 1].next) {
-			const struct stats_peer *peer = &m->peers[p - 1];
-			const struct lab *lab = &m->bridges[peer->bridge].lab;
-			const struct lab_port *lp = &lab->ports[peer->port];
-
-			e = &ifs[n++];
-			read_iface(m, e, ns->ns->name, &lp->peer, lab->host.cookie,
-				   lp->port.ifindex, true);
-			read_xdp(m, e, ns->ns->cookie, lp->peer.ifindex);
-		}
-	}
-	for (size_t b = 0; b < m->nbridges; b++) {
-		const struct stats_bridge *br = &m->bridges[b];
-		const struct lab *lab = &br->lab;
-
-		for (size_t i = 0; i <= lab->nports; i++) {
-			const struct lab_iface *dev = i < lab->nports ? &lab->ports[i].port : &lab->bridge;
-
-			if (i < lab->nports && !br->shown[i])
-				continue;
-			e = &ifs[n++];
-			read_iface(m, e, STATS_MODEL_HOST, dev, lab->host.cookie, dev->ifindex,
-				   false);
-			read_xdp(m, e, lab->host.cookie, dev->ifindex);
-		}
-	}
-	*count = n;
-	return ifs;
 }

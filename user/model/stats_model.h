@@ -31,31 +31,68 @@ struct stats_bridge {
 	bool matrix_shown;		/* false: "matrix": null */
 	const struct stats_pair *pairs;	/* of places: lab.ports by index, then the bridge */
 	size_t npairs;
-};
-
-/*
- * A namespace's interface: the peer of port @port of bridge @bridge,
- * counted at that port (see datapath_attach_peer()).
- */
-struct stats_peer {
-	size_t bridge, port;
-	size_t next;			/* the namespace's next peer, + 1; 0: none */
+	size_t first, n;		/* its interfaces in the model: the ports shown, then the
+					 * bridge device, from ifaces[first] */
 };
 
 struct stats_netns {
 	const struct lab_netns *ns;	/* as the first lab that reaches it found it */
-	size_t first, last;		/* its peers, + 1 */
+	size_t first, n;		/* its interfaces in the model, from ifaces[first] */
+};
+
+/*
+ * The kernel's own counters of an interface (IFLA_STATS64, what `ip -s
+ * link` shows), read in the same call as nsmon's, and by direction what
+ * the kernel counted that no nsmon hook saw: kernel packets - nsmon skbs,
+ * 0 when nsmon is ahead (README, "Where it is counted").
+ */
+struct stats_kernel {
+	__u64 packets[NSMON_DIR_MAX], bytes[NSMON_DIR_MAX], dropped[NSMON_DIR_MAX];
+	__u64 unseen[NSMON_DIR_MAX];
+};
+
+/* What an interface is to its lab. */
+enum stats_iface_role {
+	STATS_IFACE_PEER,		/* a namespace's veth end, counted at its bridge port */
+	STATS_IFACE_PORT,		/* a bridge port */
+	STATS_IFACE_BRIDGE,		/* the bridge device itself ("local" in the matrix) */
+};
+
+/*
+ * One interface and what it counted, as it saw it: a namespace's veth end is
+ * counted at its bridge port (datapath_attach_peer()), so its rx is the
+ * port's tx and the other way round.
+ */
+struct stats_iface {
+	const char *where;		/* its namespace's name, STATS_MODEL_HOST for ours */
+	const char *name;
+	int ifindex;
+	__u64 netns_cookie;		/* of @where */
+	enum stats_iface_role role;
+	size_t bridge;			/* its lab: the model's bridges[bridge] */
+	size_t place;			/* its place there: a port's index (a peer's: its port's),
+					 * lab.nports for the bridge device */
+	size_t counted_at;		/* the interface whose hooks count it: itself, or a peer's port */
+	struct nsmon_counters tc[NSMON_DIR_MAX];
+	bool has_xdp;			/* XDP counts it (rx) */
+	struct nsmon_counters xdp_rx;
+	bool has_kernel;		/* the kernel's counters were read */
+	struct stats_kernel kernel;
 };
 
 /* The counters of every monitored bridge and of the namespaces its ports reach. */
 struct stats_model {
-	struct counters_snapshot *snap;
 	struct stats_bridge *bridges;	/* in ledger (name) order */
 	size_t nbridges;
 	struct stats_netns *netns;	/* in the order ports first reach them */
 	size_t nnetns;
-	struct stats_peer *peers;
-	size_t npeers;
+	/*
+	 * Every interface, in the one order every view shows them: the
+	 * namespaces' (each namespace's by bridge and port), then per bridge
+	 * its ports shown and last its own device.
+	 */
+	struct stats_iface *ifaces;
+	size_t nifaces;
 	__u64 flows_uncounted;
 };
 
@@ -75,49 +112,7 @@ int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_m
 
 void stats_model_free(struct stats_model *m);
 
-/*
- * The kernel's own counters of an interface (IFLA_STATS64, what `ip -s
- * link` shows), read in the same call as nsmon's, and by direction what
- * the kernel counted that no nsmon hook saw: kernel packets - nsmon skbs,
- * 0 when nsmon is ahead (README, "Where it is counted").
- */
-struct stats_kernel {
-	__u64 packets[NSMON_DIR_MAX], bytes[NSMON_DIR_MAX], dropped[NSMON_DIR_MAX];
-	__u64 unseen[NSMON_DIR_MAX];
-};
-
-/*
- * One interface and what it counted, as it saw it: a namespace's veth end is
- * counted at its bridge port (datapath_attach_peer()), so its rx is the
- * port's tx and the other way round.
- */
-struct stats_iface {
-	const char *where;		/* its namespace's name, STATS_MODEL_HOST for ours */
-	const char *name;
-	struct nsmon_counters tc[NSMON_DIR_MAX];
-	bool has_xdp;			/* XDP counts it (rx) */
-	struct nsmon_counters xdp_rx;
-	bool has_kernel;		/* the kernel's counters were read */
-	struct stats_kernel kernel;
-};
-
-/**
- * stats_model_kernel() - @dev's kernel counters beside nsmon's @tc (as the
- * interface saw them: rx, tx) into *@k.
- * Return: false when the kernel's counters of @dev were not read.
- */
-bool stats_model_kernel(const struct lab_iface *dev, const struct nsmon_counters tc[NSMON_DIR_MAX],
-			struct stats_kernel *k);
-
 /* The name of place @place of @lab in the matrix: a port's, or "local" for the bridge device. */
 const char *stats_model_place_name(const struct lab *lab, size_t place);
-
-/**
- * stats_model_ifaces() - every interface of @m in the document's order: the
- * namespaces' interfaces, then per bridge its ports (those -n kept) and last
- * the bridge device, with their counters.
- * Return: an array of *@count (free() it), or NULL: no memory.
- */
-struct stats_iface *stats_model_ifaces(const struct stats_model *m, size_t *count);
 
 #endif

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The counters model as Prometheus metrics: its interfaces
- * (stats_model_ifaces()) and the places' sums. The forwarding matrix is
+ * The counters model as Prometheus metrics: its interfaces, in its order,
+ * and the places' sums. The forwarding matrix is
  * left out: 250 ports flooding each other are ~62,000 pairs, a series each;
  * the places' sums say the same per port.
  */
@@ -130,13 +130,9 @@ static void put_bridges(FILE *out, const struct stats_model *m)
 
 int export_metrics_write(const struct stats_model *m, FILE *out)
 {
-	struct stats_iface *ifs;
-	size_t n = 0;
+	const struct stats_iface *ifs = m->ifaces;
+	size_t n = m->nifaces;
 
-	/* Read once, written by every family. */
-	ifs = stats_model_ifaces(m, &n);
-	if (!ifs)
-		return -ENOMEM;
 	put_iface_family(out, ifs, n, "nsmon_interface_packets_total",
 			 "Packets an interface received (rx) or sent (tx), a GSO packet counted per segment.",
 			 NSMON_STAT_PACKETS);
@@ -149,6 +145,5 @@ int export_metrics_write(const struct stats_model *m, FILE *out)
 	put_iface_family(out, ifs, n, "nsmon_interface_frames_total",
 			 "Packets an interface received or sent, by class (see nsmon stats).", -1);
 	put_bridges(out, m);
-	free(ifs);
 	return ferror(out) ? -EIO : 0;
 }

@@ -2,12 +2,12 @@
 /*
  * The counters model as the contract's document (README.md), member by
  * member in the contract's order, as a jansson tree: what `stats --json`
- * prints and `watch` and `events --counters` walk. Its interfaces are
- * stats_model_ifaces()'s, in that order (a test compares them with the
- * table): here a namespace end shares its port's rx and tx objects,
- * swapped, rather than reading them again.
+ * prints and `watch` walks. Its interfaces are the model's, in the model's
+ * order (a test compares them with the table): here a namespace end shares
+ * its port's rx and tx objects, swapped, rather than making its own.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "datapath/counters.h"
@@ -26,62 +26,49 @@ static json_t *counters_json(const struct nsmon_counters *c)
 	return obj;
 }
 
-/* One direction at one hook of an interface: zeros where nothing was counted yet. */
-static json_t *direction_json(const struct stats_model *m, __u64 cookie, int ifindex, int dir,
-			      int hook)
-{
-	struct nsmon_counters sum;
-
-	counters_read(m->snap, cookie, ifindex, dir, hook, &sum);
-	return counters_json(&sum);
-}
+static const char *const dir_names[NSMON_DIR_MAX] = { [NSMON_DIR_RX] = "rx", [NSMON_DIR_TX] = "tx" };
 
 /* "xdp": {"rx"}, where XDP counts. */
-static void add_xdp(json_t *obj, const struct stats_model *m, __u64 cookie, int ifindex)
+static void add_xdp(json_t *obj, const struct stats_iface *e)
 {
-	if (counters_exist(m->snap, cookie, ifindex, NSMON_HOOK_XDP))
-		json_object_set_new(obj, "xdp", json_pack("{s:o}", "rx",
-				    direction_json(m, cookie, ifindex, NSMON_DIR_RX, NSMON_HOOK_XDP)));
+	if (e->has_xdp)
+		json_object_set_new(obj, "xdp", json_pack("{s:o}", "rx", counters_json(&e->xdp_rx)));
 }
-
-static const char *const dir_names[NSMON_DIR_MAX] = { [NSMON_DIR_RX] = "rx", [NSMON_DIR_TX] = "tx" };
 
 /*
  * "kernel": {"rx": {"packets", "bytes", "dropped", "unseen"}, "tx": ...}:
- * @dev's own counters as the kernel keeps them, beside nsmon's @tc (as
- * @dev saw them), when they were read.
+ * the interface's own counters as the kernel keeps them, when they were read.
  */
-static void add_kernel(json_t *obj, const struct lab_iface *dev,
-		       const struct nsmon_counters tc[NSMON_DIR_MAX])
+static void add_kernel(json_t *obj, const struct stats_iface *e)
 {
-	struct stats_kernel k;
 	json_t *kernel;
 
-	if (!stats_model_kernel(dev, tc, &k))
+	if (!e->has_kernel)
 		return;
 	kernel = json_object();
 	for (int dir = 0; kernel && dir < NSMON_DIR_MAX; dir++)
 		json_object_set_new(kernel, dir_names[dir],
 				    json_pack("{s:I, s:I, s:I, s:I}",
-					      "packets", (json_int_t)k.packets[dir],
-					      "bytes", (json_int_t)k.bytes[dir],
-					      "dropped", (json_int_t)k.dropped[dir],
-					      "unseen", (json_int_t)k.unseen[dir]));
+					      "packets", (json_int_t)e->kernel.packets[dir],
+					      "bytes", (json_int_t)e->kernel.bytes[dir],
+					      "dropped", (json_int_t)e->kernel.dropped[dir],
+					      "unseen", (json_int_t)e->kernel.unseen[dir]));
 	json_object_set_new(obj, "kernel", kernel);
 }
 
-/* "rx" and "tx" (plus "xdp" and "kernel") of @dev, an interface nsmon hooks at tc. */
-static void add_iface_counters(json_t *obj, const struct stats_model *m, __u64 cookie,
-			       const struct lab_iface *dev)
+/*
+ * "rx" and "tx" (plus "xdp" and "kernel") of @e, an interface nsmon hooks at
+ * tc; @dirs keeps the rx and tx objects for the namespace end it counts.
+ */
+static void add_iface_counters(json_t *obj, const struct stats_iface *e,
+			       json_t *dirs[NSMON_DIR_MAX])
 {
-	struct nsmon_counters tc[NSMON_DIR_MAX];
-
 	for (int dir = 0; dir < NSMON_DIR_MAX; dir++) {
-		counters_read(m->snap, cookie, dev->ifindex, dir, NSMON_HOOK_TC, &tc[dir]);
-		json_object_set_new(obj, dir_names[dir], counters_json(&tc[dir]));
+		dirs[dir] = counters_json(&e->tc[dir]);
+		json_object_set_new(obj, dir_names[dir], dirs[dir]);
 	}
-	add_xdp(obj, m, cookie, dev->ifindex);
-	add_kernel(obj, dev, tc);
+	add_xdp(obj, e);
+	add_kernel(obj, e);
 }
 
 static json_t *rx_tx_json(__u64 rx, __u64 tx)
@@ -102,70 +89,52 @@ static void add_place(json_t *obj, const struct nsmon_place_counters *p, bool po
 /*
  * The namespace end of a port's veth pair, counted at the port (see
  * datapath_attach_peer()): it received what the port sent and sent what
- * the port received: the very JSON objects of @port, shared (nothing
- * changes them once built); its own keys hold only XDP's count.
+ * the port received: the very JSON objects of its port, @port_dirs, shared
+ * (nothing changes them once built); its own keys hold only XDP's count.
  */
-static json_t *peer_json(const struct stats_model *m, const struct stats_netns *ns,
-			 const struct stats_bridge *br, const struct lab_port *lp, const json_t *port)
+static json_t *peer_json(const struct stats_model *m, const struct stats_iface *e,
+			 json_t *const port_dirs[NSMON_DIR_MAX])
 {
-	json_t *obj = json_pack("{s:s, s:i, s:s}", "name", lp->peer.name,
-				"ifindex", lp->peer.ifindex, "counted_at", lp->port.name);
-	struct nsmon_counters tc[NSMON_DIR_MAX];
+	const struct lab *lab = &m->bridges[e->bridge].lab;
+	json_t *obj = json_pack("{s:s, s:i, s:s}", "name", e->name, "ifindex", e->ifindex,
+				"counted_at", lab->ports[e->place].port.name);
 
 	if (!obj)
 		return NULL;
-	json_object_set(obj, "rx", json_object_get(port, "tx"));
-	json_object_set(obj, "tx", json_object_get(port, "rx"));
-	add_xdp(obj, m, ns->ns->cookie, lp->peer.ifindex);
-	/* Its own kernel counters, against the port's counts swapped. */
-	for (int dir = 0; dir < NSMON_DIR_MAX; dir++)
-		counters_read(m->snap, br->lab.host.cookie, lp->port.ifindex, NSMON_DIR_MAX - 1 - dir,
-			      NSMON_HOOK_TC, &tc[dir]);
-	add_kernel(obj, &lp->peer, tc);
+	json_object_set(obj, "rx", port_dirs[NSMON_DIR_TX]);
+	json_object_set(obj, "tx", port_dirs[NSMON_DIR_RX]);
+	add_xdp(obj, e);
+	add_kernel(obj, e);
 	return obj;
 }
 
-/* The JSON object of port @i of @br in @bridges, the document's "bridges" so far. */
-static const json_t *port_object(const json_t *bridges, size_t b, const struct stats_bridge *br,
-				 size_t i)
-{
-	size_t at = 0;
-
-	/* Only the shown ports are in "ports": few of them when -n picks one namespace. */
-	for (size_t j = 0; j < i; j++)
-		at += br->shown[j];
-	return json_array_get(json_object_get(json_array_get(bridges, b), "ports"), at);
-}
-
+/* @dirs: each interface's rx and tx objects, as the bridges wrote them. */
 static json_t *netns_json(const struct stats_model *m, const struct stats_netns *ns,
-			  const json_t *bridges)
+			  json_t *(*dirs)[NSMON_DIR_MAX])
 {
 	json_t *ifaces = json_array();
 
-	for (size_t p = ns->first; ifaces && p; p = m->peers[p - 1].next) {
-		const struct stats_peer *peer = &m->peers[p - 1];
-		const struct stats_bridge *br = &m->bridges[peer->bridge];
-
-		json_array_append_new(ifaces, peer_json(m, ns, br, &br->lab.ports[peer->port],
-					port_object(bridges, peer->bridge, br, peer->port)));
-	}
+	for (size_t i = ns->first; ifaces && i < ns->first + ns->n; i++)
+		json_array_append_new(ifaces, peer_json(m, &m->ifaces[i],
+							dirs[m->ifaces[i].counted_at]));
 	return json_pack("{s:s, s:I, s:I, s:o}", "name", ns->ns->name,
 			 "inode", (json_int_t)ns->ns->inode, "cookie", (json_int_t)ns->ns->cookie,
 			 "interfaces", ifaces);
 }
 
-static json_t *port_json(const struct stats_model *m, const struct stats_bridge *br, size_t i)
+static json_t *port_json(const struct stats_bridge *br, const struct stats_iface *e,
+			 json_t *dirs[NSMON_DIR_MAX])
 {
-	const struct lab_port *lp = &br->lab.ports[i];
-	json_t *obj = json_pack("{s:s, s:i}", "name", lp->port.name, "ifindex", lp->port.ifindex);
+	const struct lab_port *lp = &br->lab.ports[e->place];
+	json_t *obj = json_pack("{s:s, s:i}", "name", e->name, "ifindex", e->ifindex);
 
 	if (!obj)
 		return NULL;
-	add_iface_counters(obj, m, br->lab.host.cookie, &lp->port);
+	add_iface_counters(obj, e, dirs);
 	json_object_set_new(obj, "peer", json_string(lp->peer.name));
 	json_object_set_new(obj, "peer_namespace",
 			    lp->netns ? json_string(lp->netns->name) : json_null());
-	add_place(obj, &br->places.sum[i], true);
+	add_place(obj, &br->places.sum[e->place], true);
 	return obj;
 }
 
@@ -190,34 +159,44 @@ static json_t *matrix_json(const struct stats_bridge *br)
 	return pairs;
 }
 
-static json_t *bridge_json(const struct stats_model *m, const struct stats_bridge *br)
+/* The bridge, its ports and its device: the model's interfaces from br->first on. */
+static json_t *bridge_json(const struct stats_model *m, const struct stats_bridge *br,
+			   json_t *(*dirs)[NSMON_DIR_MAX])
 {
 	const struct lab *lab = &br->lab;
-	json_t *ports = json_array(), *local = json_object();
+	size_t local = br->first + br->n - 1;
+	json_t *ports = json_array(), *obj = json_object();
 
-	for (size_t i = 0; ports && i < lab->nports; i++)
-		if (br->shown[i])
-			json_array_append_new(ports, port_json(m, br, i));
-	if (local) {
-		add_iface_counters(local, m, lab->host.cookie, &lab->bridge);
-		add_place(local, &br->places.sum[lab->nports], false);
+	for (size_t i = br->first; ports && i < local; i++)
+		json_array_append_new(ports, port_json(br, &m->ifaces[i], dirs[i]));
+	if (obj) {
+		add_iface_counters(obj, &m->ifaces[local], dirs[local]);
+		add_place(obj, &br->places.sum[lab->nports], false);
 	}
 	return json_pack("{s:s, s:i, s:o, s:o, s:o}", "name", lab->bridge.name,
-			 "ifindex", lab->bridge.ifindex, "ports", ports, "local", local,
+			 "ifindex", lab->bridge.ifindex, "ports", ports, "local", obj,
 			 "matrix", matrix_json(br));
 }
 
 json_t *stats_model_json(const struct stats_model *m)
 {
-	json_t *namespaces = json_array(), *bridges = json_array();
+	json_t *namespaces = json_array(), *bridges = json_array(), *doc = NULL;
+	json_t *(*dirs)[NSMON_DIR_MAX] = calloc(m->nifaces ?: 1, sizeof(*dirs));
 
 	/* Bridges first: the namespaces' interfaces share their ports' counters. */
-	for (size_t i = 0; bridges && i < m->nbridges; i++)
-		json_array_append_new(bridges, bridge_json(m, &m->bridges[i]));
-	for (size_t i = 0; bridges && namespaces && i < m->nnetns; i++)
-		json_array_append_new(namespaces, netns_json(m, &m->netns[i], bridges));
-	return json_pack("{s:o, s:o, s:I}", "namespaces", namespaces, "bridges", bridges,
-			 "bridge_flows_uncounted", (json_int_t)m->flows_uncounted);
+	for (size_t i = 0; dirs && bridges && i < m->nbridges; i++)
+		json_array_append_new(bridges, bridge_json(m, &m->bridges[i], dirs));
+	for (size_t i = 0; dirs && bridges && namespaces && i < m->nnetns; i++)
+		json_array_append_new(namespaces, netns_json(m, &m->netns[i], dirs));
+	if (dirs) {
+		doc = json_pack("{s:o, s:o, s:I}", "namespaces", namespaces, "bridges", bridges,
+				"bridge_flows_uncounted", (json_int_t)m->flows_uncounted);
+	} else {
+		json_decref(namespaces);
+		json_decref(bridges);
+	}
+	free(dirs);
+	return doc;
 }
 
 int stats_model_build(const char *bridge, const char *only_netns, size_t matrix_max_places,
