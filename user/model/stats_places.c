@@ -169,3 +169,10 @@ size_t places_matrix(struct places *p, const bool *shown, const struct stats_pai
 	*pairs = p->pairs;
 	return out;
 }
+
+const struct stats_pair *places_find_pair(const struct stats_pair *pairs, size_t n, int from, int to)
+{
+	const struct stats_pair want = { .from = from, .to = to };
+
+	return n ? bsearch(&want, pairs, n, sizeof(*pairs), by_places) : NULL;
+}

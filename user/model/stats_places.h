@@ -77,6 +77,13 @@ void places_add_pending_drop(struct places *p, const struct bridge_flow *f);
  */
 size_t places_matrix(struct places *p, const bool *shown, const struct stats_pair **pairs);
 
+/**
+ * places_find_pair() - the pair (@from, @to) among @pairs, @n of them in place
+ * order as places_matrix() leaves them.
+ * Return: it, or NULL when that pair carried no frames.
+ */
+const struct stats_pair *places_find_pair(const struct stats_pair *pairs, size_t n, int from, int to);
+
 void places_free(struct places *p);
 
 #endif
