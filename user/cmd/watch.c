@@ -6,8 +6,6 @@
  * otherwise it prints a plain snapshot per interval, for pipes and tests.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -17,17 +15,14 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
-#include <net/if.h>
 #include <sys/ioctl.h>
 
 #include "cmd/cli.h"
 #include "events/event_write.h"
 #include "events/events.h"
 #include "util/color.h"
-#include "util/log.h"
-#include "lab/netns.h"
+#include "model/stats_delta.h"
 #include "model/stats_model.h"
-#include "output/stats_write.h"
 
 #define EVENTS_KEPT	50	/* more than any terminal shows under the table */
 #define KEY_WAIT_MS	100	/* how long a 'q' may wait to be seen */
@@ -46,15 +41,15 @@ struct watch {
 	bool tty;			/* full screen, else plain snapshots */
 	bool keyboard;			/* stdin is a terminal in non-canonical mode */
 
-	json_t *model;			/* the latest good model */
-	json_t *before;			/* the one before, interfaces by "where/name"; NULL: none */
-	json_t *before_matrix;		/* its matrix entries by "bridge/from/to"; NULL: none */
+	struct stats_model *model;	/* the latest good model */
+	struct stats_model *before;	/* the one before; NULL: none */
+	struct stats_delta *delta;	/* what @model's interfaces counted since @before; NULL: none */
+	__u64 *drops;			/* what the event stream counted for each; NULL: none */
 	double model_at, span;		/* monotonic time of the model, seconds since @before */
 	time_t refreshed;		/* wall clock of the latest refresh, for the header */
 	int model_err;			/* the latest build failed (-errno): say so */
 
 	struct event_stream *es;	/* NULL: unavailable, @events_note says why */
-	__u64 host_cookie;		/* our namespace's, where the bridge side lives */
 	char events_note[160];
 	char *events[EVENTS_KEPT];	/* a ring: event number n is at n % EVENTS_KEPT */
 	struct event_buf line;		/* where an event becomes its line */
@@ -72,90 +67,49 @@ static double monotonic(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void iface_key(char *key, size_t size, const char *where, const char *name)
+/* The model of w->bridge, read without an error line: a failure is shown on the screen. */
+static int read_model(const struct watch *w, struct stats_model **m)
 {
-	/* Neither namespace nor interface names may hold a '/'. */
-	snprintf(key, size, "%s/%s", where, name);
+	return stats_model_read_quiet(w->bridge, MATRIX_MAX_PLACES, m);
 }
 
-static void index_iface(const char *where, const char *name, const json_t *iface, void *data)
+/* What the event stream counted for each interface of @m: NULL without a stream (or memory). */
+static __u64 *read_drops(const struct watch *w, const struct stats_model *m)
 {
-	char key[NAME_MAX + IF_NAMESIZE + 2];
-
-	iface_key(key, sizeof(key), where, name);
-	json_object_set(data, key, (json_t *)iface);
-}
-
-/* Give each interface of @model its "drops": what the event stream counted for it. */
-static void add_drops(struct watch *w, json_t *model)
-{
-	json_t *ns, *iface, *bridge, *port;
-	size_t i, j;
+	__u64 *drops;
 
 	if (!w->es)
-		return;
-	json_array_foreach(json_object_get(model, "namespaces"), i, ns) {
-		__u64 cookie = json_integer_value(json_object_get(ns, "cookie"));
-
-		json_array_foreach(json_object_get(ns, "interfaces"), j, iface)
-			json_object_set_new(iface, "drops", json_integer(event_stream_drops(w->es,
-				cookie, json_integer_value(json_object_get(iface, "ifindex")))));
-	}
-	json_array_foreach(json_object_get(model, "bridges"), i, bridge) {
-		json_array_foreach(json_object_get(bridge, "ports"), j, port)
-			json_object_set_new(port, "drops", json_integer(event_stream_drops(w->es,
-				w->host_cookie, json_integer_value(json_object_get(port, "ifindex")))));
-		json_object_set_new(json_object_get(bridge, "local"), "drops",
-			json_integer(event_stream_drops(w->es, w->host_cookie,
-				json_integer_value(json_object_get(bridge, "ifindex")))));
-	}
-}
-
-/* Index the matrix entries of @model by "bridge/from/to" (none of those names holds a '/'). */
-static json_t *matrix_index(const json_t *model)
-{
-	json_t *index = json_object(), *br, *entry;
-	char key[3 * IF_NAMESIZE + 3];
-	size_t i, j;
-
-	json_array_foreach(json_object_get(model, "bridges"), i, br) {
-		json_array_foreach(json_object_get(br, "matrix"), j, entry) {
-			snprintf(key, sizeof(key), "%s/%s/%s",
-				 json_string_value(json_object_get(br, "name")),
-				 json_string_value(json_object_get(entry, "from")),
-				 json_string_value(json_object_get(entry, "to")));
-			json_object_set(index, key, entry);
-		}
-	}
-	return index;
+		return NULL;
+	drops = calloc(m->nifaces ?: 1, sizeof(*drops));
+	for (size_t i = 0; drops && i < m->nifaces; i++)
+		drops[i] = event_stream_drops(w->es, m->ifaces[i].netns_cookie, m->ifaces[i].ifindex);
+	return drops;
 }
 
 /* Read the counters again; the model they replace becomes the base of the rates. */
 static void refresh(struct watch *w)
 {
 	double now = monotonic();
-	json_t *model;
+	struct stats_model *model;
 
 	w->refreshed = time(NULL);
-	/* Quiet: a failure is shown on the screen, not as a line every interval. */
-	w->model_err = stats_model_build_quiet(w->bridge, MATRIX_MAX_PLACES, &model);
+	w->model_err = read_model(w, &model);
 	if (w->model_err)
 		return;		/* keep the last good model as the base for when it recovers */
-	add_drops(w, model);
-	json_decref(w->before);
-	w->before = json_object();
-	stats_model_foreach_iface(w->model, index_iface, w->before);
-	json_decref(w->before_matrix);
-	w->before_matrix = matrix_index(w->model);
-	json_decref(w->model);
+	free(w->delta);
+	w->delta = stats_model_delta(model, w->model);
+	free(w->drops);
+	w->drops = read_drops(w, model);
+	stats_model_free(w->before);
+	w->before = w->model;
 	w->model = model;
 	w->span = now - w->model_at;
 	w->model_at = now;
 }
 
-static double counter(const json_t *iface, const char *dir, const char *key)
+static double counter(const struct stats_iface *e, int dir, enum nsmon_stat s)
 {
-	return (double)json_integer_value(json_object_get(json_object_get(iface, dir), key));
+	return (double)e->tc[dir].stat[s];
 }
 
 /* @v in at most 5 characters (7, 2.5, 812, 4.70k, 12.3M), so the columns stay put. */
@@ -173,16 +127,16 @@ static const char *human(double v, char buf[8])
 	return buf;
 }
 
-/* "-" where there is no rate: the first frame, or a counter that went back (re-created). */
-static const char *rate(const struct watch *w, const json_t *now, const json_t *then,
-			const char *dir, const char *key, double scale, char buf[8])
+/*
+ * "-" where there is no rate: the first frame, an interface new since then,
+ * or a counter that went back (re-created).
+ */
+static const char *rate(const struct watch *w, const struct stats_delta *d, int dir,
+			enum nsmon_stat s, double scale, char buf[8])
 {
-	double delta;
-
-	if (!then || w->span <= 0)
+	if (!d || !d->seen || w->span <= 0 || d->tc[dir][s] < 0)
 		return "-";
-	delta = counter(now, dir, key) - counter(then, dir, key);
-	return delta < 0 ? "-" : human(delta * scale / w->span, buf);
+	return human((double)d->tc[dir][s] * scale / w->span, buf);
 }
 
 /* ---- the frame ----------------------------------------------------------- */
@@ -272,36 +226,36 @@ static void frame_heading(struct frame *fr, const char *fmt, ...)
 /* 78 columns: values are at most 5 characters (see human()). */
 #define ROW_FMT		"%-8s %-15s %6s %6s %6s %6s %7s %5s %5s %5s"
 
-static void iface_row(const char *where, const char *name, const json_t *iface, void *data)
+/* Interface @i of the model: its rates since the model before, its totals, its drops. */
+static void iface_row(struct frame *fr, size_t i)
 {
-	struct frame *fr = data;
 	const struct watch *w = fr->w;
-	char key[NAME_MAX + IF_NAMESIZE + 2], b[8][8];
-	const json_t *then = NULL;
+	const struct stats_iface *e = &w->model->ifaces[i];
+	const struct stats_delta *d = w->delta ? &w->delta[i] : NULL;
+	char b[8][8];
 
-	if (w->before) {
-		iface_key(key, sizeof(key), where, name);
-		then = json_object_get(w->before, key);
-	}
-	frame_line(fr, ROW_FMT, where, name,
-		   rate(w, iface, then, "rx", "packets", 1, b[0]),
-		   rate(w, iface, then, "rx", "bytes", 8, b[1]),
-		   rate(w, iface, then, "tx", "packets", 1, b[2]),
-		   rate(w, iface, then, "tx", "bytes", 8, b[3]),
-		   human(counter(iface, "rx", "packets") + counter(iface, "tx", "packets"), b[4]),
-		   human(counter(iface, "rx", "arp_request") + counter(iface, "rx", "arp_reply") +
-			 counter(iface, "tx", "arp_request") + counter(iface, "tx", "arp_reply"), b[5]),
-		   human(counter(iface, "rx", "icmp") + counter(iface, "tx", "icmp"), b[6]),
-		   /* Drop counters are younger than this view: no key, no drops. */
-		   human((double)json_integer_value(json_object_get(iface, "drops")), b[7]));
+	frame_line(fr, ROW_FMT, e->where, e->name,
+		   rate(w, d, NSMON_DIR_RX, NSMON_STAT_PACKETS, 1, b[0]),
+		   rate(w, d, NSMON_DIR_RX, NSMON_STAT_BYTES, 8, b[1]),
+		   rate(w, d, NSMON_DIR_TX, NSMON_STAT_PACKETS, 1, b[2]),
+		   rate(w, d, NSMON_DIR_TX, NSMON_STAT_BYTES, 8, b[3]),
+		   human(counter(e, NSMON_DIR_RX, NSMON_STAT_PACKETS) +
+			 counter(e, NSMON_DIR_TX, NSMON_STAT_PACKETS), b[4]),
+		   human(counter(e, NSMON_DIR_RX, NSMON_STAT_ARP_REQUEST) +
+			 counter(e, NSMON_DIR_RX, NSMON_STAT_ARP_REPLY) +
+			 counter(e, NSMON_DIR_TX, NSMON_STAT_ARP_REQUEST) +
+			 counter(e, NSMON_DIR_TX, NSMON_STAT_ARP_REPLY), b[5]),
+		   human(counter(e, NSMON_DIR_RX, NSMON_STAT_ICMP) +
+			 counter(e, NSMON_DIR_TX, NSMON_STAT_ICMP), b[6]),
+		   /* Drop counters are younger than this view: none before the first refresh. */
+		   human(w->drops ? (double)w->drops[i] : 0, b[7]));
 }
 
 static void draw_header(struct frame *fr)
 {
 	const struct watch *w = fr->w;
 	char clock[16], bridges[256] = "";
-	const json_t *br;
-	size_t i, len = 0;
+	size_t len = 0;
 	struct tm tm;
 
 	strftime(clock, sizeof(clock), "%H:%M:%S", localtime_r(&w->refreshed, &tm));
@@ -309,10 +263,10 @@ static void draw_header(struct frame *fr)
 		frame_line(fr, "--- %s", clock);
 		return;
 	}
-	json_array_foreach(json_object_get(w->model, "bridges"), i, br)
+	for (size_t i = 0; i < w->model->nbridges; i++)
 		if (len < sizeof(bridges))
 			len += snprintf(bridges + len, sizeof(bridges) - len, "%s%s", i ? ", " : "",
-					json_string_value(json_object_get(br, "name")));
+					w->model->bridges[i].lab.bridge.name);
 	frame_heading(fr, "nsmon watch — %s — %s — q quits", len ? bridges : "no bridge", clock);
 }
 
@@ -328,7 +282,8 @@ static void draw_counters(struct frame *fr)
 		   "total, rx + tx");
 	frame_heading(fr, ROW_FMT, "NETNS", "INTERFACE", "pkt/s", "bit/s", "pkt/s", "bit/s",
 		      "packets", "arp", "icmp", "drops");
-	stats_model_foreach_iface(w->model, iface_row, fr);
+	for (size_t i = 0; i < w->model->nifaces; i++)
+		iface_row(fr, i);
 }
 
 /*
@@ -342,62 +297,61 @@ static void draw_counters(struct frame *fr)
 #define MATRIX_CELL	" %7.7s"
 #define MATRIX_CELL_W	8
 
-/* A place of the matrix: its name there, and its label on the screen. */
+/* A place of the matrix: its place in the bridge's model, and its label on the screen. */
 struct place {
-	const char *name;
+	size_t place;
 	const char *label;
 };
 
-/* The ports in lab order, labelled by the namespace they peer into, then the bridge device. */
-static struct place *matrix_places(const json_t *br, size_t *n)
+/* The ports shown in lab order, labelled by the namespace they peer into, then the bridge device. */
+static struct place *matrix_places(const struct stats_bridge *br, size_t *n)
 {
-	const json_t *ports = json_object_get(br, "ports"), *port, *ns;
+	const struct lab *lab = &br->lab;
 	struct place *places;
-	size_t i;
 
-	*n = json_array_size(ports) + 1;
-	places = calloc(*n, sizeof(*places));
+	*n = 0;
+	places = calloc(lab->nports + 1, sizeof(*places));
 	if (!places)
 		return NULL;
-	json_array_foreach(ports, i, port) {
-		ns = json_object_get(port, "peer_namespace");
-		places[i].name = json_string_value(json_object_get(port, "name"));
-		places[i].label = json_is_string(ns) ? json_string_value(ns) : places[i].name;
+	for (size_t i = 0; i < lab->nports; i++) {
+		const struct lab_port *lp = &lab->ports[i];
+
+		if (!br->shown[i])
+			continue;
+		places[*n].place = i;
+		places[(*n)++].label = lp->netns ? lp->netns->name : lp->port.name;
 	}
-	places[*n - 1].name = places[*n - 1].label = "local";
+	places[*n].place = lab->nports;
+	places[(*n)++].label = "local";
 	return places;
 }
 
-/* The cell from @from to @to: frames per second (@total false) or in all. */
-static const char *matrix_cell(const struct watch *w, const json_t *now, const char *bridge,
-			       const char *from, const char *to, bool total, char buf[8])
+/* The cell from place @from to @to of bridge @b: frames per second (@total false) or in all. */
+static const char *matrix_cell(const struct watch *w, size_t b, size_t from, size_t to,
+			       bool total, char buf[8])
 {
-	char key[3 * IF_NAMESIZE + 3];
-	const json_t *then;
-	double delta;
+	long long delta;
 
-	snprintf(key, sizeof(key), "%s/%s/%s", bridge, from, to);
-	delta = (double)json_integer_value(json_object_get(json_object_get(now, key), "frames"));
 	if (total)
-		return human(delta, buf);
-	if (!w->before_matrix || w->span <= 0)
+		return human((double)stats_bridge_frames(&w->model->bridges[b], from, to), buf);
+	if (!w->before || w->span <= 0)
 		return "-";
-	then = json_object_get(w->before_matrix, key);
-	delta -= (double)json_integer_value(json_object_get(then, "frames"));
-	return delta < 0 ? "-" : human(delta / w->span, buf);
+	delta = stats_model_pair_delta(w->model, b, from, to, w->before);
+	return delta < 0 ? "-" : human((double)delta / w->span, buf);
 }
 
-static void draw_bridge_matrix(struct frame *fr, const json_t *br, const json_t *now)
+static void draw_bridge_matrix(struct frame *fr, size_t b)
 {
-	const char *bridge = json_string_value(json_object_get(br, "name"));
-	char line[512], b[8];
+	const struct stats_bridge *br = &fr->w->model->bridges[b];
+	const char *bridge = br->lab.bridge.name;
+	char line[512], buf[8];
 	struct place *places;
 	bool totals;
 	size_t n, len;
 
-	if (json_is_null(json_object_get(br, "matrix"))) {
+	if (!br->matrix_shown) {
 		frame_line(fr, "%s: %zu ports, too many for a matrix here (nsmon stats --json has it)",
-			   bridge, json_array_size(json_object_get(br, "ports")));
+			   bridge, br->n - 1);
 		return;
 	}
 	places = matrix_places(br, &n);
@@ -417,8 +371,8 @@ static void draw_bridge_matrix(struct frame *fr, const json_t *br, const json_t 
 				len += snprintf(line + len, sizeof(line) - len, " |");
 			for (size_t col = 0; col < n && len < sizeof(line); col++)
 				len += snprintf(line + len, sizeof(line) - len, MATRIX_CELL,
-						from ? matrix_cell(fr->w, now, bridge, from->name,
-								   places[col].name, part, b) :
+						from ? matrix_cell(fr->w, b, from->place,
+								   places[col].place, part, buf) :
 						       places[col].label);
 		}
 		frame_text(fr, line);
@@ -428,15 +382,10 @@ static void draw_bridge_matrix(struct frame *fr, const json_t *br, const json_t 
 
 static void draw_matrix(struct frame *fr)
 {
-	json_t *now = matrix_index(fr->w->model);
-	const json_t *br;
-	size_t i;
-
-	json_array_foreach(json_object_get(fr->w->model, "bridges"), i, br) {
+	for (size_t b = 0; b < fr->w->model->nbridges; b++) {
 		frame_text(fr, "");
-		draw_bridge_matrix(fr, br, now);
+		draw_bridge_matrix(fr, b);
 	}
-	json_decref(now);
 }
 
 /* The latest events that fit; plain snapshots print only those not printed before. */
@@ -519,13 +468,8 @@ static void open_events(struct watch *w)
 		.types = 0, .counters_ms = 0, .auto_attach = true, .drops_per_sec = 100,
 		.bridges = &w->bridge, .nbridges = w->bridge ? 1 : 0,
 	};
-	int err, fd;
+	int err;
 
-	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		netns_cookie(fd, &w->host_cookie);
-		close(fd);
-	}
 	/* Its error line lands before the screen is up, so it stays readable after. */
 	err = event_stream_open(&opts, &w->es);
 	if (err) {
@@ -711,13 +655,13 @@ static int run_watch(const void *args, int noperands, char **operands)
 	struct terminal term;
 	int ret;
 
-	/* Nothing monitored is an error before the screen is taken; the build again says why. */
-	ret = stats_model_build_quiet(w.bridge, MATRIX_MAX_PLACES, &w.model);
+	/* Nothing monitored is an error before the screen is taken; a read again says why. */
+	ret = read_model(&w, &w.model);
 	if (ret) {
-		json_t *doc;
+		struct stats_model *m;
 
-		if (stats_model_build(w.bridge, NULL, MATRIX_MAX_PLACES, &doc) == 0)
-			json_decref(doc);
+		if (stats_model_read(w.bridge, NULL, MATRIX_MAX_PLACES, &m) == 0)
+			stats_model_free(m);
 		return cli_exit_code(ret);
 	}
 	w.model_at = monotonic();
@@ -737,9 +681,10 @@ static int run_watch(const void *args, int noperands, char **operands)
 	for (size_t i = 0; i < EVENTS_KEPT; i++)
 		free(w.events[i]);
 	event_buf_free(&w.line);
-	json_decref(w.before);
-	json_decref(w.before_matrix);
-	json_decref(w.model);
+	free(w.delta);
+	free(w.drops);
+	stats_model_free(w.before);
+	stats_model_free(w.model);
 	return EXIT_OK;
 }
 

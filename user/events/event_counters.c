@@ -4,7 +4,6 @@
 
 #include "events/event_counters.h"
 #include "model/stats_delta.h"
-#include "util/log.h"
 
 /* The stat behind each delta. */
 static const enum nsmon_stat delta_stats[EVENT_DELTA_MAX] = {
@@ -49,14 +48,9 @@ void counter_source_tick(struct counter_source *cs)
 	__u64 time_us = sink_now_us(cs->sink);
 	struct stats_delta *d = NULL;
 	struct stats_model *now;
-	bool was_quiet;
-	int err;
 
 	/* Nothing monitored (yet) is no deltas, not an error line every interval; no matrix. */
-	was_quiet = log_quiet(true);
-	err = stats_model_read(NULL, NULL, STATS_MODEL_NO_MATRIX, &now);
-	log_quiet(was_quiet);
-	if (err)
+	if (stats_model_read_quiet(NULL, STATS_MODEL_NO_MATRIX, &now))
 		now = NULL;
 	if (now)
 		d = stats_model_delta(now, cs->then);

@@ -34,7 +34,7 @@ struct report {
 static void report_error(struct report *r, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Record @err and say what failed (log_quiet() silences it for stats_model_build_quiet). */
+/* Record @err and say what failed (log_quiet() silences it for stats_model_read_quiet()). */
 static void report_error(struct report *r, int err, const char *fmt, ...)
 {
 	char line[512];
@@ -416,6 +416,15 @@ int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_m
 	}
 	*out = r.m;
 	return 0;
+}
+
+int stats_model_read_quiet(const char *bridge, size_t matrix_max_places, struct stats_model **out)
+{
+	bool was_quiet = log_quiet(true);
+	int err = stats_model_read(bridge, NULL, matrix_max_places, out);
+
+	log_quiet(was_quiet);
+	return err;
 }
 
 void stats_model_free(struct stats_model *m)

@@ -110,6 +110,14 @@ struct stats_model {
 int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_max_places,
 		     struct stats_model **out);
 
+/**
+ * stats_model_read_quiet() - stats_model_read() of every namespace, for
+ * callers that read every interval and report a failure their own way: no
+ * error line, its own or its modules'.
+ * Return: as stats_model_read().
+ */
+int stats_model_read_quiet(const char *bridge, size_t matrix_max_places, struct stats_model **out);
+
 void stats_model_free(struct stats_model *m);
 
 /* The name of place @place of @lab in the matrix: a port's, or "local" for the bridge device. */

@@ -2,7 +2,7 @@
 /*
  * The counters model as the contract's document (README.md), member by
  * member in the contract's order, as a jansson tree: what `stats --json`
- * prints and `watch` walks. Its interfaces are the model's, in the model's
+ * prints. Its interfaces are the model's, in the model's
  * order (a test compares them with the table): here a namespace end shares
  * its port's rx and tx objects, swapped, rather than making its own.
  */
@@ -215,34 +215,4 @@ int stats_model_build(const char *bridge, const char *only_netns, size_t matrix_
 		return -ENOMEM;
 	}
 	return 0;
-}
-
-int stats_model_build_quiet(const char *bridge, size_t matrix_max_places, json_t **doc)
-{
-	bool was_quiet = log_quiet(true);
-	int err = stats_model_build(bridge, NULL, matrix_max_places, doc);
-
-	log_quiet(was_quiet);
-	return err;
-}
-
-static const char *name_of(const json_t *obj)
-{
-	return json_string_value(json_object_get(obj, "name"));
-}
-
-void stats_model_foreach_iface(const json_t *doc, stats_iface_cb cb, void *data)
-{
-	const json_t *ns, *ifc, *br, *port;
-	size_t i, j;
-
-	json_array_foreach(json_object_get(doc, "namespaces"), i, ns)
-		json_array_foreach(json_object_get(ns, "interfaces"), j, ifc)
-			cb(name_of(ns), name_of(ifc), ifc, data);
-	/* Bridge ports live in our (the host's) namespace; the bridge's own device last. */
-	json_array_foreach(json_object_get(doc, "bridges"), i, br) {
-		json_array_foreach(json_object_get(br, "ports"), j, port)
-			cb(STATS_MODEL_HOST, name_of(port), port, data);
-		cb(STATS_MODEL_HOST, name_of(br), json_object_get(br, "local"), data);
-	}
 }

@@ -17,23 +17,4 @@ json_t *stats_model_json(const struct stats_model *m);
 int stats_model_build(const char *bridge, const char *only_netns, size_t matrix_max_places,
 		      json_t **doc);
 
-/**
- * stats_model_build_quiet() - stats_model_build() of every namespace, for
- * callers that ask every interval and report a failure their own way: no
- * error line, its own or its modules'.
- * Return: as stats_model_build().
- */
-int stats_model_build_quiet(const char *bridge, size_t matrix_max_places, json_t **doc);
-
-/* @where: the namespace's name, or STATS_MODEL_HOST; @iface: {"rx", "tx", ...}. */
-typedef void (*stats_iface_cb)(const char *where, const char *name, const json_t *iface,
-			       void *data);
-
-/**
- * stats_model_foreach_iface() - call @cb on every interface of @doc in the
- * order people read them: the namespaces' interfaces, then for each bridge
- * its ports and last the bridge's own device ("local", named after the bridge).
- */
-void stats_model_foreach_iface(const json_t *doc, stats_iface_cb cb, void *data);
-
 #endif
