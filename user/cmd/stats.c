@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nsmon stats: the counters of every monitored lab, as a table for people or
- * as one JSON document (the contract in README.md). Both come from the
- * counters model: the document from stats_write.c, the table straight from
- * the model's interfaces and places (a test checks they agree).
+ * as one JSON document (the contract in README.md). Both are written from
+ * the counters model: the document by output/stats_write.c, the table here,
+ * from the model's interfaces and places (a test checks they agree).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -334,6 +334,18 @@ static int print_table(const struct stats_model *m, bool wide)
 	return 0;
 }
 
+/* The document (the contract in README.md). */
+static int print_json(const struct stats_model *m)
+{
+	json_t *doc = stats_write_json(m);
+
+	if (!doc)
+		return -ENOMEM;
+	cli_print_doc(doc, true, NULL);
+	json_decref(doc);
+	return 0;
+}
+
 struct stats_args {
 	const char *bridge, *netns;
 	bool json, matrix, wide;
@@ -359,20 +371,11 @@ static int run_stats(const void *args, int noperands, char **operands)
 	const struct stats_args *a = args;
 	size_t matrix_max_places = a->matrix ? 0 : STATS_MODEL_MATRIX_PLACES;
 	struct stats_model *m;
-	json_t *doc;
 	int err;
 
-	if (a->json) {
-		err = stats_model_build(a->bridge, a->netns, matrix_max_places, &doc);
-		if (err)
-			return cli_exit_code(err);
-		cli_print_doc(doc, true, NULL);
-		json_decref(doc);
-		return EXIT_OK;
-	}
 	err = stats_model_read(a->bridge, a->netns, matrix_max_places, &m);
 	if (!err) {
-		err = print_table(m, a->wide);
+		err = a->json ? print_json(m) : print_table(m, a->wide);
 		stats_model_free(m);
 	}
 	return err ? cli_exit_code(err) : EXIT_OK;

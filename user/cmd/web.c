@@ -163,10 +163,11 @@ static int reply_error(struct http_request *req, unsigned int status, char *text
 static int api_stats(struct http_request *req)
 {
 	struct stats_query q = { 0 };
+	struct stats_model *m;
 	struct http_said said;
 	char when[24], *why, *body;
+	json_t *doc = NULL;
 	size_t len;
-	json_t *doc;
 	__u64 read_us;
 	int err, ret;
 
@@ -175,9 +176,13 @@ static int api_stats(struct http_request *req)
 	/* When the counters were read: the page's rates divide by the time between two reads. */
 	read_us = monotonic_us();
 	http_said_begin(&said);
-	err = stats_model_build(q.bridge, q.netns, q.matrix ? 0 : STATS_MODEL_MATRIX_PLACES, &doc);
+	err = stats_model_read(q.bridge, q.netns, q.matrix ? 0 : STATS_MODEL_MATRIX_PLACES, &m);
+	if (!err) {
+		doc = stats_write_json(m);
+		stats_model_free(m);
+	}
 	why = http_said_end(&said, &len);
-	if (err)
+	if (!doc)
 		return reply_error(req, HTTP_UNAVAILABLE, why);
 	free(why);
 	body = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);

@@ -178,7 +178,7 @@ static json_t *bridge_json(const struct stats_model *m, const struct stats_bridg
 			 "matrix", matrix_json(br));
 }
 
-json_t *stats_model_json(const struct stats_model *m)
+json_t *stats_write_json(const struct stats_model *m)
 {
 	json_t *namespaces = json_array(), *bridges = json_array(), *doc = NULL;
 	json_t *(*dirs)[NSMON_DIR_MAX] = calloc(m->nifaces ?: 1, sizeof(*dirs));
@@ -196,23 +196,7 @@ json_t *stats_model_json(const struct stats_model *m)
 		json_decref(bridges);
 	}
 	free(dirs);
-	return doc;
-}
-
-int stats_model_build(const char *bridge, const char *only_netns, size_t matrix_max_places,
-		      json_t **doc)
-{
-	struct stats_model *m;
-	int err;
-
-	err = stats_model_read(bridge, only_netns, matrix_max_places, &m);
-	if (err)
-		return err;
-	*doc = stats_model_json(m);
-	stats_model_free(m);
-	if (!*doc) {
+	if (!doc)
 		pr_warn("cannot build the counters document: %s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	return 0;
+	return doc;
 }

@@ -7,14 +7,11 @@
 
 #include "model/stats_model.h"
 
-/* stats_model_json() - @m as the contract's document (the caller's reference; NULL: no memory). */
-json_t *stats_model_json(const struct stats_model *m);
-
 /**
- * stats_model_build() - stats_model_read() as a jansson document.
- * Return: 0 with *@doc set (the caller's reference), or -errno as above.
+ * stats_write_json() - @m as the contract's document, member by member in
+ * the contract's order. Prints its own error line.
+ * Return: the document (the caller's reference), or NULL: no memory.
  */
-int stats_model_build(const char *bridge, const char *only_netns, size_t matrix_max_places,
-		      json_t **doc);
+json_t *stats_write_json(const struct stats_model *m);
 
 #endif
