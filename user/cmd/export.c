@@ -98,7 +98,7 @@ static int scrape(struct exporter *ex, char **text, size_t *len)
 
 	/* The model leaves each matrix out: export_metrics.c says why. */
 	http_said_begin(&said);
-	err = stats_model_read(ex->bridge, NULL, STATS_MODEL_NO_MATRIX, &m);
+	err = stats_model_read(ex->bridge, NULL, STATS_MODEL_MATRIX_NONE, &m);
 	why = http_said_end(&said, len);
 	if (err) {
 		*text = why ? why : failed(len, "read the counters", err);

@@ -369,11 +369,11 @@ static const struct cli_option stats_options[] = {
 static int run_stats(const void *args, int noperands, char **operands)
 {
 	const struct stats_args *a = args;
-	size_t matrix_max_places = a->matrix ? 0 : STATS_MODEL_MATRIX_PLACES;
+	size_t matrix_places = a->matrix ? STATS_MODEL_MATRIX_ALL : STATS_MODEL_MATRIX_PLACES;
 	struct stats_model *m;
 	int err;
 
-	err = stats_model_read(a->bridge, a->netns, matrix_max_places, &m);
+	err = stats_model_read(a->bridge, a->netns, matrix_places, &m);
 	if (!err) {
 		err = a->json ? print_json(m) : print_table(m, a->wide);
 		stats_model_free(m);

@@ -31,8 +31,8 @@
 static volatile sig_atomic_t exiting;
 static volatile sig_atomic_t resized;
 
-/* Beyond this many places (ports and the bridge) no screen shows the matrix: it is not built. */
-#define MATRIX_MAX_PLACES	16
+/* Beyond this many places (ports and the bridge) no screen shows the matrix: it is not read. */
+#define MATRIX_PLACES	16
 
 struct watch {
 	double interval;		/* seconds */
@@ -70,7 +70,7 @@ static double monotonic(void)
 /* The model of w->bridge, read without an error line: a failure is shown on the screen. */
 static int read_model(const struct watch *w, struct stats_model **m)
 {
-	return stats_model_read_quiet(w->bridge, MATRIX_MAX_PLACES, m);
+	return stats_model_read_quiet(w->bridge, MATRIX_PLACES, m);
 }
 
 /* What the event stream counted for each interface of @m: NULL without a stream (or memory). */
@@ -660,7 +660,7 @@ static int run_watch(const void *args, int noperands, char **operands)
 	if (ret) {
 		struct stats_model *m;
 
-		if (stats_model_read(w.bridge, NULL, MATRIX_MAX_PLACES, &m) == 0)
+		if (stats_model_read(w.bridge, NULL, MATRIX_PLACES, &m) == 0)
 			stats_model_free(m);
 		return cli_exit_code(ret);
 	}

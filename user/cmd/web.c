@@ -176,7 +176,7 @@ static int api_stats(struct http_request *req)
 	/* When the counters were read: the page's rates divide by the time between two reads. */
 	read_us = monotonic_us();
 	http_said_begin(&said);
-	err = stats_model_read(q.bridge, q.netns, q.matrix ? 0 : STATS_MODEL_MATRIX_PLACES, &m);
+	err = stats_model_read(q.bridge, q.netns, q.matrix ? STATS_MODEL_MATRIX_ALL : STATS_MODEL_MATRIX_PLACES, &m);
 	if (!err) {
 		doc = stats_write_json(m);
 		stats_model_free(m);

@@ -50,7 +50,7 @@ void counter_source_tick(struct counter_source *cs)
 	struct stats_model *now;
 
 	/* Nothing monitored (yet) is no deltas, not an error line every interval; no matrix. */
-	if (stats_model_read_quiet(NULL, STATS_MODEL_NO_MATRIX, &now))
+	if (stats_model_read_quiet(NULL, STATS_MODEL_MATRIX_NONE, &now))
 		now = NULL;
 	if (now)
 		d = stats_model_delta(now, cs->then);

@@ -19,7 +19,7 @@
 
 struct report {
 	const char *only_netns;		/* -n NS, or NULL */
-	size_t matrix_max_places;	/* a bigger bridge leaves its matrix out; 0: no limit */
+	size_t matrix_places;		/* a bridge of more places leaves its matrix out */
 	const struct counters_maps *maps;
 	struct counters_snapshot *snap;
 	struct nl_sock *nl;
@@ -121,7 +121,7 @@ static int find_ports(const char *bridge, void *data)
 		return 0;
 	}
 	/* Places are the ports and the bridge device. */
-	br->matrix_shown = !r->matrix_max_places || br->lab.nports + 1 <= r->matrix_max_places;
+	br->matrix_shown = br->lab.nports + 1 <= r->matrix_places;
 	err = places_init(&br->places, &br->lab, br->matrix_shown);
 	if (err) {
 		report_error(r, err, "cannot discover the ports of bridge \"%s\": %s", bridge,
@@ -385,10 +385,10 @@ static void read_all(struct report *r, const char *bridge)
 		report_error(r, -ENOENT, "namespace \"%s\" is not monitored", r->only_netns);
 }
 
-int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_max_places,
+int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_places,
 		     struct stats_model **out)
 {
-	struct report r = { .only_netns = only_netns, .matrix_max_places = matrix_max_places };
+	struct report r = { .only_netns = only_netns, .matrix_places = matrix_places };
 	struct counters_maps maps;
 	int err;
 
@@ -418,10 +418,10 @@ int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_m
 	return 0;
 }
 
-int stats_model_read_quiet(const char *bridge, size_t matrix_max_places, struct stats_model **out)
+int stats_model_read_quiet(const char *bridge, size_t matrix_places, struct stats_model **out)
 {
 	bool was_quiet = log_quiet(true);
-	int err = stats_model_read(bridge, NULL, matrix_max_places, out);
+	int err = stats_model_read(bridge, NULL, matrix_places, out);
 
 	log_quiet(was_quiet);
 	return err;

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The counters model: what `nsmon stats --json` prints (the contract in
- * README.md), read from the ledgers, the labs they name and the pinned
- * counters maps. `nsmon stats` prints it, `nsmon watch` turns two of them
- * into rates, `nsmon events --counters` into deltas, `nsmon export` into
- * Prometheus metrics (export_metrics.c).
+ * The counters model, read from the ledgers, the labs they name and the
+ * pinned counters maps: what every view of the counters reads. `nsmon stats`
+ * prints it as a table or as the contract's document (README.md,
+ * output/stats_write.c), `nsmon web` serves that document, `nsmon export`
+ * writes it as Prometheus text (output/export_metrics.c); `nsmon watch`
+ * turns two of them into rates and `nsmon events --counters` into events,
+ * by their deltas (stats_delta.h).
  */
 #ifndef NSMON_STATS_MODEL_H
 #define NSMON_STATS_MODEL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "datapath/counters.h"
 #include "lab/lab.h"
@@ -18,10 +21,13 @@
 /* The label of the bridge side (ports and the bridge itself) in @where below. */
 #define STATS_MODEL_HOST	"host"
 
-/* `nsmon stats` shows the matrix of a bridge up to this many places, unless --matrix. */
-#define STATS_MODEL_MATRIX_PLACES	64
-/* As matrix_max_places: no matrix (a bridge with a port has two places, itself and the port). */
-#define STATS_MODEL_NO_MATRIX		1
+/*
+ * How many places (ports and the bridge itself) a bridge may have for
+ * stats_model_read() to read its forwarding matrix: a bigger one leaves it out.
+ */
+#define STATS_MODEL_MATRIX_NONE		0		/* no bridge's */
+#define STATS_MODEL_MATRIX_PLACES	64		/* what `nsmon stats` shows, unless --matrix */
+#define STATS_MODEL_MATRIX_ALL		SIZE_MAX	/* every bridge's, however big */
 
 /* A monitored bridge: its lab, and what it did with each place's frames. */
 struct stats_bridge {
@@ -99,15 +105,15 @@ struct stats_model {
 /**
  * stats_model_read() - the counters of every monitored bridge, or of @bridge
  * only. @only_netns (NULL: all) keeps just that namespace and the bridge ports
- * that peer into it. A bridge with more than @matrix_max_places places (ports
- * and the bridge itself; 0: no limit) leaves its matrix out: 250 ports make a
- * matrix of ~62,000 pairs (IPv6 link-local floods reach every pair), 10 MB of
- * JSON, and reading them from bridge_flows would be most of a `stats` (the
- * places' sums need none of them). Prints its own error line.
+ * that peer into it. A bridge with more than @matrix_places places (ports
+ * and the bridge itself: STATS_MODEL_MATRIX_*) leaves its matrix out: 250
+ * ports make a matrix of ~62,000 pairs (IPv6 link-local floods reach every
+ * pair), 10 MB of JSON, and reading them from bridge_flows would be most of
+ * a `stats` (the places' sums need none of them). Prints its own error line.
  * Return: 0 with *@out set (stats_model_free() it), or -errno: -ENOENT when
  * nothing is monitored, @bridge is not, or @only_netns is not.
  */
-int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_max_places,
+int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_places,
 		     struct stats_model **out);
 
 /**
@@ -116,7 +122,7 @@ int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_m
  * error line, its own or its modules'.
  * Return: as stats_model_read().
  */
-int stats_model_read_quiet(const char *bridge, size_t matrix_max_places, struct stats_model **out);
+int stats_model_read_quiet(const char *bridge, size_t matrix_places, struct stats_model **out);
 
 void stats_model_free(struct stats_model *m);
 
