@@ -21,6 +21,7 @@
 #include "cmd/cli.h"
 #include "datapath/capture.h"
 #include "events/events.h"
+#include "lab/netns.h"
 #include "model/frame_info.h"
 #include "output/frame_text.h"
 #include "output/pcapng.h"
@@ -152,9 +153,9 @@ static void describe(const struct capture_iface *ci, char *buf, size_t size)
 {
 	switch (ci->hook) {
 	case CAPTURE_AT_PEER:
-		snprintf(buf, size, "netns %s (inode %llu), %s: the copies of the tc ingress and egress of its veth peer %s (host), port of bridge %s, mirrored",
+		snprintf(buf, size, "netns %s (inode %llu), %s: the copies of the tc ingress and egress of its veth peer %s (%s), port of bridge %s, mirrored",
 			 ci->netns, (unsigned long long)ci->netns_inode, ci->ifname, ci->port,
-			 ci->bridge);
+			 NETNS_HOST, ci->bridge);
 		break;
 	case CAPTURE_AT_PORT:
 		snprintf(buf, size, "netns %s (inode %llu), %s: tc ingress and egress (tcx), port of bridge %s",

@@ -187,7 +187,8 @@ static void on_event(const struct nsmon_event *ev, void *data)
 				 addr, event_nud_name(n->old_state), event_nud_name(n->new_state),
 				 mac);
 	} else {
-		snprintf(st->where, sizeof(st->where), "host %s", f->bridge[0] ? f->bridge : "-");
+		snprintf(st->where, sizeof(st->where), "%s %s", NETNS_HOST,
+			 f->bridge[0] ? f->bridge : "-");
 		snprintf(st->hook, sizeof(st->hook), "bridge:br_fdb_update");
 		snprintf(st->kind, sizeof(st->kind), "fdb");
 		snprintf(st->what, sizeof(st->what), "FDB %s %s on port %s",

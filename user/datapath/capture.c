@@ -38,11 +38,11 @@
 #include "datapath/tcx.h"
 #include "lab/lab.h"
 #include "lab/ledger.h"
+#include "lab/netns.h"
 #include "util/grow.h"
 #include "util/log.h"
 #include "capture.skel.h"
 
-#define HOST_LABEL	"host"
 #define ETH_ADDRS	12	/* destination and source MAC: a tag goes after them */
 #define VLAN_TAG	4
 
@@ -141,7 +141,7 @@ static struct capture_iface *add_iface(struct capture *cap, const struct lab *la
 	cap->ifaces = ifs;
 	ci = &cap->ifaces[cap->nifaces++];
 	memset(ci, 0, sizeof(*ci));
-	snprintf(ci->netns, sizeof(ci->netns), "%s", ns == &lab->host ? HOST_LABEL : ns->name);
+	snprintf(ci->netns, sizeof(ci->netns), "%s", ns == &lab->host ? NETNS_HOST : ns->name);
 	ci->netns_inode = ns->inode;
 	snprintf(ci->ifname, sizeof(ci->ifname), "%s", li->name);
 	snprintf(ci->name, sizeof(ci->name), "%s/%s", ci->netns, ci->ifname);

@@ -27,7 +27,7 @@ enum capture_hook {
 /* One interface of the capture (the pcap-ng file's interface of the same index). */
 struct capture_iface {
 	char name[NAME_MAX + IF_NAMESIZE + 2];	/* "red/veth-red", "host/v-net-0" */
-	char netns[NAME_MAX + 1];		/* "host" for the bridge's namespace */
+	char netns[NAME_MAX + 1];		/* NETNS_HOST for the bridge's namespace */
 	__u64 netns_inode;
 	char ifname[IF_NAMESIZE];
 	int ifindex;				/* in its own namespace */

@@ -21,7 +21,6 @@
 #include "datapath/tcx.h"
 
 #define BPF_FS_MAGIC_NUMBER	0xcafe4a11
-#define HOST_NETNS_LABEL	"host"
 
 #ifndef CAP_BPF
 #define CAP_BPF			39
@@ -309,7 +308,7 @@ bool datapath_maps_current(const struct datapath *dp)
 static void pin_path(const struct datapath *dp, const char *netns, const char *ifname,
 		     const char *what, char *path, size_t size)
 {
-	snprintf(path, size, "%s/%s:%s:%s", dp->pin_dir, netns ? netns : HOST_NETNS_LABEL, ifname,
+	snprintf(path, size, "%s/%s:%s:%s", dp->pin_dir, netns ? netns : NETNS_HOST, ifname,
 		 what);
 }
 
@@ -321,7 +320,7 @@ static int intend_pin(struct datapath *dp, const char *netns, int ifindex, const
 		      struct ledger_rec *rec)
 {
 	*rec = (struct ledger_rec){ .kind = LEDGER_PIN, .pin.ifindex = ifindex };
-	snprintf(rec->pin.netns, sizeof(rec->pin.netns), "%s", netns ? netns : "");
+	snprintf(rec->pin.netns, sizeof(rec->pin.netns), "%s", netns ? netns : LEDGER_NETNS_OURS);
 	if (snprintf(rec->pin.path, sizeof(rec->pin.path), "%s", path) >= (int)sizeof(rec->pin.path))
 		return -ENAMETOOLONG;
 	return ledger_intend(dp->ledger, rec);
@@ -374,10 +373,10 @@ static int attach_tcx(struct datapath *dp, const char *netns, const char *ifname
 #define TC_PRIO_BASE	0x4e53	/* "NS" */
 #define TC_PRIO_TRIES	16
 
-/* The namespace label of a clsact record: "" for ours. */
+/* The namespace of a clsact record: LEDGER_NETNS_OURS for ours. */
 static void label_of(const char *netns, char *label, size_t size)
 {
-	snprintf(label, size, "%s", netns ? netns : "");
+	snprintf(label, size, "%s", netns ? netns : LEDGER_NETNS_OURS);
 }
 
 /*
@@ -550,7 +549,7 @@ static int attach(struct datapath *dp, const char *netns, int netns_fd, const ch
 		err = netns_cookie(netns_fd, &cookie);
 		if (err) {
 			pr_warn("cannot read the netns cookie of %s: %s",
-				netns ? netns : HOST_NETNS_LABEL, strerror(-err));
+				netns ? netns : NETNS_HOST, strerror(-err));
 			return err;
 		}
 	}
@@ -570,7 +569,7 @@ static int attach(struct datapath *dp, const char *netns, int netns_fd, const ch
 	/* tcx, clsact and XDP resolve the ifindex in the caller's namespace. */
 	saved = netns_enter(netns_fd);
 	if (saved < 0) {
-		pr_warn("cannot enter namespace %s: %s", netns ? netns : HOST_NETNS_LABEL,
+		pr_warn("cannot enter namespace %s: %s", netns ? netns : NETNS_HOST,
 			strerror(-saved));
 		return saved;
 	}
@@ -605,12 +604,12 @@ int datapath_attach_peer(struct datapath *dp, const char *netns, int netns_fd,
 	return attach(dp, netns, netns_fd, ifname, ifindex, NULL, xdp);
 }
 
-/* Run @fn inside the namespace the ledger calls @netns ("": ours). */
+/* Run @fn inside the namespace the ledger calls @netns (LEDGER_NETNS_OURS: ours). */
 static int in_netns(const char *netns, int (*fn)(void *arg), void *arg)
 {
 	int fd, saved, err;
 
-	if (!*netns)
+	if (ledger_netns_ours(netns))
 		return fn(arg);
 	fd = netns_open(netns);
 	if (fd == -ENOENT)

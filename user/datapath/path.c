@@ -320,7 +320,7 @@ const char *path_tracer_where(const struct path_tracer *pt, __u64 netns_cookie, 
 		const struct lab_port *lp = &lab->ports[i];
 
 		if (netns_cookie == lab->host.cookie && (__u32)lp->port.ifindex == ifindex) {
-			snprintf(buf, size, "host %s", lp->port.name);
+			snprintf(buf, size, "%s %s", NETNS_HOST, lp->port.name);
 			return buf;
 		}
 		if (lp->netns && lp->netns->cookie == netns_cookie &&

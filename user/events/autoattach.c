@@ -190,11 +190,11 @@ static bool is_hook_of(const struct ledger_obj *o, int ifindex)
 
 	switch (r->kind) {
 	case LEDGER_PIN:
-		return !*r->pin.netns && r->pin.ifindex == ifindex;
+		return ledger_netns_ours(r->pin.netns) && r->pin.ifindex == ifindex;
 	case LEDGER_QDISC:
-		return !*r->qdisc.netns && r->qdisc.ifindex == ifindex;
+		return ledger_netns_ours(r->qdisc.netns) && r->qdisc.ifindex == ifindex;
 	case LEDGER_FILTER:
-		return !*r->filter.netns && r->filter.ifindex == ifindex;
+		return ledger_netns_ours(r->filter.netns) && r->filter.ifindex == ifindex;
 	default:
 		return false;
 	}

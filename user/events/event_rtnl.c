@@ -111,7 +111,7 @@ static void resolve_origin(struct event_rtnl *er, struct origin *o)
 	if (o->nsid < 0) {
 		o->inode = names->host_inode;
 		o->cookie = names->host_cookie;
-		snprintf(o->label, sizeof(o->label), "host");
+		snprintf(o->label, sizeof(o->label), "%s", NETNS_HOST);
 		return;
 	}
 	n = ns_names_by_nsid(names, o->nsid);

@@ -25,7 +25,7 @@
 #include "events/scope.h"
 #include "events/sink.h"
 #include "lab/lab.h"
-#include "model/stats_model.h"
+#include "lab/netns.h"
 #include "util/log.h"
 
 #define CONSUME_MS_DEFAULT	5
@@ -173,7 +173,7 @@ static bool in_scope(struct event_stream *es, const struct nsmon_event *ev)
 	case EVENT_ADDR:
 		return scope_has(es->scope, ev->addr.netns_cookie, ev->addr.where.ifindex);
 	case EVENT_COUNTERS:
-		return strcmp(ev->counters.netns, STATS_MODEL_HOST) ?
+		return strcmp(ev->counters.netns, NETNS_HOST) ?
 		       scope_has_netns(es->scope, ev->counters.netns) :
 		       scope_has_host_link(es->scope, ev->counters.ifname);
 	case EVENT_ATTACH:

@@ -28,6 +28,19 @@
 #include <net/if.h>
 #include <linux/types.h>
 
+/*
+ * The NETNS of a record about our own namespace: empty, which the file
+ * spells "-" as it does every empty field. Not NETNS_HOST: a named namespace
+ * may be called "host", none can be called "".
+ */
+#define LEDGER_NETNS_OURS	""
+
+/* Is a record's NETNS our own namespace? */
+static inline bool ledger_netns_ours(const char *netns)
+{
+	return !*netns;
+}
+
 /* The longest line the parser reads; a longer one is unreadable. */
 #define LEDGER_LINE_MAX		2048
 #define LEDGER_PATH_MAX		512

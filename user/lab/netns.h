@@ -10,6 +10,15 @@
 
 #define NETNS_RUN_DIR	"/run/netns"
 
+/*
+ * Our own namespace, where the bridges and their ports live, as every view
+ * names it (stats, watch, events, export, capture) and as its links' pins
+ * are named. A named namespace may be called "host" too: code tells ours by
+ * its inode or cookie, and a ledger record by LEDGER_NETNS_OURS, never by
+ * this name.
+ */
+#define NETNS_HOST	"host"
+
 /**
  * netns_new() - a new network namespace with no name yet, held by @netns_fd
  * alone (it goes away with the fd): its inode and cookie can be recorded

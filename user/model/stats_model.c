@@ -307,7 +307,7 @@ static int read_ifaces(struct report *r, const struct counters_snapshot *snap)
 			if (!br->shown[i])
 				continue;
 			e = place_iface(m, at, STATS_IFACE_PORT, b, i, at);
-			read_iface(snap, e, STATS_MODEL_HOST, host, &lp->port, host, lp->port.ifindex,
+			read_iface(snap, e, NETNS_HOST, host, &lp->port, host, lp->port.ifindex,
 				   false);
 			if (lp->netns && lp->peer.ifindex) {
 				ns = &m->netns[r->peer_netns[peer++]];
@@ -318,7 +318,7 @@ static int read_ifaces(struct report *r, const struct counters_snapshot *snap)
 			at++;
 		}
 		read_iface(snap, place_iface(m, at, STATS_IFACE_BRIDGE, b, lab->nports, at),
-			   STATS_MODEL_HOST, host, &lab->bridge, host, lab->bridge.ifindex, false);
+			   NETNS_HOST, host, &lab->bridge, host, lab->bridge.ifindex, false);
 	}
 	return 0;
 }

@@ -16,10 +16,8 @@
 
 #include "datapath/counters.h"
 #include "lab/lab.h"
+#include "lab/netns.h"
 #include "model/stats_places.h"
-
-/* The label of the bridge side (ports and the bridge itself) in @where below. */
-#define STATS_MODEL_HOST	"host"
 
 /*
  * How many places (ports and the bridge itself) a bridge may have for
@@ -70,7 +68,7 @@ enum stats_iface_role {
  * port's tx and the other way round.
  */
 struct stats_iface {
-	const char *where;		/* its namespace's name, STATS_MODEL_HOST for ours */
+	const char *where;		/* its namespace's name, NETNS_HOST for ours */
 	const char *name;
 	int ifindex;
 	__u64 netns_cookie;		/* of @where */

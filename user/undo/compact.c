@@ -32,10 +32,10 @@ static bool netns_alive(const char *name, __u64 cookie)
 	return alive;
 }
 
-/* Is the device @ifindex of the namespace labelled @netns ("": ours) still there? */
+/* Is the device @ifindex of the namespace the ledger calls @netns still there? */
 static bool device_alive(const struct link_list *l, const char *netns, int ifindex)
 {
-	return *netns ? netns_alive(netns, 0) : link_list_find(l, ifindex) != NULL;
+	return ledger_netns_ours(netns) ? link_list_find(l, ifindex) != NULL : netns_alive(netns, 0);
 }
 
 static bool gone(const struct ledger_obj *o, void *data)

@@ -237,10 +237,11 @@ static int undo_pin(struct undo_ctx *c, const struct ledger_obj *o)
 /* Where a clsact hook lives, for messages: "veth-red-br" or "ifindex 2 in red". */
 static const char *hook_place(const char *netns, int ifindex, char *buf, size_t size)
 {
+	bool ours = ledger_netns_ours(netns);
 	char text[80];
 
-	snprintf(buf, size, "ifindex %d%s%s", ifindex, *netns ? " in " : "",
-		 *netns ? shown(netns, text, sizeof(text)) : "");
+	snprintf(buf, size, "ifindex %d%s%s", ifindex, ours ? "" : " in ",
+		 ours ? "" : shown(netns, text, sizeof(text)));
 	return buf;
 }
 
