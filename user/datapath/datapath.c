@@ -213,7 +213,7 @@ int datapath_open(struct datapath *dp, const char *bridge, int netns_fd, enum tc
 	dp->mode = mode;
 	dp->ledger = lg;
 	dp->maps_lock = -1;
-	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/%s", NSMON_PIN_ROOT, bridge);
+	snprintf(dp->bridge, sizeof(dp->bridge), "%s", bridge);
 
 	/*
 	 * The maps all labs share are unpinned by the down of the last lab:
@@ -234,8 +234,12 @@ int datapath_open(struct datapath *dp, const char *bridge, int netns_fd, enum tc
 	err = ensure_bpffs();
 	if (!err)
 		err = make_dir(NSMON_PIN_ROOT);
-	if (!err)
-		err = make_dir(dp->pin_dir);
+	if (!err) {
+		char dir[PATH_MAX];
+
+		datapath_pin_path(dir, sizeof(dir), bridge, NULL, NULL, NULL);
+		err = make_dir(dir);
+	}
 	if (err)
 		return err;
 
@@ -304,12 +308,17 @@ bool datapath_maps_current(const struct datapath *dp)
 	return true;
 }
 
-/* Where the link of @what on @ifname is pinned. */
-static void pin_path(const struct datapath *dp, const char *netns, const char *ifname,
-		     const char *what, char *path, size_t size)
+int datapath_pin_path(char *path, size_t size, const char *bridge, const char *netns,
+		      const char *ifname, const char *what)
 {
-	snprintf(path, size, "%s/%s:%s:%s", dp->pin_dir, netns ? netns : NETNS_HOST, ifname,
-		 what);
+	int n;
+
+	if (ifname)
+		n = snprintf(path, size, "%s/%s/%s:%s:%s", NSMON_PIN_ROOT, bridge,
+			     netns ? netns : NETNS_HOST, ifname, what);
+	else
+		n = snprintf(path, size, "%s/%s", NSMON_PIN_ROOT, bridge);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
 /*
@@ -353,7 +362,7 @@ static int attach_tcx(struct datapath *dp, const char *netns, const char *ifname
 	int fd, err;
 
 	snprintf(what, sizeof(what), "tcx_%s", dir->name);
-	pin_path(dp, netns, ifname, what, path, sizeof(path));
+	datapath_pin_path(path, sizeof(path), dp->bridge, netns, ifname, what);
 	err = intend_pin(dp, netns, ifindex, path, &rec);
 	if (err == -ENAMETOOLONG)
 		pr_warn("cannot pin the link of %s: %s is too long", ifname, path);
@@ -491,7 +500,7 @@ static int attach_xdp(struct datapath *dp, const char *netns, const char *ifname
 		pr_warn("cannot attach XDP to %s: the XDP program was not loaded", ifname);
 		return -EINVAL;
 	}
-	pin_path(dp, netns, ifname, "xdp", path, sizeof(path));
+	datapath_pin_path(path, sizeof(path), dp->bridge, netns, ifname, "xdp");
 	err = intend_pin(dp, netns, ifindex, path, &rec);
 	if (err == -ENAMETOOLONG)
 		pr_warn("cannot pin the link of %s: %s is too long", ifname, path);
@@ -743,7 +752,7 @@ void datapath_release_pins(const char *bridge, bool shared, int maps_lock)
 	int labs = 0, lock = maps_lock;
 
 	/* rmdir, not a recursive delete: a pin that is left is someone's (or a bug) to see. */
-	snprintf(path, sizeof(path), "%s/%s", NSMON_PIN_ROOT, bridge);
+	datapath_pin_path(path, sizeof(path), bridge, NULL, NULL, NULL);
 	rmdir(path);
 	if (lock < 0 && ledger_lock_file(MAPS_LOCK, true, &lock))
 		return;

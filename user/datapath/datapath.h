@@ -10,6 +10,8 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <net/if.h>
 #include <linux/types.h>
 
 #include "lab/ledger.h"
@@ -28,7 +30,7 @@ struct datapath {
 	struct xdp_bpf *xdp_skel;	/* with --xdp only */
 	__u64 netns_cookie;		/* the bridge's namespace, which the tc programs key by */
 	enum tc_mode mode;
-	char pin_dir[128];	/* NSMON_PIN_ROOT/BRIDGE: names are short */
+	char bridge[IF_NAMESIZE];	/* its links are pinned in the bridge's directory */
 	struct ledger *ledger;	/* open for writing, inside a begin */
 	bool pins_foreign;	/* datapath_open() refused maps another nsmon version pinned */
 	/*
@@ -102,6 +104,16 @@ bool datapath_maps_current(const struct datapath *dp);
  */
 int datapath_del_filter(const char *netns, int ifindex, bool egress, __u32 handle, __u32 prio);
 int datapath_del_qdisc(const char *netns, int ifindex);
+
+/**
+ * datapath_pin_path() - where nsmon pins what it attaches for @bridge: the
+ * bridge's directory NSMON_PIN_ROOT/BRIDGE with @ifname NULL, else in it the
+ * link @what ("tcx_ingress", "tcx_egress", "xdp") on @ifname of the
+ * namespace @netns (NULL: ours, NETNS_HOST), named NETNS:IFNAME:WHAT.
+ * Return: 0, or -ENAMETOOLONG when it does not fit @size.
+ */
+int datapath_pin_path(char *path, size_t size, const char *bridge, const char *netns,
+		      const char *ifname, const char *what);
 
 /* Is @path inside NSMON_PIN_ROOT, with no "." or ".." on the way? */
 bool datapath_pin_path_ours(const char *path);

@@ -126,7 +126,7 @@ static int unpin_all(const char *bridge)
 	int err = 0, ret;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/%s", NSMON_PIN_ROOT, bridge);
+	datapath_pin_path(dir, sizeof(dir), bridge, NULL, NULL, NULL);
 	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
