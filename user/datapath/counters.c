@@ -54,7 +54,7 @@ int counters_open(struct counters_maps *m)
 {
 	int err;
 
-	m->slots = m->fast = m->owners = m->matrix = m->places = -1;
+	m->slots = m->fast = m->owners = m->matrix = m->places = m->flows = m->state = -1;
 	m->hash = bpf_obj_get(NSMON_COUNTERS_PIN);
 	if (m->hash < 0)
 		return -errno;
@@ -67,6 +67,10 @@ int counters_open(struct counters_maps *m)
 		err = open_pin(NSMON_BRIDGE_MATRIX_PIN, &m->matrix);
 	if (!err)
 		err = open_pin(NSMON_BRIDGE_PLACES_PIN, &m->places);
+	if (!err)
+		err = open_pin(NSMON_BRIDGE_FLOWS_PIN, &m->flows);
+	if (!err)
+		err = open_pin(NSMON_BRIDGE_STATE_PIN, &m->state);
 	if (err)
 		counters_close(m);
 	return err;
@@ -74,7 +78,8 @@ int counters_open(struct counters_maps *m)
 
 void counters_close(struct counters_maps *m)
 {
-	int *fds[] = { &m->hash, &m->slots, &m->fast, &m->owners, &m->matrix, &m->places };
+	int *fds[] = { &m->hash, &m->slots, &m->fast, &m->owners, &m->matrix, &m->places,
+		       &m->flows, &m->state };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -445,25 +450,21 @@ int counters_forget(const struct counters_maps *m, __u64 netns_cookie, int ifind
 }
 
 /* Every CPU's bridge state into *@st (the caller frees it). Return 0, -ENOENT or -errno. */
-static int read_bridge_states(int ncpus, struct nsmon_bridge_state **st)
+static int read_bridge_states(const struct counters_maps *m, int ncpus,
+			      struct nsmon_bridge_state **st)
 {
 	__u32 zero = 0;
-	int fd, err = 0;
 
 	*st = NULL;
-	fd = bpf_obj_get(NSMON_BRIDGE_STATE_PIN);
-	if (fd < 0)
-		return -errno;
+	if (m->state < 0)
+		return -ENOENT;
 	*st = calloc(ncpus, sizeof(**st));
 	if (!*st)
-		err = -ENOMEM;
-	else if (bpf_map_lookup_elem(fd, &zero, *st))
-		err = -errno;
-	close(fd);
-	return err;
+		return -ENOMEM;
+	return bpf_map_lookup_elem(m->state, &zero, *st) ? -errno : 0;
 }
 
-int bridge_flows_uncounted(__u64 *count)
+int bridge_flows_uncounted(const struct counters_maps *m, __u64 *count)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	struct nsmon_bridge_state *st;
@@ -472,14 +473,15 @@ int bridge_flows_uncounted(__u64 *count)
 	*count = 0;
 	if (ncpus < 0)
 		return ncpus;
-	err = read_bridge_states(ncpus, &st);
+	err = read_bridge_states(m, ncpus, &st);
 	for (int cpu = 0; !err && cpu < ncpus; cpu++)
 		*count += st[cpu].uncounted;
 	free(st);
 	return err == -ENOENT ? 0 : err;
 }
 
-int bridge_drops_pending_foreach(__u64 cookie, bridge_flow_cb cb, void *data)
+int bridge_drops_pending_foreach(const struct counters_maps *m, __u64 cookie, bridge_flow_cb cb,
+				 void *data)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	struct nsmon_bridge_state *st;
@@ -487,7 +489,7 @@ int bridge_drops_pending_foreach(__u64 cookie, bridge_flow_cb cb, void *data)
 
 	if (ncpus < 0)
 		return ncpus;
-	err = read_bridge_states(ncpus, &st);
+	err = read_bridge_states(m, ncpus, &st);
 	if (err == -ENOENT)
 		err = 0;
 	/* Each CPU's frame that left by nowhere, as long as no next frame has said so. */
@@ -572,63 +574,51 @@ static int keep_cell(const void *key, const void *percpu, void *data)
 			to < NSMON_MATRIX_SLOTS ? mr->owners[to].ifindex : NSMON_BR_NOWHERE, percpu);
 }
 
-/* The pin at @path, -1 when it is not there; -errno on another failure. */
-static int get_pin(const char *path)
-{
-	int fd = bpf_obj_get(path);
-
-	return fd >= 0 || errno == ENOENT ? fd : -errno;
-}
-
 /* The matrix's flows into @rd; nothing when it is not pinned (an older datapath). */
-static int read_matrix(struct flow_reader *rd)
+static int read_matrix(const struct counters_maps *m, struct flow_reader *rd)
 {
-	struct matrix_reader *mr = calloc(1, sizeof(*mr));
-	int owners = get_pin(NSMON_SLOT_OWNERS_PIN), index = get_pin(NSMON_COUNTER_SLOTS_PIN);
-	int matrix = get_pin(NSMON_BRIDGE_MATRIX_PIN);
-	int err = !mr ? -ENOMEM : owners < -1 ? owners : index < -1 ? index : matrix < -1 ? matrix : 0;
+	struct matrix_reader *mr;
+	int err;
 
-	if (!err && owners >= 0 && index >= 0 && matrix >= 0) {
-		mr->rd = rd;
-		err = map_read_all(owners, sizeof(__u32), sizeof(struct nsmon_slot), false, keep_slot,
-				   &(struct slot_array){ mr->owners, NSMON_FAST_SLOTS });
-		if (!err)
-			err = map_read_all(index, sizeof(__u32), sizeof(struct nsmon_slot), false,
-					   keep_slot, &(struct slot_array){ mr->index, NSMON_SLOT_INDEX });
-		if (!err) {
-			confirm_owners(mr);
-			err = map_read_all(matrix, sizeof(__u32), sizeof(struct nsmon_bridge_counters), true,
-					   keep_cell, mr);
-		}
+	if (m->owners < 0 || m->slots < 0 || m->matrix < 0)
+		return 0;
+	mr = calloc(1, sizeof(*mr));
+	if (!mr)
+		return -ENOMEM;
+	mr->rd = rd;
+	err = map_read_all(m->owners, sizeof(__u32), sizeof(struct nsmon_slot), false, keep_slot,
+			   &(struct slot_array){ mr->owners, NSMON_FAST_SLOTS });
+	if (!err)
+		err = map_read_all(m->slots, sizeof(__u32), sizeof(struct nsmon_slot), false,
+				   keep_slot, &(struct slot_array){ mr->index, NSMON_SLOT_INDEX });
+	if (!err) {
+		confirm_owners(mr);
+		err = map_read_all(m->matrix, sizeof(__u32), sizeof(struct nsmon_bridge_counters),
+				   true, keep_cell, mr);
 	}
-	for (int i = 0, fds[] = { owners, index, matrix }; i < 3; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
 	free(mr);
 	return err;
 }
 
-int bridge_flows_foreach(__u64 cookie, bridge_flow_cb cb, void *data)
+int bridge_flows_foreach(const struct counters_maps *m, __u64 cookie, bridge_flow_cb cb,
+			 void *data)
 {
 	struct flow_reader rd = { .cookie = cookie, .ncpus = libbpf_num_possible_cpus(),
 				  .cb = cb, .data = data };
-	int fd, err;
+	int err;
 
 	if (rd.ncpus < 0)
 		return rd.ncpus;
-	fd = bpf_obj_get(NSMON_BRIDGE_FLOWS_PIN);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	err = map_read_all(fd, sizeof(struct nsmon_bridge_key), sizeof(struct nsmon_bridge_counters),
-			   true, keep_flow, &rd);
-	if (!err)
-		err = read_matrix(&rd);
-	close(fd);
-	return err;
+	if (m->flows < 0)
+		return 0;
+	err = map_read_all(m->flows, sizeof(struct nsmon_bridge_key),
+			   sizeof(struct nsmon_bridge_counters), true, keep_flow, &rd);
+	return err ? err : read_matrix(m, &rd);
 }
 
 /*
- * The flows map's keys, read once per undo (until bridge_flows_forget_done()):
+ * The flows map's keys, read once per undo (until bridge_flows_forget_done()),
+ * and the map they are deleted from (the caller's fd):
  * `down` forgets the flows of every interface of a lab, one call each, and
  * walking the whole map for each would be quadratic (tens of seconds for 250
  * namespaces). The keys are read in batches, the doomed ones collected and
@@ -674,8 +664,6 @@ int bridge_flows_forget_done(void)
 {
 	int err = flows_fd >= 0 ? delete_doomed() : 0;
 
-	if (flows_fd >= 0)
-		close(flows_fd);
 	flows_fd = -1;
 	free(flow_keys);
 	free(doomed);
@@ -684,14 +672,14 @@ int bridge_flows_forget_done(void)
 	return err;
 }
 
-int bridge_flows_forget(__u64 cookie, int ifindex)
+int bridge_flows_forget(const struct counters_maps *m, __u64 cookie, int ifindex)
 {
 	int err = 0;
 
+	if (m->flows < 0)
+		return 0;
 	if (flows_fd < 0) {
-		flows_fd = bpf_obj_get(NSMON_BRIDGE_FLOWS_PIN);
-		if (flows_fd < 0)
-			return errno == ENOENT ? 0 : -errno;
+		flows_fd = m->flows;
 		err = map_read_all(flows_fd, sizeof(struct nsmon_bridge_key),
 				   sizeof(struct nsmon_bridge_counters), true, keep_key, NULL);
 	}

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Reading the pinned per-CPU counters map. */
+/*
+ * The pinned counters maps: the per-CPU counters (hash and fast slots), the
+ * bridge's forwarding (flows, matrix, places' sums, per-CPU state), read
+ * and kept through one set of fds (struct counters_maps).
+ */
 #ifndef NSMON_COUNTERS_H
 #define NSMON_COUNTERS_H
 
@@ -28,14 +32,16 @@ extern const enum nsmon_stat nsmon_stat_order[NSMON_STAT_MAX];
 
 /*
  * The counters maps, as fds: the hash, the fast slots' three maps, the
- * bridge matrix and the places' sums.
+ * bridge matrix, the places' sums, the bridge flows and the bridges'
+ * per-CPU state. -1: not pinned (a datapath from before that map).
  */
 struct counters_maps {
-	int hash, slots, fast, owners, matrix, places;
+	int hash, slots, fast, owners, matrix, places, flows, state;
 };
 
 /**
- * counters_open() - open the pinned counters maps (counters_close() them).
+ * counters_open() - open the pinned counters maps (counters_close() them):
+ * every function here reads and changes the maps through these fds.
  * Return: 0, -ENOENT if nothing is monitored, or -errno.
  */
 int counters_open(struct counters_maps *m);
@@ -104,7 +110,8 @@ typedef int (*bridge_flow_cb)(const struct bridge_flow *flow, void *data);
  * Return: 0 (nothing when the maps are not pinned: an older datapath), the
  * first non-zero return of @cb, or -errno.
  */
-int bridge_flows_foreach(__u64 cookie, bridge_flow_cb cb, void *data);
+int bridge_flows_foreach(const struct counters_maps *m, __u64 cookie, bridge_flow_cb cb,
+			 void *data);
 
 /**
  * bridge_drops_pending_foreach() - call @cb on the drops in the namespace
@@ -114,7 +121,8 @@ int bridge_flows_foreach(__u64 cookie, bridge_flow_cb cb, void *data);
  * state (a frame in flight at that very moment would read as dropped too).
  * Return: as bridge_flows_foreach().
  */
-int bridge_drops_pending_foreach(__u64 cookie, bridge_flow_cb cb, void *data);
+int bridge_drops_pending_foreach(const struct counters_maps *m, __u64 cookie, bridge_flow_cb cb,
+				 void *data);
 
 /**
  * bridge_flows_uncounted() - how many counts of bridge flows were lost, on
@@ -122,10 +130,13 @@ int bridge_drops_pending_foreach(__u64 cookie, bridge_flow_cb cb, void *data);
  * all flooding each other), so that a reader can say its matrix is short.
  * Return: 0 (*@count 0 when nothing is pinned) or -errno.
  */
-int bridge_flows_uncounted(__u64 *count);
+int bridge_flows_uncounted(const struct counters_maps *m, __u64 *count);
 
-/* The bridge flows from or to @ifindex in @cookie, to delete at bridge_flows_forget_done(). Return 0 or -errno. */
-int bridge_flows_forget(__u64 cookie, int ifindex);
+/*
+ * The bridge flows from or to @ifindex in @cookie, to delete at
+ * bridge_flows_forget_done(), before @m is closed. Return 0 or -errno.
+ */
+int bridge_flows_forget(const struct counters_maps *m, __u64 cookie, int ifindex);
 
 /*
  * The end of a series of bridge_flows_forget() calls, which only collect:

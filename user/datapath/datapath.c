@@ -533,6 +533,8 @@ static void give_slot(struct datapath *dp, __u64 cookie, int ifindex)
 		.owners = bpf_map__fd(dp->skel->maps.slot_owners),
 		.matrix = bpf_map__fd(dp->skel->maps.bridge_matrix),
 		.places = bpf_map__fd(dp->skel->maps.bridge_places),
+		.flows = bpf_map__fd(dp->skel->maps.bridge_flows),
+		.state = bpf_map__fd(dp->skel->maps.bridge_state),
 	};
 	int err = counters_give_slot(&m, cookie, ifindex);
 

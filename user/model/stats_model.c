@@ -80,7 +80,8 @@ static int count_pending_drop(const struct bridge_flow *f, void *data)
  * Every bridge is in our namespace: its flows are counted under the cookie
  * of any. Return 0 or -errno.
  */
-static int sum_places(struct stats_model *m, const struct counters_snapshot *snap)
+static int sum_places(struct stats_model *m, const struct counters_maps *maps,
+		      const struct counters_snapshot *snap)
 {
 	__u64 cookie = m->bridges[0].lab.host.cookie;
 	bool need_flows = false;
@@ -94,8 +95,8 @@ static int sum_places(struct stats_model *m, const struct counters_snapshot *sna
 		    (br->matrix_shown && br->lab.nports))
 			need_flows = true;
 	}
-	err = need_flows ? bridge_flows_foreach(cookie, count_flow, m) : 0;
-	return err ? err : bridge_drops_pending_foreach(cookie, count_pending_drop, m);
+	err = need_flows ? bridge_flows_foreach(maps, cookie, count_flow, m) : 0;
+	return err ? err : bridge_drops_pending_foreach(maps, cookie, count_pending_drop, m);
 }
 
 /* A monitored bridge and its ports; their peers come later (find_peers()). */
@@ -346,8 +347,8 @@ static void read_all(struct report *r, const char *bridge)
 		return;
 	}
 	if (m->nbridges)
-		flows_err = sum_places(m, r->snap);
-	err = bridge_flows_uncounted(&m->flows_uncounted);
+		flows_err = sum_places(m, r->maps, r->snap);
+	err = bridge_flows_uncounted(r->maps, &m->flows_uncounted);
 	if (err) {
 		report_error(r, err, "cannot read the bridge state: %s", strerror(-err));
 		return;

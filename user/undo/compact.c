@@ -113,9 +113,10 @@ int undo_compact(struct ledger *lg)
 
 static void forget_counters(struct counters_maps *m, bool maps, __u64 cookie, int ifindex)
 {
-	if (maps)
-		counters_forget(m, cookie, ifindex);
-	bridge_flows_forget(cookie, ifindex);
+	if (!maps)
+		return;
+	counters_forget(m, cookie, ifindex);
+	bridge_flows_forget(m, cookie, ifindex);
 }
 
 /* Unpin every link under /sys/fs/bpf/nsmon/BRIDGE: only nsmon pins there. */

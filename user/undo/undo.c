@@ -282,7 +282,7 @@ static int undo_keys(struct undo_ctx *c, const struct ledger_obj *o)
 	if (!err)
 		err = counters_forget(&c->maps, o->rec.keys.cookie, o->rec.keys.ifindex);
 	if (!err)
-		err = bridge_flows_forget(o->rec.keys.cookie, o->rec.keys.ifindex);
+		err = bridge_flows_forget(&c->maps, o->rec.keys.cookie, o->rec.keys.ifindex);
 	if (err)
 		pr_warn("cannot forget the counters of ifindex %d: %s", o->rec.keys.ifindex,
 			strerror(-err));
