@@ -76,13 +76,19 @@ static int read_model(const struct watch *w, struct stats_model **m)
 /* What the event stream counted for each interface of @m: NULL without a stream (or memory). */
 static __u64 *read_drops(const struct watch *w, const struct stats_model *m)
 {
+	struct event_drops *d = NULL;
 	__u64 *drops;
 
 	if (!w->es)
 		return NULL;
 	drops = calloc(m->nifaces ?: 1, sizeof(*drops));
+	if (drops && event_stream_drops(w->es, &d)) {
+		free(drops);
+		return NULL;
+	}
 	for (size_t i = 0; drops && i < m->nifaces; i++)
-		drops[i] = event_stream_drops(w->es, m->ifaces[i].netns_cookie, m->ifaces[i].ifindex);
+		drops[i] = event_drops_of(d, m->ifaces[i].netns_cookie, m->ifaces[i].ifindex);
+	event_drops_free(d);
 	return drops;
 }
 

@@ -13,8 +13,10 @@
 #include <bpf/libbpf.h>
 
 #include "events_abi.h"
+#include "datapath/map_read.h"
 #include "events/event_tracers.h"
 #include "model/drop_reasons.h"
+#include "util/grow.h"
 #include "util/log.h"
 #include "events.skel.h"
 
@@ -294,23 +296,91 @@ void event_tracers_report_lost(struct event_tracers *et)
 	}
 }
 
-__u64 event_tracers_drops(struct event_tracers *et, __u64 cookie, int ifindex)
-{
-	int ncpus = libbpf_num_possible_cpus();
-	__u64 per_cpu[ncpus > 0 ? ncpus : 1], sum = 0;
-	struct nsmon_drop_key key, next, *prev = NULL;
-	int fd = bpf_map__fd(et->skel->maps.drops);
+/* One interface's drops, all reasons and CPUs summed. */
+struct iface_drops {
+	__u64 netns_cookie;
+	__u32 ifindex;
+	__u64 drops;
+};
 
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (key.netns_cookie != cookie || key.ifindex != (__u32)ifindex)
-			continue;
-		if (bpf_map_lookup_elem(fd, &key, per_cpu) == 0)
-			for (int cpu = 0; cpu < ncpus; cpu++)
-				sum += per_cpu[cpu];
+struct event_drops {
+	struct iface_drops *v;		/* by (netns_cookie, ifindex), once the map is read */
+	size_t n, cap;
+	int ncpus;
+};
+
+static int keep_drops(const void *key, const void *percpu, void *data)
+{
+	const struct nsmon_drop_key *k = key;
+	struct event_drops *d = data;
+	struct iface_drops *grown, *e;
+
+	grown = grow(d->v, d->n, &d->cap, sizeof(*grown), 64);
+	if (!grown)
+		return -ENOMEM;
+	d->v = grown;
+	e = &d->v[d->n++];
+	*e = (struct iface_drops){ .netns_cookie = k->netns_cookie, .ifindex = k->ifindex };
+	for (int cpu = 0; cpu < d->ncpus; cpu++)
+		e->drops += ((const __u64 *)percpu)[cpu];
+	return 0;
+}
+
+static int by_iface(const void *a, const void *b)
+{
+	const struct iface_drops *x = a, *y = b;
+
+	if (x->netns_cookie != y->netns_cookie)
+		return x->netns_cookie < y->netns_cookie ? -1 : 1;
+	return x->ifindex < y->ifindex ? -1 : x->ifindex > y->ifindex;
+}
+
+int event_tracers_drops(struct event_tracers *et, struct event_drops **out)
+{
+	struct event_drops *d = calloc(1, sizeof(*d));
+	size_t n = 0;
+	int err;
+
+	if (!d)
+		return -ENOMEM;
+	d->ncpus = libbpf_num_possible_cpus();
+	err = d->ncpus < 0 ? d->ncpus :
+	      map_read_all(bpf_map__fd(et->skel->maps.drops), sizeof(struct nsmon_drop_key),
+			   sizeof(__u64), true, keep_drops, d);
+	if (err) {
+		event_drops_free(d);
+		return err;
 	}
-	return sum;
+	/* One entry per interface: its reasons added up. */
+	qsort(d->v, d->n, sizeof(*d->v), by_iface);
+	for (size_t i = 0; i < d->n; i++) {
+		if (n && !by_iface(&d->v[n - 1], &d->v[i]))
+			d->v[n - 1].drops += d->v[i].drops;
+		else
+			d->v[n++] = d->v[i];
+	}
+	d->n = n;
+	*out = d;
+	return 0;
+}
+
+__u64 event_drops_of(const struct event_drops *d, __u64 netns_cookie, int ifindex)
+{
+	const struct iface_drops want = { .netns_cookie = netns_cookie, .ifindex = (__u32)ifindex };
+	const struct iface_drops *e;
+
+	if (!d || !d->n)
+		return 0;
+	e = bsearch(&want, d->v, d->n, sizeof(*d->v), by_iface);
+	return e ? e->drops : 0;
+}
+
+void event_drops_free(struct event_drops *d)
+{
+	if (!d)
+		return;
+	free(d->v);
+	free(d);
 }
 
 void event_tracers_close(struct event_tracers *et)

@@ -32,8 +32,8 @@ void event_tracers_totals(struct event_tracers *et, struct event_totals *t);
 /* Emit a "lost" event for each source that lost records since the last call. */
 void event_tracers_report_lost(struct event_tracers *et);
 
-/* Drops counted per interface (all reasons) of the namespace @cookie, for watch. */
-__u64 event_tracers_drops(struct event_tracers *et, __u64 cookie, int ifindex);
+/* The drops counted so far per interface, all reasons: see event_stream_drops(). */
+int event_tracers_drops(struct event_tracers *et, struct event_drops **out);
 
 void event_tracers_close(struct event_tracers *et);
 

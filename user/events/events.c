@@ -492,9 +492,10 @@ void event_stream_totals(struct event_stream *es, struct event_totals *totals)
 		event_tracers_totals(es->tracers, totals);
 }
 
-__u64 event_stream_drops(struct event_stream *es, __u64 netns_cookie, int ifindex)
+int event_stream_drops(struct event_stream *es, struct event_drops **out)
 {
-	return es->tracers ? event_tracers_drops(es->tracers, netns_cookie, ifindex) : 0;
+	*out = NULL;
+	return es->tracers ? event_tracers_drops(es->tracers, out) : 0;
 }
 
 void event_stream_close(struct event_stream *es)

@@ -267,8 +267,22 @@ struct event_totals {
 /* The totals of the BPF sources, summed over them. */
 void event_stream_totals(struct event_stream *es, struct event_totals *totals);
 
-/* Drops the kernel reported on interface @ifindex of namespace @netns_cookie since the stream began. */
-__u64 event_stream_drops(struct event_stream *es, __u64 netns_cookie, int ifindex);
+/* The drops the kernel reported per interface since the stream began, read at one moment. */
+struct event_drops;
+
+/**
+ * event_stream_drops() - the drops counted so far, per interface (all
+ * reasons), read in one pass over the drop map: looking each interface up
+ * there instead walked the whole map once per interface.
+ * Return: 0 with *@out set (event_drops_free() it; NULL: no tracepoint
+ * sources, no drops), or -errno.
+ */
+int event_stream_drops(struct event_stream *es, struct event_drops **out);
+
+/* The drops of interface @ifindex of namespace @netns_cookie in @d (NULL: none). */
+__u64 event_drops_of(const struct event_drops *d, __u64 netns_cookie, int ifindex);
+
+void event_drops_free(struct event_drops *d);
 
 void event_stream_close(struct event_stream *es);
 
