@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "cmd/cli.h"
+#include "cmd/scope_options.h"
 #include "util/color.h"
 #include "util/log.h"
 #include "nsmon.h"
@@ -338,18 +339,14 @@ static int print_table(const struct stats_model *m, bool wide)
 }
 
 struct stats_args {
-	const char *bridge, *netns;
+	struct scope_args scope;
 	bool json, matrix, wide;
 };
 
 static const struct cli_option stats_options[] = {
 	CLI_OPTION("json", 'j', CLI_FLAG, struct stats_args, json,
 		   .help = "one JSON document (the contract in README.md)"),
-	CLI_OPTION("netns", 'n', CLI_NETNS, struct stats_args, netns, .metavar = "NS",
-		   .complete = CLI_COMPLETE_NETNS,
-		   .help = "only namespace NS, and the bridge ports that peer into it"),
-	CLI_OPTION("bridge", 0, CLI_IFNAME, struct stats_args, bridge, .metavar = "NAME",
-		   .complete = CLI_COMPLETE_BRIDGE, .help = "only the lab of bridge NAME"),
+	SCOPE_CLI_OPTIONS(struct stats_args, scope, SCOPE_ALL_LABS),
 	CLI_OPTION("matrix", 0, CLI_FLAG, struct stats_args, matrix,
 		   .help = "the forwarding matrix even past 64 places"),
 	CLI_OPTION("wide", 'w', CLI_FLAG, struct stats_args, wide,
@@ -360,20 +357,23 @@ static const struct cli_option stats_options[] = {
 static int run_stats(const void *args, int noperands, char **operands)
 {
 	const struct stats_args *a = args;
+	const struct lab_scope scope = scope_of(&a->scope);
 	size_t matrix_max_places = a->matrix ? 0 : STATS_MODEL_MATRIX_PLACES;
 	struct stats_model *m;
 	json_t *doc;
 	int err;
 
+	if (scope_check(&scope))
+		return EXIT_USAGE;
 	if (a->json) {
-		err = stats_model_build(a->bridge, a->netns, matrix_max_places, &doc);
+		err = stats_model_build(&scope, matrix_max_places, &doc);
 		if (err)
 			return cli_exit_code(err);
 		cli_print_doc(doc, true, NULL);
 		json_decref(doc);
 		return EXIT_OK;
 	}
-	err = stats_model_read(a->bridge, a->netns, matrix_max_places, &m);
+	err = stats_model_read(&scope, matrix_max_places, &m);
 	if (!err) {
 		err = print_table(m, a->wide);
 		stats_model_free(m);
@@ -391,6 +391,7 @@ const struct cli_command cmd_stats = {
 	.args_size = sizeof(struct stats_args),
 	.examples = "nsmon stats\tevery lab, as a table\n"
 		    "nsmon stats -n red\tonly red\n"
+		    "nsmon stats --bridge v-net-0 --bridge br2\ttwo labs of several\n"
 		    "nsmon stats -w\tevery counter (SKBS, VLAN, TRUNC, ...), wider\n"
 		    "nsmon stats -j | jq '.namespaces[].interfaces[].rx.packets'\tthe contract, for tools",
 	.run = run_stats,

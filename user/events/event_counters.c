@@ -78,7 +78,7 @@ void counter_source_tick(struct counter_source *cs)
 
 	/* Nothing monitored (yet) is no deltas, not an error line every interval; no matrix. */
 	was_quiet = log_quiet(true);
-	err = stats_model_read(NULL, NULL, STATS_MODEL_NO_MATRIX, &m);
+	err = stats_model_read(NULL, STATS_MODEL_NO_MATRIX, &m);
 	log_quiet(was_quiet);
 	if (!err)
 		ifs = stats_model_ifaces(m, &n);

@@ -18,7 +18,7 @@
 #include "model/stats_model.h"
 
 struct report {
-	const char *only_netns;		/* -n NS, or NULL */
+	const struct lab_scope *scope;	/* the labs; never NULL here */
 	size_t matrix_max_places;	/* a bigger bridge leaves its matrix out; 0: no limit */
 	const struct counters_maps *maps;
 	struct nl_sock *nl;
@@ -130,18 +130,23 @@ static int find_ports(const char *bridge, void *data)
 	return 0;
 }
 
-static void find_one_bridge(struct report *r, const char *bridge)
+/* A bridge of the scope: one it names must be monitored (its counters are nsmon's). */
+static int find_bridge(const char *bridge, void *data)
 {
+	struct report *r = data;
 	struct ledger *lg;
 	int err;
 
-	err = ledger_open(bridge, &lg);
-	if (err) {
-		report_error(r, err, "bridge \"%s\" is not monitored: %s", bridge, strerror(-err));
-		return;
+	if (lab_scope_names_bridges(r->scope)) {
+		err = ledger_open(bridge, &lg);
+		if (err) {
+			report_error(r, err, "bridge \"%s\" is not monitored: %s", bridge,
+				     strerror(-err));
+			return 0;
+		}
+		ledger_close(lg);
 	}
-	ledger_close(lg);
-	find_ports(bridge, r);
+	return find_ports(bridge, r);
 }
 
 /* Each bridge's peers; a bridge whose peers cannot be found is left out (said already). */
@@ -156,10 +161,6 @@ static void find_peers(struct report *r)
 	}
 }
 
-static bool wanted(const struct report *r, const struct lab_port *lp)
-{
-	return !r->only_netns || (lp->netns && !strcmp(lp->netns->name, r->only_netns));
-}
 
 /* The namespace's entry, added on first sight: several bridges may reach one namespace. */
 static struct stats_netns *netns_entry(struct stats_model *m, const struct lab_netns *ns)
@@ -185,7 +186,7 @@ static int shape_bridge(struct report *r, size_t b)
 		const struct lab_port *lp = &lab->ports[i];
 		struct stats_netns *ns;
 
-		br->shown[i] = wanted(r, lp);
+		br->shown[i] = lab_scope_wants_port(r->scope, lp);
 		if (!br->shown[i] || !lp->netns || !lp->peer.ifindex)
 			continue;
 		ns = netns_entry(m, lp->netns);
@@ -197,12 +198,32 @@ static int shape_bridge(struct report *r, size_t b)
 		ns->last = ++m->npeers;
 	}
 	if (br->matrix_shown)
-		br->npairs = places_matrix(&br->places, r->only_netns ? br->shown : NULL, &br->pairs);
+		br->npairs = places_matrix(&br->places,
+					   lab_scope_names_netns(r->scope) ? br->shown : NULL,
+					   &br->pairs);
 	return 0;
 }
 
+/* Each namespace -n names is one of the labs': a name that is not is a mistake to say. */
+static void check_netns(struct report *r)
+{
+	const struct stats_model *m = r->m;
+
+	for (size_t i = 0; !r->err && i < r->scope->nnetns; i++) {
+		const char *name = r->scope->netns[i];
+		bool found = false;
+
+		for (size_t j = 0; !found && j < m->nnetns; j++)
+			found = !strcmp(m->netns[j].ns->name, name);
+		if (!found)
+			report_error(r, -ENOENT, "namespace \"%s\" is not monitored%s", name,
+				     lab_scope_names_bridges(r->scope) ? " in the labs --bridge names" :
+									 "");
+	}
+}
+
 /* The bridges' ports, then the maps, then the ports' peers: the model from all three. */
-static void read_all(struct report *r, const char *bridge)
+static void read_all(struct report *r)
 {
 	struct stats_model *m = r->m;
 	size_t nports = 0, kept = 0;
@@ -214,10 +235,7 @@ static void read_all(struct report *r, const char *bridge)
 		report_error(r, err, "cannot open rtnetlink: %s", strerror(-err));
 		return;
 	}
-	if (bridge)
-		find_one_bridge(r, bridge);
-	else
-		ledger_foreach_bridge(find_ports, r);
+	lab_scope_foreach_bridge(r->scope, find_bridge, r);
 	err = counters_snapshot(r->maps, &m->snap);
 	if (err) {
 		report_error(r, err, "cannot read the counters: %s", strerror(-err));
@@ -256,14 +274,15 @@ static void read_all(struct report *r, const char *bridge)
 		if (err)
 			report_error(r, err, "cannot read the counters: %s", strerror(-err));
 	}
-	if (!r->err && r->only_netns && !m->nnetns)
-		report_error(r, -ENOENT, "namespace \"%s\" is not monitored", r->only_netns);
+	check_netns(r);
 }
 
-int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_max_places,
+int stats_model_read(const struct lab_scope *scope, size_t matrix_max_places,
 		     struct stats_model **out)
 {
-	struct report r = { .only_netns = only_netns, .matrix_max_places = matrix_max_places };
+	static const struct lab_scope every_lab;
+	struct report r = { .scope = scope ? scope : &every_lab,
+			    .matrix_max_places = matrix_max_places };
 	struct counters_maps maps;
 	int err;
 
@@ -278,7 +297,7 @@ int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_m
 	r.maps = &maps;
 	r.m = calloc(1, sizeof(*r.m));
 	if (r.m)
-		read_all(&r, bridge);
+		read_all(&r);
 	else
 		report_error(&r, -ENOMEM, "cannot read the counters: %s", strerror(ENOMEM));
 	counters_close(&maps);
@@ -402,13 +421,12 @@ struct stats_iface *stats_model_ifaces(const struct stats_model *m, size_t *coun
 	return ifs;
 }
 
-int stats_model_build(const char *bridge, const char *only_netns, size_t matrix_max_places,
-		      json_t **doc)
+int stats_model_build(const struct lab_scope *scope, size_t matrix_max_places, json_t **doc)
 {
 	struct stats_model *m;
 	int err;
 
-	err = stats_model_read(bridge, only_netns, matrix_max_places, &m);
+	err = stats_model_read(scope, matrix_max_places, &m);
 	if (err)
 		return err;
 	*doc = stats_model_json(m);
@@ -420,10 +438,11 @@ int stats_model_build(const char *bridge, const char *only_netns, size_t matrix_
 	return 0;
 }
 
-int stats_model_build_quiet(const char *bridge, size_t matrix_max_places, json_t **doc)
+int stats_model_build_quiet(const struct lab_scope *scope, size_t matrix_max_places,
+			    json_t **doc)
 {
 	bool was_quiet = log_quiet(true);
-	int err = stats_model_build(bridge, NULL, matrix_max_places, doc);
+	int err = stats_model_build(scope, matrix_max_places, doc);
 
 	log_quiet(was_quiet);
 	return err;

@@ -14,6 +14,7 @@
 
 #include "datapath/counters.h"
 #include "lab/lab.h"
+#include "lab/lab_scope.h"
 #include "model/stats_places.h"
 
 /* The label of the bridge side (ports and the bridge itself) in @where below. */
@@ -28,7 +29,7 @@
 struct stats_bridge {
 	struct lab lab;
 	struct places places;
-	bool *shown;			/* the ports shown: all, or those -n NS names */
+	bool *shown;			/* the ports shown: all, or those the scope's -n names */
 	bool matrix_shown;		/* false: "matrix": null */
 	const struct stats_pair *pairs;	/* of places: lab.ports by index, then the bridge */
 	size_t npairs;
@@ -61,17 +62,18 @@ struct stats_model {
 };
 
 /**
- * stats_model_read() - the counters of every monitored bridge, or of @bridge
- * only. @only_netns (NULL: all) keeps just that namespace and the bridge ports
- * that peer into it. A bridge with more than @matrix_max_places places (ports
+ * stats_model_read() - the counters of the labs of @scope (NULL: every
+ * monitored bridge; --all is the same): its --bridge names, each of which
+ * must be monitored, and with -n just those namespaces and the bridge ports
+ * that peer into them. A bridge with more than @matrix_max_places places (ports
  * and the bridge itself; 0: no limit) leaves its matrix out: 250 ports make a
  * matrix of ~62,000 pairs (IPv6 link-local floods reach every pair), 10 MB of
  * JSON, and reading them from bridge_flows would be most of a `stats` (the
  * places' sums need none of them). Prints its own error line.
  * Return: 0 with *@out set (stats_model_free() it), or -errno: -ENOENT when
- * nothing is monitored, @bridge is not, or @only_netns is not.
+ * nothing is monitored, a --bridge is not, or a -n names no namespace of the labs.
  */
-int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_max_places,
+int stats_model_read(const struct lab_scope *scope, size_t matrix_max_places,
 		     struct stats_model **out);
 
 void stats_model_free(struct stats_model *m);
@@ -128,16 +130,16 @@ json_t *stats_model_json(const struct stats_model *m);
  * stats_model_build() - stats_model_read() as a jansson document.
  * Return: 0 with *@doc set (the caller's reference), or -errno as above.
  */
-int stats_model_build(const char *bridge, const char *only_netns, size_t matrix_max_places,
-		      json_t **doc);
+int stats_model_build(const struct lab_scope *scope, size_t matrix_max_places, json_t **doc);
 
 /**
- * stats_model_build_quiet() - stats_model_build() of every namespace, for
- * callers that ask every interval and report a failure their own way: no
- * error line, its own or its modules'.
+ * stats_model_build_quiet() - stats_model_build(), for callers that ask
+ * every interval and report a failure their own way: no error line, its
+ * own or its modules'.
  * Return: as stats_model_build().
  */
-int stats_model_build_quiet(const char *bridge, size_t matrix_max_places, json_t **doc);
+int stats_model_build_quiet(const struct lab_scope *scope, size_t matrix_max_places,
+			    json_t **doc);
 
 /* @where: the namespace's name, or STATS_MODEL_HOST; @iface: {"rx", "tx", ...}. */
 typedef void (*stats_iface_cb)(const char *where, const char *name, const json_t *iface,
