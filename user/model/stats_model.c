@@ -24,6 +24,7 @@ struct report {
 	struct nl_sock *nl;
 	struct stats_model *m;
 	size_t cap;			/* of m->bridges */
+	size_t gone;			/* monitored labs left out: their bridge is gone */
 	int err;
 };
 
@@ -100,8 +101,20 @@ static int find_ports(const char *bridge, void *data)
 	struct report *r = data;
 	struct stats_model *m = r->m;
 	struct stats_bridge *br;
+	struct link_info gone;
 	int err;
 
+	/* A lab whose bridge was deleted by hand: the others are still worth showing. */
+	if (link_get(r->nl, bridge, &gone) == -ENODEV) {
+		if (lab_scope_names_bridges(r->scope))
+			report_error(r, -ENODEV, "bridge \"%s\" of a monitored lab is gone (nsmon down --bridge %s removes what is left)",
+				     bridge, bridge);
+		else
+			pr_warn("bridge \"%s\" of a monitored lab is gone, left out (nsmon down --bridge %s removes what is left)",
+				bridge, bridge);
+		r->gone++;
+		return 0;
+	}
 	br = grow(m->bridges, m->nbridges, &r->cap, sizeof(*br), 4);
 	if (!br) {
 		report_error(r, -ENOMEM, "cannot discover the ports of bridge \"%s\": %s", bridge,
@@ -236,6 +249,10 @@ static void read_all(struct report *r)
 		return;
 	}
 	lab_scope_foreach_bridge(r->scope, find_bridge, r);
+	if (r->gone && !m->nbridges && !r->err) {
+		r->err = -ENODEV;	/* nothing left to show: the lines above said why */
+		return;
+	}
 	err = counters_snapshot(r->maps, &m->snap);
 	if (err) {
 		report_error(r, err, "cannot read the counters: %s", strerror(-err));
