@@ -15,8 +15,10 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 
+#include "nsmon.h"
 #include "events_abi.h"
 #include "dev.bpf.h"
+#include "filter_kernel.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -25,6 +27,12 @@ const volatile __u32 ring_wakeup_flags = BPF_RB_NO_WAKEUP;
 const volatile __u32 drops_per_sec = 100;	/* per CPU; 0: none, NSMON_DROPS_UNLIMITED: all */
 const volatile __u32 self_tgid;		/* the monitor itself: its setns calls are not news */
 const volatile bool scope_all;		/* the whole machine: the scope map is not read */
+/*
+ * --proto, --host, --port: the drops whose packet and the neighbour entries
+ * whose address pass it (empty: all). Not the other sources: userspace asks
+ * for none of them while a filter is given (events.h).
+ */
+const volatile struct nsmon_filter filter = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -355,6 +363,23 @@ static __always_inline bool neigh_valid(const struct neighbour *n)
 	return n && (unsigned long)n < (unsigned long)-4095;
 }
 
+/*
+ * Does the entry of @family whose address is at @pkey pass the filter? Its
+ * address and family never change: one that does not pass never will.
+ */
+static __always_inline bool neigh_passes(__u8 family, const void *pkey)
+{
+	const struct nsmon_filter *f = filter_of_rodata(&filter);
+	struct nsmon_frame_keys k;
+	__u8 addr[16] = {};
+
+	if (nsmon_filter_is_empty(f))
+		return true;
+	bpf_probe_read_kernel(addr, family == 2 ? 4 : 16, pkey);
+	nsmon_neigh_keys(&k, family, addr);
+	return nsmon_filter_match(f, &k);
+}
+
 static __always_inline void neigh_report(struct neighbour *n)
 {
 	__u64 key = (__u64)n;
@@ -362,7 +387,9 @@ static __always_inline void neigh_report(struct neighbour *n)
 	struct nsmon_ev *ev;
 
 	/* Out of the scope, not even its state is kept: one that joins starts from NONE. */
-	if (!dev_in_scope(BPF_CORE_READ(n, dev)))
+	if (!dev_in_scope(BPF_CORE_READ(n, dev)) ||
+	    !neigh_passes(BPF_CORE_READ(n, tbl, family),
+			  (void *)n + bpf_core_field_offset(struct neighbour, primary_key)))
 		return;
 	last = bpf_map_lookup_elem(&neigh_state, &key);
 	state = BPF_CORE_READ(n, nud_state);
@@ -397,7 +424,7 @@ int BPF_PROG(neigh_create, struct neigh_table *tbl, struct net_device *dev, cons
 	__u8 none = 0;
 	struct nsmon_ev *ev;
 
-	if (!neigh_valid(n) || !dev_in_scope(dev))
+	if (!neigh_valid(n) || !dev_in_scope(dev) || !neigh_passes(BPF_CORE_READ(tbl, family), pkey))
 		return 0;
 	bpf_map_update_elem(&neigh_state, &key, &none, BPF_ANY);
 	ev = ev_reserve(NSMON_SRC_NEIGH);
@@ -610,6 +637,9 @@ int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reaso
 	else
 		bpf_map_update_elem(&drops, &key, &one, BPF_NOEXIST);
 
+	/* Counted whatever the filter says (counters are never filtered); streamed if it passes. */
+	if (!filter_kskb(skb, filter_of_rodata(&filter)))
+		return 0;
 	if (!drop_rate_allows()) {
 		t = totals_of(NSMON_SRC_DROP);
 		if (t)

@@ -45,12 +45,50 @@ struct ports_wire {
 
 #define ARPHRD_ETHER_WIRE	1
 
-static __always_inline void filter_map_ipv4(struct nsmon_filter_addr *a, __be32 addr)
+/*
+ * The keys from headers a program has read already, its own way (a tc
+ * program from the skb, the path tracer from the packet, a tracepoint from
+ * the kernel's skb): every reader fills them alike.
+ */
+
+/* An IPv4 header's addresses and protocols; its ports come with filter_keys_ports(). */
+static __always_inline void filter_keys_ipv4(struct nsmon_frame_keys *k, __be32 saddr,
+					     __be32 daddr, __u8 proto)
 {
-	a->w[0] = 0;
-	a->w[1] = 0;
-	a->w[2] = bpf_htonl(0xffff);
-	a->w[3] = addr;
+	k->protos |= NSMON_FILTER_IPV4;
+	nsmon_filter_addr_from(&k->saddr, &saddr, 0);
+	nsmon_filter_addr_from(&k->daddr, &daddr, 0);
+	k->has_addrs = 1;
+	if (proto == IPPROTO_ICMP)
+		k->protos |= NSMON_FILTER_ICMP;
+}
+
+/* ARP's sender and target protocol addresses (IPv4 over Ethernet). */
+static __always_inline void filter_keys_arp(struct nsmon_frame_keys *k, __be32 spa, __be32 tpa)
+{
+	nsmon_filter_addr_from(&k->saddr, &spa, 0);
+	nsmon_filter_addr_from(&k->daddr, &tpa, 0);
+	k->has_addrs = 1;
+}
+
+/* The L4 protocol @proto: true when it has ports (TCP, UDP). */
+static __always_inline bool filter_keys_l4(struct nsmon_frame_keys *k, __u8 proto)
+{
+	if (proto == IPPROTO_TCP)
+		k->protos |= NSMON_FILTER_TCP;
+	else if (proto == IPPROTO_UDP)
+		k->protos |= NSMON_FILTER_UDP;
+	else
+		return false;
+	return true;
+}
+
+static __always_inline void filter_keys_ports(struct nsmon_frame_keys *k, __be16 sport,
+					      __be16 dport)
+{
+	k->sport = bpf_ntohs(sport);
+	k->dport = bpf_ntohs(dport);
+	k->has_ports = 1;
 }
 
 static __always_inline void filter_read_ports(struct __sk_buff *skb, __u32 off, __u8 proto,
@@ -58,17 +96,9 @@ static __always_inline void filter_read_ports(struct __sk_buff *skb, __u32 off, 
 {
 	struct ports_wire ports;
 
-	if (proto == IPPROTO_TCP)
-		k->protos |= NSMON_FILTER_TCP;
-	else if (proto == IPPROTO_UDP)
-		k->protos |= NSMON_FILTER_UDP;
-	else
+	if (!filter_keys_l4(k, proto) || bpf_skb_load_bytes(skb, off, &ports, sizeof(ports)))
 		return;
-	if (bpf_skb_load_bytes(skb, off, &ports, sizeof(ports)))
-		return;
-	k->sport = bpf_ntohs(ports.source);
-	k->dport = bpf_ntohs(ports.dest);
-	k->has_ports = 1;
+	filter_keys_ports(k, ports.source, ports.dest);
 }
 
 static __always_inline void filter_read_arp(struct __sk_buff *skb, __u32 off,
@@ -82,9 +112,7 @@ static __always_inline void filter_read_arp(struct __sk_buff *skb, __u32 off,
 	    arp.pro != bpf_htons(ETH_P_IP) || arp.hln != 6 || arp.pln != 4 ||
 	    bpf_skb_load_bytes(skb, off + sizeof(arp), &addrs, sizeof(addrs)))
 		return;
-	filter_map_ipv4(&k->saddr, addrs.spa);
-	filter_map_ipv4(&k->daddr, addrs.tpa);
-	k->has_addrs = 1;
+	filter_keys_arp(k, addrs.spa, addrs.tpa);
 }
 
 static __always_inline void filter_read_ipv4(struct __sk_buff *skb, __u32 off,
@@ -96,18 +124,11 @@ static __always_inline void filter_read_ipv4(struct __sk_buff *skb, __u32 off,
 	k->protos |= NSMON_FILTER_IPV4;
 	if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)))
 		return;
-	filter_map_ipv4(&k->saddr, ip.saddr);
-	filter_map_ipv4(&k->daddr, ip.daddr);
-	k->has_addrs = 1;
-	if (ip.protocol == IPPROTO_ICMP)
-		k->protos |= NSMON_FILTER_ICMP;
+	filter_keys_ipv4(k, ip.saddr, ip.daddr, ip.protocol);
 	hlen = (ip.ver_ihl & 0x0f) * 4;
 	/* A malformed ihl or a non-first fragment has no L4 header to read. */
 	if (hlen < sizeof(ip) || (ip.frag_off & bpf_htons(IP_OFFSET_MASK))) {
-		if (ip.protocol == IPPROTO_TCP)
-			k->protos |= NSMON_FILTER_TCP;
-		else if (ip.protocol == IPPROTO_UDP)
-			k->protos |= NSMON_FILTER_UDP;
+		filter_keys_l4(k, ip.protocol);
 		return;
 	}
 	filter_read_ports(skb, off + hlen, ip.protocol, k);

@@ -21,9 +21,7 @@
 #include "nsmon.h"
 #include "path_abi.h"
 #include "dev.bpf.h"
-
-#define ETH_P_IP	0x0800
-#define ETH_P_ARP	0x0806
+#include "filter.bpf.h"
 
 /* Another CPU may write the slot: read and write its tag once, in program order. */
 #define READ_ONCE(x)		(*(const volatile typeof(x) *)&(x))
@@ -31,7 +29,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-const volatile __u8 proto_filter = NSMON_PATH_ANY;
+/* --proto, --host, --port (empty: every IPv4 and ARP packet): include/filter_abi.h's rule. */
+const volatile struct nsmon_filter filter = {};
 const volatile bool trace_every_hop = false;
 const volatile __u32 sample_every = 1;		/* --sample N: one packet in N */
 const volatile __u64 count_limit = 0;		/* --count N: legs histogrammed per leg; 0: all */
@@ -82,52 +81,48 @@ struct {
 	__uint(max_entries, 1 << 20);
 } records SEC(".maps");
 
-struct eth_wire {
-	__u8 dst[6];
-	__u8 src[6];
-	__be16 type;
-};
-
-struct arp_wire {
-	__be16 hrd, pro;
-	__u8 hln, pln;
-	__be16 op;
-	__u8 sha[6];
-	__be32 spa;
-	__u8 tha[6];
-	__be32 tpa;
-} __attribute__((packed));
-
-struct ipv4_wire {
-	__u8 ver_ihl, tos;
-	__be16 tot_len, id, frag_off;
-	__u8 ttl, protocol;
-	__be16 check;
-	__be32 saddr, daddr;
-};
-
 /* The first 8 bytes of ICMP, TCP or UDP: all that identifies the packet. */
 struct l4_wire {
 	__be16 a, b;		/* ICMP: type/code, checksum; TCP/UDP: ports */
 	__be32 c;		/* ICMP: id, sequence; TCP: sequence */
 };
 
-static __always_inline bool wanted(__u8 proto, bool arp)
+/*
+ * Does the IPv4 packet pass the filter? Its headers are read already (from
+ * the frame at a tc hop, from the kernel's skb at the last): the keys come
+ * from them, and the rule is the one every command shares. An empty filter
+ * costs nothing: the verifier drops this code.
+ */
+static __always_inline bool ipv4_passes(const struct ipv4_wire *ip, const struct l4_wire *l4)
 {
-	switch (proto_filter) {
-	case NSMON_PATH_ICMP: return !arp && proto == IPPROTO_ICMP;
-	case NSMON_PATH_TCP: return !arp && proto == IPPROTO_TCP;
-	case NSMON_PATH_UDP: return !arp && proto == IPPROTO_UDP;
-	case NSMON_PATH_ARP: return arp;
-	}
-	return true;
+	const struct nsmon_filter *f = filter_of_rodata(&filter);
+	struct nsmon_frame_keys k = {};
+
+	if (nsmon_filter_is_empty(f))
+		return true;
+	filter_keys_ipv4(&k, ip->saddr, ip->daddr, ip->protocol);
+	/* A non-first fragment has no ports, as the filter reads every frame. */
+	if (filter_keys_l4(&k, ip->protocol) && !(ip->frag_off & bpf_htons(IP_OFFSET_MASK)))
+		filter_keys_ports(&k, l4->a, l4->b);
+	return nsmon_filter_match(f, &k);
+}
+
+static __always_inline bool arp_passes(__be32 spa, __be32 tpa)
+{
+	const struct nsmon_filter *f = filter_of_rodata(&filter);
+	struct nsmon_frame_keys k = { .protos = NSMON_FILTER_ARP };
+
+	if (nsmon_filter_is_empty(f))
+		return true;
+	filter_keys_arp(&k, spa, tpa);
+	return nsmon_filter_match(f, &k);
 }
 
 /* The key of an IPv4 packet whose L3 and L4 headers the caller read. */
 static __always_inline bool ipv4_key(const struct ipv4_wire *ip, const struct l4_wire *l4,
 				     struct nsmon_pkt_key *key)
 {
-	if (!wanted(ip->protocol, false))
+	if (!ipv4_passes(ip, l4))
 		return false;
 	key->saddr = ip->saddr;
 	key->daddr = ip->daddr;
@@ -147,12 +142,16 @@ static __always_inline bool ipv4_key(const struct ipv4_wire *ip, const struct l4
 	return true;
 }
 
-static __always_inline bool arp_key(const struct arp_wire *arp, struct nsmon_pkt_key *key)
+/* The key of an ARP packet: its fixed header @arp, then IPv4 over Ethernet's @addrs. */
+static __always_inline bool arp_key(const struct arp_wire *arp, const struct arp_ipv4_wire *addrs,
+				    struct nsmon_pkt_key *key)
 {
-	if (!wanted(0, true))
+	__be32 spa = addrs->spa, tpa = addrs->tpa;
+
+	if (!arp_passes(spa, tpa))
 		return false;
-	key->saddr = arp->spa;
-	key->daddr = arp->tpa;
+	key->saddr = spa;
+	key->daddr = tpa;
 	key->ip_id = bpf_ntohs(arp->op);
 	key->kind = key->ip_id == 1 ? NSMON_PKT_ARP_REQUEST :
 		    key->ip_id == 2 ? NSMON_PKT_ARP_REPLY : NSMON_PKT_OTHER;
@@ -165,6 +164,7 @@ static __always_inline bool frame_key(void *data, void *end, struct nsmon_pkt_ke
 	struct eth_wire *eth = data;
 	struct ipv4_wire *ip;
 	struct arp_wire *arp;
+	struct arp_ipv4_wire *addrs;
 	struct l4_wire *l4;
 
 	if ((void *)(eth + 1) > end)
@@ -173,9 +173,10 @@ static __always_inline bool frame_key(void *data, void *end, struct nsmon_pkt_ke
 				       eth->dst[4] & eth->dst[5]) == 0xff ? 1 : 2;
 	if (eth->type == bpf_htons(ETH_P_ARP)) {
 		arp = (void *)(eth + 1);
-		if ((void *)(arp + 1) > end)
+		addrs = (void *)(arp + 1);
+		if ((void *)(addrs + 1) > end)
 			return false;
-		return arp_key(arp, key);
+		return arp_key(arp, addrs, key);
 	}
 	if (eth->type != bpf_htons(ETH_P_IP))
 		return false;
@@ -438,7 +439,7 @@ int BPF_PROG(path_consumed, struct sk_buff *skb, void *location)
 		if (ip->ver_ihl != 0x45 || !ipv4_key(ip, (const void *)(ip + 1), &key))
 			return 0;
 	} else if (protocol == bpf_htons(ETH_P_ARP)) {
-		if (!arp_key((const void *)l3, &key))
+		if (!arp_key((const void *)l3, (const void *)(l3 + sizeof(struct arp_wire)), &key))
 			return 0;
 	} else {
 		return 0;

@@ -11,6 +11,8 @@
 #include <linux/types.h>
 #endif
 
+#include "filter_abi.h"
+
 /* Where a record came from; also the index of the totals arrays. */
 enum nsmon_ev_source {
 	NSMON_SRC_NS,		/* unshare / clone / clone3 / setns */
@@ -102,6 +104,24 @@ struct nsmon_ev {
 		struct nsmon_ev_drop drop;
 	};
 };
+
+#define NSMON_AF_INET6		10
+
+/*
+ * A neighbour entry as the filter (--proto, --host, --port) sees it, one
+ * rule for the programs and userspace: its address at either end; ARP for
+ * an IPv4 entry, ICMPv6 over IPv6 (NDP) for an IPv6 one, the frames that
+ * resolve it; no ports.
+ */
+static inline void nsmon_neigh_keys(struct nsmon_frame_keys *k, __u8 family, const __u8 *addr)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->protos = family == NSMON_AF_INET6 ? NSMON_FILTER_IPV6 | NSMON_FILTER_ICMP6 :
+					      NSMON_FILTER_ARP;
+	nsmon_filter_addr_from(&k->saddr, addr, family == NSMON_AF_INET6);
+	k->daddr = k->saddr;
+	k->has_addrs = 1;
+}
 
 /*
  * The scope map: what the stream is about. A key with ifindex 0 takes in a

@@ -65,6 +65,29 @@ struct nsmon_frame_keys {
 	__u8 pad[2];
 };
 
+/*
+ * @a as the filter compares it: the IPv6 address at @addr (16 bytes) with
+ * @is_v6, else the IPv4 one (4 bytes), mapped. Byte by byte: it needs no
+ * byte-order helper, so BPF and userspace share it.
+ */
+static inline void nsmon_filter_addr_from(struct nsmon_filter_addr *a, const void *addr,
+					  int is_v6)
+{
+	__u8 *b = (__u8 *)a->w;
+
+	if (is_v6) {
+		__builtin_memcpy(a->w, addr, 16);
+		return;
+	}
+	a->w[0] = 0;
+	a->w[1] = 0;
+	b[8] = 0;
+	b[9] = 0;
+	b[10] = 0xff;
+	b[11] = 0xff;
+	__builtin_memcpy(&a->w[3], addr, 4);
+}
+
 /* Is the filter empty (everything matches)? */
 static inline int nsmon_filter_is_empty(const struct nsmon_filter *f)
 {

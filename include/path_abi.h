@@ -37,15 +37,6 @@ enum nsmon_leg {
 	NSMON_LEG_MAX,
 };
 
-/* What the path filter (--proto) lets through. */
-enum nsmon_path_proto {
-	NSMON_PATH_ANY,
-	NSMON_PATH_ICMP,
-	NSMON_PATH_TCP,
-	NSMON_PATH_UDP,
-	NSMON_PATH_ARP,
-};
-
 /*
  * A packet as every hop sees it: skbs are re-allocated across the bridge
  * (floods clone them) and at XDP, so the content is the identity, not the

@@ -283,6 +283,23 @@ check_nothing_left() {
 	check_eq "state files" "$(ls -A /run/nsmon 2>/dev/null)" ""
 }
 
+# ---- nsmon path ---------------------------------------------------------------
+
+# start_path OUT ARGS...: `nsmon path ARGS --json >OUT` in the background ($tracer),
+# returning once it traces (-v says so on stderr; 20 s at most on a busy machine).
+start_path() {
+	local out=$1 i
+	shift
+	"$NSMON" -v path "$@" --json >"$out" 2>"$out.err" &
+	tracer=$!
+	for i in $(seq 200); do
+		grep -q '^tracing ' "$out.err" && return 0
+		kill -0 $tracer 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 # ---- fault injection (user/util/fault.h) -----------------------------------
 
 # killed N CMD...: run CMD with a kill at step N; echo "killed", "done" or "failed RC".

@@ -9,7 +9,9 @@
  *   leave it alone; starting the same packet again evicts the old one,
  *   counted;
  * - --sample 4 picks an echo by its sequence number (4, not 3) at every
- *   hop; --proto icmp leaves UDP alone.
+ *   hop; the shared filter (--proto, --host, --port, include/filter_abi.h)
+ *   decides in the kernel: --proto icmp leaves UDP alone, --host and
+ *   --port trace what they name and nothing else.
  * The last hop (skb:consume_skb, tp_btf) cannot be test-run: the
  * integration test (tests/integration/path.sh) covers it.
  *
@@ -24,8 +26,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "filter_abi.h"
 #include "path_abi.h"
 #include "model/path_hist.h"
+#include "util/filter.h"
+#include "util/log.h"
 #include "test.h"
 #include "path.skel.h"
 
@@ -60,13 +65,20 @@ static int run_prog(const struct bpf_program *prog, const unsigned char *frame, 
 	return err ? -errno : 0;
 }
 
-static struct path_bpf *load(enum nsmon_path_proto proto, __u32 sample, bool bucket_check)
+/* The tracer with the filter the three options say (NULL: not given). */
+static struct path_bpf *load_filtered(const char *proto, const char *host, const char *port,
+				      __u32 sample, bool bucket_check)
 {
 	struct path_bpf *skel = path_bpf__open();
+	struct nsmon_filter f;
 
 	if (!skel)
 		return NULL;
-	skel->rodata->proto_filter = proto;
+	if (filter_parse(&f, proto, host, port)) {
+		path_bpf__destroy(skel);
+		return NULL;
+	}
+	skel->rodata->filter = f;
 	skel->rodata->sample_every = sample;
 	bpf_program__set_autoload(skel->progs.path_bucket_check, bucket_check);
 	if (path_bpf__load(skel)) {
@@ -74,6 +86,11 @@ static struct path_bpf *load(enum nsmon_path_proto proto, __u32 sample, bool buc
 		return NULL;
 	}
 	return skel;
+}
+
+static struct path_bpf *load(__u32 sample, bool bucket_check)
+{
+	return load_filtered(NULL, NULL, NULL, sample, bucket_check);
 }
 
 /* The one busy slot (there must be exactly one), or -1. */
@@ -133,7 +150,7 @@ static void check_value(const char *name, const struct bpf_program *prog, __u64 
 static void test_buckets(void)
 {
 	const char *name = "path bucket rule: the BPF program's and userspace's agree, within bounds";
-	struct path_bpf *skel = load(NSMON_PATH_ANY, 1, true);
+	struct path_bpf *skel = load(1, true);
 
 	TEST_BEGIN();
 	if (!ASSERT_TRUE(name, skel != NULL))
@@ -161,7 +178,7 @@ out:
 static void test_hops(void)
 {
 	const char *name = "path hops: an echo request through the request leg's four hops";
-	struct path_bpf *skel = load(NSMON_PATH_ANY, 1, false);
+	struct path_bpf *skel = load(1, false);
 	struct nsmon_path_leg_stats st;
 	unsigned char frame[128];
 	size_t len = echo_frame(frame, 7, 1);
@@ -210,10 +227,45 @@ out:
 	TEST_END(name);
 }
 
+/*
+ * The shared filter decides in the kernel: a packet it does not match takes
+ * no slot. The UDP frame's ports are the ICMP frame's type/code and
+ * checksum: 0x0800 = 2048 and 0.
+ */
+static const struct filter_case {
+	const char *name;
+	const char *proto, *host, *port;
+	__u8 ip_proto;		/* of the frame: 1 (ICMP) or 17 (UDP) */
+	__u64 started;		/* legs it starts: 1 traced, 0 not */
+} filter_cases[] = {
+	{ "path --proto icmp: UDP is not traced", "icmp", NULL, NULL, 17, 0 },
+	{ "path --proto icmp: ICMP is", "icmp", NULL, NULL, 1, 1 },
+	{ "path --host: another address is not traced", "any", "10.0.0.9", NULL, 1, 0 },
+	{ "path --host: the receiver's address is", "any", "10.0.0.2", NULL, 1, 1 },
+	{ "path --port: another port is not traced", "udp", NULL, "53", 17, 0 },
+	{ "path --host --port: the sender's address and port are", "udp", "10.0.0.1", "2048", 17, 1 },
+};
+
+static void test_filter_case(const struct filter_case *c)
+{
+	struct path_bpf *skel = load_filtered(c->proto, c->host, c->port, 1, false);
+	unsigned char frame[128];
+	size_t len = echo_frame(frame, 8, c->ip_proto);
+
+	TEST_BEGIN();
+	if (!ASSERT_TRUE(c->name, skel != NULL))
+		goto out;
+	ASSERT_OK(c->name, run_prog(skel->progs.path_req_sender_tx, frame, len, 1, NULL));
+	ASSERT_EQ(c->name, leg_stats(skel, NSMON_LEG_REQUEST).started, c->started);
+out:
+	path_bpf__destroy(skel);
+	TEST_END(c->name);
+}
+
 static void test_filters(void)
 {
 	const char *name = "path --sample 4: an echo by its sequence number, at every hop";
-	struct path_bpf *skel = load(NSMON_PATH_ANY, 4, false);
+	struct path_bpf *skel = load(4, false);
 	unsigned char frame[128];
 	size_t len;
 	struct nsmon_path_flight f;
@@ -229,29 +281,17 @@ static void test_filters(void)
 	ASSERT_OK(name, run_prog(skel->progs.path_req_bridge_in, frame, len, 1, NULL));
 	ASSERT_EQ(name, leg_stats(skel, NSMON_LEG_REQUEST).started, 1);
 	ASSERT_TRUE(name, busy_slot(skel, &f) >= 0 && f.after_ns[0]);
-	path_bpf__destroy(skel);
-	TEST_END(name);
-
-	name = "path --proto icmp: UDP is not traced";
-	skel = load(NSMON_PATH_ICMP, 1, false);
-	TEST_BEGIN();
-	if (!ASSERT_TRUE(name, skel != NULL))
-		goto out;
-	len = echo_frame(frame, 8, 17);
-	ASSERT_OK(name, run_prog(skel->progs.path_req_sender_tx, frame, len, 1, NULL));
-	ASSERT_EQ(name, leg_stats(skel, NSMON_LEG_REQUEST).started, 0);
-	len = echo_frame(frame, 8, 1);
-	ASSERT_OK(name, run_prog(skel->progs.path_req_sender_tx, frame, len, 1, NULL));
-	ASSERT_EQ(name, leg_stats(skel, NSMON_LEG_REQUEST).started, 1);
 out:
 	path_bpf__destroy(skel);
 	TEST_END(name);
+	for (size_t i = 0; i < sizeof(filter_cases) / sizeof(filter_cases[0]); i++)
+		test_filter_case(&filter_cases[i]);
 }
 
 /* Not a test: ns per run of the hop programs, for tools/bench. */
 static void bench(void)
 {
-	struct path_bpf *skel = load(NSMON_PATH_ANY, 1, false);
+	struct path_bpf *skel = load(1, false);
 	unsigned char frame[128];
 	size_t len = echo_frame(frame, 1, 17);
 	const struct { const char *what; struct bpf_program *prog; } runs[] = {
@@ -275,6 +315,7 @@ static void bench(void)
 
 int main(int argc, char **argv)
 {
+	log_init(false);
 	test_require_sandbox();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 1 && !strcmp(argv[1], "--bench")) {

@@ -94,10 +94,23 @@ usage 2 '"1x"' events --timeout 1x
 usage 2 '"0.05"' watch --interval 0.05
 usage 2 --count path --count
 usage 2 '"--json"' stats --json=yes
-usage 2 'given twice' stats --bridge a --bridge b
+usage 2 'given twice' watch --interval 1 --interval 2
 usage 2 '"-x"' stats -x
 usage 2 '"sctp"' path --proto sctp
 usage 2 '"frob"' events --type neigh,frob
+
+t "cli: the scope and the filters refuse what contradicts itself, as usage errors"
+for c in stats watch export capture events; do
+	usage 2 'takes no --bridge or -n' $c --all --bridge v-net-0
+	usage 2 'takes no --bridge or -n' $c -n red --all
+done
+usage 2 '"lots"' events --host lots
+usage 2 'fdb events carry no packet or address' events --host 192.168.15.2 -t neigh,fdb
+usage 2 'counters events carry no packet or address' events --proto arp --counters
+usage 2 'link events carry no packet or address' watch --port 53 -t link
+usage 2 'IPv4 and ARP only' path --proto icmp6
+usage 2 'IPv4 and ARP only' path --proto any --host fd00::2
+usage 2 '"sctp"' explain --proto sctp
 
 t "cli: global options come before the command, parsed as a command's are"
 usage 2 '"-x"' -x stats

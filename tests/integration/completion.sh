@@ -66,7 +66,8 @@ check_complete "auto clsact tcx" nsmon up --tc-mode ""
 check_complete "clsact" nsmon up --tc-mode c
 check_complete "always" nsmon --color = al
 check_complete "--color=always" nsmon --color=al
-check_complete "any arp icmp tcp udp" nsmon path --proto ""
+check_complete "any arp icmp icmp6 ipv4 ipv6 tcp udp" nsmon path --proto ""
+check_complete "addr attach counters drop fdb link lost neigh netns ns" nsmon watch -t ""
 
 t "completion: event types after each comma of --type"
 check_complete "addr attach counters drop fdb link lost neigh netns ns" nsmon events --type ""

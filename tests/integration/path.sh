@@ -7,21 +7,6 @@
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; t_end' EXIT
 
-# start_path OUT ARGS...: `nsmon path ARGS --json >OUT` in the background ($tracer),
-# returning once it traces (-v says so on stderr; 20 s at most on a busy machine).
-start_path() {
-	local out=$1 i
-	shift
-	"$NSMON" -v path "$@" --json >"$out" 2>"$out.err" &
-	tracer=$!
-	for i in $(seq 200); do
-		grep -q '^tracing ' "$out.err" && return 0
-		kill -0 $tracer 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
 # check_histograms FILE LEG: the structure of one leg's histograms: each
 # segment's buckets add up to its count, its percentiles are in order and
 # within its buckets, and the four segments' times add up to the whole way's.

@@ -3,7 +3,8 @@
  * Unit tests of the shared filter options (user/util/filter.c): what each
  * accepts and refuses, the one error line naming the option, the filter
  * written back as options, and the matching rule (include/filter_abi.h)
- * on frame keys. The BPF side is tests/bpf/test_capture.c.
+ * on frame keys, and on a neighbour entry's (include/events_abi.h). The BPF
+ * side is tests/bpf/test_capture.c and test_path.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "events_abi.h"
 #include "test.h"
 #include "util/filter.h"
 #include "util/log.h"
@@ -29,6 +31,8 @@ static const struct option_case cases[] = {
 	{ "arp,icmp,icmp6,tcp,udp,ipv4,ipv6", NULL, NULL, true,
 	  "--proto arp,icmp,icmp6,tcp,udp,ipv4,ipv6" },
 	{ "icmp,icmp", NULL, NULL, true, "--proto icmp" },
+	{ "any", NULL, NULL, true, "" },
+	{ "tcp,any,udp", "192.168.15.2", NULL, true, "--host 192.168.15.2" },
 	{ NULL, "192.168.15.2", NULL, true, "--host 192.168.15.2" },
 	{ NULL, "fd00::2,192.168.15.2", NULL, true, "--host fd00::2,192.168.15.2" },
 	{ NULL, "10.0.0.1,10.0.0.1", NULL, true, "--host 10.0.0.1" },
@@ -40,9 +44,9 @@ static const struct option_case cases[] = {
 	{ NULL, NULL, "0,53,65535", true, "--port 0,53,65535" },
 	{ "icmp", "192.168.15.2", "9000", true, "--proto icmp --host 192.168.15.2 --port 9000" },
 	{ "sctp", NULL, NULL, false,
-	  "nsmon: invalid --proto \"sctp\": \"sctp\" is not one of arp, icmp, icmp6, tcp, udp, ipv4, ipv6\n" },
+	  "nsmon: invalid --proto \"sctp\": \"sctp\" is not one of arp, icmp, icmp6, tcp, udp, ipv4, ipv6, any\n" },
 	{ "TCP", NULL, NULL, false,
-	  "nsmon: invalid --proto \"TCP\": \"TCP\" is not one of arp, icmp, icmp6, tcp, udp, ipv4, ipv6\n" },
+	  "nsmon: invalid --proto \"TCP\": \"TCP\" is not one of arp, icmp, icmp6, tcp, udp, ipv4, ipv6, any\n" },
 	{ "", NULL, NULL, false, "nsmon: invalid --proto \"\": an empty item in the list\n" },
 	{ "tcp,", NULL, NULL, false, "nsmon: invalid --proto \"tcp,\": an empty item in the list\n" },
 	{ ",tcp", NULL, NULL, false, "nsmon: invalid --proto \",tcp\": an empty item in the list\n" },
@@ -132,6 +136,24 @@ static void test_add_twice(void)
 	TEST_END(name);
 }
 
+/* What the user types replaces a command's default --proto (path's icmp); "any" lifts it. */
+static void test_proto_default(void)
+{
+	const char *name = "filter options: --proto replaces its default, any lifts it";
+	struct nsmon_filter f = { .protos = NSMON_FILTER_ICMP };
+
+	TEST_BEGIN();
+	ASSERT_TRUE(name, filter_option_proto("udp", &f) == NULL);
+	ASSERT_EQ(name, f.protos, NSMON_FILTER_UDP);
+	f.protos = NSMON_FILTER_ICMP;
+	ASSERT_TRUE(name, filter_option_proto("any", &f) == NULL);
+	ASSERT_EQ(name, f.protos, 0);
+	f.protos = NSMON_FILTER_ICMP;
+	ASSERT_TRUE(name, filter_option_proto("sctp", &f) != NULL);
+	ASSERT_EQ(name, f.protos, NSMON_FILTER_ICMP);
+	TEST_END(name);
+}
+
 static struct nsmon_filter_addr v4(const char *text)
 {
 	struct nsmon_filter_addr a = { .w = { 0, 0, htonl(0xffff), 0 } };
@@ -168,12 +190,41 @@ static void test_match_rule(void)
 	TEST_END(name);
 }
 
+/* A neighbour entry as the event programs and the stream judge it. */
+static void test_neigh_rule(void)
+{
+	const char *name = "filter rule: a neighbour entry is its address, ARP's or NDP's";
+	__u8 a4[16] = { 192, 168, 15, 2 }, a6[16];
+	struct nsmon_frame_keys k4, k6;
+	struct nsmon_filter f;
+
+	inet_pton(AF_INET6, "fd00::2", a6);
+	nsmon_neigh_keys(&k4, AF_INET, a4);
+	nsmon_neigh_keys(&k6, AF_INET6, a6);
+	TEST_BEGIN();
+	filter_parse(&f, "arp", "192.168.15.2", NULL);
+	ASSERT_TRUE(name, nsmon_filter_match(&f, &k4) && !nsmon_filter_match(&f, &k6));
+	filter_parse(&f, "icmp6", NULL, NULL);
+	ASSERT_TRUE(name, !nsmon_filter_match(&f, &k4) && nsmon_filter_match(&f, &k6));
+	filter_parse(&f, "ipv4", NULL, NULL);
+	ASSERT_TRUE(name, !nsmon_filter_match(&f, &k4));
+	filter_parse(&f, NULL, "fd00::2", NULL);
+	ASSERT_TRUE(name, !nsmon_filter_match(&f, &k4) && nsmon_filter_match(&f, &k6));
+	filter_parse(&f, NULL, "192.168.15.3", NULL);
+	ASSERT_TRUE(name, !nsmon_filter_match(&f, &k4));
+	filter_parse(&f, NULL, NULL, "53");
+	ASSERT_TRUE(name, !nsmon_filter_match(&f, &k4) && !nsmon_filter_match(&f, &k6));
+	TEST_END(name);
+}
+
 int main(void)
 {
 	log_init(false);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		test_case(&cases[i]);
 	test_add_twice();
+	test_proto_default();
+	test_neigh_rule();
 	test_match_rule();
 	return tests_failed ? 1 : 0;
 }

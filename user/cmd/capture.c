@@ -26,6 +26,7 @@
 #include "output/frame_text.h"
 #include "output/pcapng.h"
 #include "cmd/filter_options.h"
+#include "cmd/scope_options.h"
 #include "util/log.h"
 
 /* How often the ring is drained: records are submitted without a wake-up. */
@@ -199,7 +200,7 @@ static int end_file(struct sink *s, struct capture *cap, size_t n, __u64 start_n
 }
 
 struct capture_args {
-	struct cli_list bridges, netns;
+	struct scope_args scope;
 	struct nsmon_filter filter;
 	const char *file;
 	unsigned long snaplen, count, timeout_ms, ring_kb;
@@ -207,12 +208,7 @@ struct capture_args {
 };
 
 static const struct cli_option capture_options[] = {
-	CLI_OPTION("bridge", 0, CLI_IFNAME, struct capture_args, bridges, .metavar = "NAME",
-		   .complete = CLI_COMPLETE_BRIDGE, .flags = CLI_REPEAT,
-		   .help = "only the lab of bridge NAME (default: every lab nsmon monitors)"),
-	CLI_OPTION("netns", 'n', CLI_NETNS, struct capture_args, netns, .metavar = "NS",
-		   .complete = CLI_COMPLETE_NETNS, .flags = CLI_REPEAT,
-		   .help = "only namespace NS's veth and its bridge port"),
+	SCOPE_CLI_OPTIONS(struct capture_args, scope, SCOPE_ALL_LABS),
 	FILTER_CLI_OPTIONS(struct capture_args, filter),
 	CLI_OPTION("write", 'w', CLI_STRING, struct capture_args, file, .metavar = "FILE",
 		   .complete = CLI_COMPLETE_FILE,
@@ -236,8 +232,7 @@ static int run_capture(const void *args, int noperands, char **operands)
 {
 	const struct capture_args *a = args;
 	struct capture_opts co = {
-		.bridges = a->bridges.items, .nbridges = a->bridges.n,
-		.netns = a->netns.items, .nnetns = a->netns.n,
+		.scope = scope_of(&a->scope),
 		.filter = a->filter, .snaplen = a->snaplen, .ring_kb = a->ring_kb,
 	};
 	struct capture *cap = NULL;
@@ -247,6 +242,8 @@ static int run_capture(const void *args, int noperands, char **operands)
 	int fd = -1, ret, err;
 	size_t nifs;
 
+	if (scope_check(&co.scope))
+		return EXIT_USAGE;
 	if (a->file && a->json) {
 		pr_warn("capture: -w writes a pcap-ng file and --json prints lines: choose one");
 		return EXIT_USAGE;

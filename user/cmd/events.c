@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "cmd/filter_options.h"
+#include "cmd/scope_options.h"
 #include "datapath/datapath.h"
 #include "events/event_write.h"
 #include "events/events.h"
@@ -96,19 +98,6 @@ static int poll_and_print(struct event_stream *es, int wait_ms, struct printer *
 	return ret;
 }
 
-/* --type netns,neigh: a mask of (1 << EVENT_*). */
-static const char *parse_types(const char *text, void *dest)
-{
-	static __thread char reason[160];
-	char bad[64];
-
-	if (!event_types_parse(text, dest, bad, sizeof(bad)))
-		return NULL;
-	snprintf(reason, sizeof(reason), "\"%s\" is not a type: use netns, ns, link, addr, neigh, fdb, drop, counters, attach or lost",
-		 bad);
-	return reason;
-}
-
 /* --drop-rate: "unlimited", or how many drops a second per CPU (0: none streamed). */
 static const char *parse_drop_rate(const char *text, void *dest)
 {
@@ -139,26 +128,19 @@ static const char *parse_ring_kb(const char *text, void *dest)
 }
 
 struct events_args {
-	bool json, counters, no_attach, all;
+	bool json, counters, no_attach;
 	unsigned int types, drop_rate;
-	struct cli_list bridges, netns;
+	struct scope_args scope;
+	struct nsmon_filter filter;
 	unsigned long count, timeout_ms, interval_ms, ring_kb, consume_ms;
 };
 
 static const struct cli_option events_options[] = {
 	CLI_OPTION("json", 'j', CLI_FLAG, struct events_args, json,
 		   .help = "one JSON object per line (NDJSON)"),
-	CLI_OPTION("type", 't', CLI_CUSTOM, struct events_args, types, .metavar = "TYPE,...",
-		   .parse = parse_types, .values = event_type_names, .complete = CLI_COMPLETE_VALUES,
-		   .help = "only these event types (\"lost\" records come whatever this says)"),
-	CLI_OPTION("bridge", 0, CLI_IFNAME, struct events_args, bridges, .metavar = "NAME",
-		   .complete = CLI_COMPLETE_BRIDGE, .flags = CLI_REPEAT,
-		   .help = "only the lab of bridge NAME (default: every lab nsmon monitors)"),
-	CLI_OPTION("netns", 'n', CLI_NETNS, struct events_args, netns, .metavar = "NS",
-		   .complete = CLI_COMPLETE_NETNS, .flags = CLI_REPEAT,
-		   .help = "only namespace NS of the labs (and its bridge port), from when it joins"),
-	CLI_OPTION("all", 0, CLI_FLAG, struct events_args, all,
-		   .help = "the whole machine: every namespace's lifecycle, other bridges, every drop"),
+	EVENT_TYPES_CLI_OPTION(struct events_args, types),
+	SCOPE_CLI_OPTIONS(struct events_args, scope, SCOPE_ALL_MACHINE),
+	FILTER_CLI_OPTIONS(struct events_args, filter),
 	CLI_OPTION("count", 'c', CLI_COUNT, struct events_args, count, .metavar = "N",
 		   .help = "stop after N events"),
 	CLI_OPTION("timeout", 0, CLI_DURATION, struct events_args, timeout_ms, .metavar = "TIME",
@@ -191,19 +173,16 @@ static int run_events(const void *args, int noperands, char **operands)
 		.ring_kb = a->ring_kb,
 		.consume_ms = a->consume_ms,
 		.drops_per_sec = a->drop_rate,
-		.all = a->all,
-		.bridges = a->bridges.items, .nbridges = a->bridges.n,
-		.netns = a->netns.items, .nnetns = a->netns.n,
+		.scope = scope_of(&a->scope),
+		.filter = a->filter,
 	};
 	struct event_stream *es = NULL;
 	struct event_totals totals;
 	__u64 deadline_ms = 0;
 	int ret, err;
 
-	if (a->all && (a->bridges.n || a->netns.n)) {
-		pr_warn("--all is the whole machine: it takes no --bridge or -n");
+	if (scope_check(&eo.scope) || event_types_check(a->types, a->counters, &a->filter))
 		return EXIT_USAGE;
-	}
 	/* Before the sources start (a second or so): a stop asked meanwhile is not lost. */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -259,13 +238,17 @@ const struct cli_command cmd_events = {
 	.summary = "stream namespace, link, neighbour, FDB and drop events as they happen",
 	.description = "One line per event (ip monitor style, with a [TYPE] prefix), or NDJSON with\n"
 		       "--json, until Ctrl-C, --count events or --timeout, about the labs nsmon\n"
-		       "monitors (--bridge, -n narrow it, --all is the whole machine). At the end,\n"
-		       "one line on stderr says how many events the sources sent, delivered and lost.",
+		       "monitors (--bridge, -n narrow it, --all is the whole machine); --proto,\n"
+		       "--host, --port keep the drops and neighbour entries (and addresses) that\n"
+		       "match, in the kernel. At the end, one line on stderr says how many events\n"
+		       "the sources sent, delivered and lost.",
 	.options = events_options,
 	.args_size = sizeof(struct events_args),
 	.examples = "nsmon events\tthe lab's events, as lines\n"
 		    "nsmon events -n red\tonly red's, and its bridge port's\n"
 		    "nsmon events -t neigh,fdb\tARP/neighbour states and bridge learning\n"
+		    "nsmon events --proto arp\tonly ARP: IPv4 neighbour entries, ARP drops\n"
+		    "nsmon events --host 192.168.15.2\tonly what concerns 192.168.15.2\n"
 		    "nsmon events --all -t ns,netns\tevery namespace made or entered on the machine\n"
 		    "nsmon events -j --counters | jq .\twith counter deltas, for tools",
 	.run = run_events,

@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 
 #include "cmd/cli.h"
+#include "cmd/filter_options.h"
+#include "cmd/scope_options.h"
 #include "datapath/datapath.h"
 #include "events/event_write.h"
 #include "events/events.h"
@@ -57,6 +59,7 @@ struct step {
 
 struct story {
 	struct path_tracer *pt;
+	struct nsmon_filter filter;	/* the steps shown (the story is followed whole) */
 	struct path_end_info from, to;
 	struct step steps[MAX_STEPS];
 	int n;
@@ -121,9 +124,17 @@ static const char *hop_meaning(const struct nsmon_hop_event *h)
 static void on_hop(const struct nsmon_hop_event *h, void *data)
 {
 	struct story *s = data;
-	struct step *st = new_step(s, h->ts + s->mono_to_real_ns);
+	struct step *st;
 	char pkt[96];
 
+	/* The story ends with the echo reply, shown or not. */
+	if (h->leg == NSMON_LEG_REQUEST && h->key.kind == NSMON_PKT_ECHO_REQUEST)
+		s->echo_request_seen = true;
+	if (h->hop == NSMON_HOP_CONSUMED && h->key.kind == NSMON_PKT_ECHO_REPLY)
+		s->echo_reply_consumed = true;
+	if (!path_hop_matches(&s->filter, h))
+		return;
+	st = new_step(s, h->ts + s->mono_to_real_ns);
 	if (!st)
 		return;
 	if (h->hop == NSMON_HOP_CONSUMED) {
@@ -138,10 +149,6 @@ static void on_hop(const struct nsmon_hop_event *h, void *data)
 	snprintf(st->kind, sizeof(st->kind), "hop");
 	describe_packet(h, pkt, sizeof(pkt));
 	snprintf(st->what, sizeof(st->what), "%s: %s", pkt, hop_meaning(h));
-	if (h->leg == NSMON_LEG_REQUEST && h->key.kind == NSMON_PKT_ECHO_REQUEST)
-		s->echo_request_seen = true;
-	if (h->hop == NSMON_HOP_CONSUMED && h->key.kind == NSMON_PKT_ECHO_REPLY)
-		s->echo_reply_consumed = true;
 }
 
 /* Neighbour and FDB events of the lab's namespaces and bridge become steps too. */
@@ -266,7 +273,9 @@ static void print_story(struct story *s, bool json)
 }
 
 struct explain_args {
-	const char *bridge, *from, *to;
+	struct scope_args scope;
+	const char *from, *to;
+	struct nsmon_filter filter;
 	unsigned long timeout_ms;
 	bool ping, json;
 };
@@ -283,8 +292,8 @@ static const struct cli_option explain_options[] = {
 	CLI_OPTION("timeout", 0, CLI_DURATION, struct explain_args, timeout_ms, .metavar = "TIME",
 		   .def = "10", .min = 1000,
 		   .help = "give up after TIME (seconds, or N[ms|s|m]; >= 1 s); no ping by then: exit 1"),
-	CLI_OPTION("bridge", 0, CLI_IFNAME, struct explain_args, bridge, .metavar = "NAME",
-		   .def = DEFAULT_BRIDGE, .complete = CLI_COMPLETE_BRIDGE, .help = "the lab's bridge"),
+	SCOPE_CLI_BRIDGE(struct explain_args, scope),
+	FILTER_CLI_OPTIONS(struct explain_args, filter),
 	CLI_OPTION("json", 'j', CLI_FLAG, struct explain_args, json, .help = "one JSON object per step"),
 	CLI_END
 };
@@ -292,10 +301,17 @@ static const struct cli_option explain_options[] = {
 static int run_explain(const void *args, int noperands, char **operands)
 {
 	const struct explain_args *a = args;
-	struct path_opts po = { .bridge = a->bridge, .from = a->from, .to = a->to,
-				.proto = NSMON_PATH_ANY, .every_hop = true };
-	/* Its lab's neighbours and FDB only (below: the bridge's), not the machine's. */
-	struct event_opts eo = { .types = 1U << EVENT_NEIGH | 1U << EVENT_FDB, .nbridges = 1 };
+	/* Every hop of every packet: the filter picks the steps shown, not the story followed. */
+	struct path_opts po = { .scope = scope_of(&a->scope), .from = a->from, .to = a->to,
+				.every_hop = true };
+	/*
+	 * Its lab's neighbours and FDB only (below: the bridge's), not the
+	 * machine's; a filter keeps the neighbour entries it matches (an FDB
+	 * entry is a MAC address: no filter keeps it).
+	 */
+	struct event_opts eo = { .types = 1U << EVENT_NEIGH | 1U << EVENT_FDB,
+				 .filter = a->filter, .scope.nbridges = 1 };
+	const char *lab;
 	bool json = a->json, ping = a->ping;
 	long timeout = (a->timeout_ms + 999) / 1000;
 	struct story *s = calloc(1, sizeof(*s));
@@ -306,14 +322,21 @@ static int run_explain(const void *args, int noperands, char **operands)
 	pid_t pinger = -1;
 	int ret, err;
 
+	if (path_lab_check(&po)) {
+		free(s);
+		return EXIT_USAGE;
+	}
 	if (!s)
 		return cli_exit_code(-ENOMEM);
+	s->filter = a->filter;
 	err = datapath_preflight();
 	if (!err)
 		err = path_tracer_open(&po, &s->pt);
-	eo.bridges = &po.bridge;
-	if (!err)
+	if (!err) {
+		lab = path_tracer_lab(s->pt);
+		eo.scope.bridges = &lab;
 		err = event_stream_open(&eo, &es);
+	}
 	if (err)
 		goto out;
 	path_tracer_ends(s->pt, &s->from, &s->to);
@@ -383,10 +406,13 @@ const struct cli_command cmd_explain = {
 	.name = "explain",
 	.summary = "one ping's way through the kernel, step by step",
 	.description = "The ladder of one ping: the ARP request flooded, the neighbour states, the\n"
-		       "bridge learning, each hop of the echo request and reply, with times.",
+		       "bridge learning, each hop of the echo request and reply, with times. The lab\n"
+		       "is the first of those nsmon monitors (or --bridge names) with both ends;\n"
+		       "--proto, --host, --port keep the steps whose packet or neighbour matches.",
 	.options = explain_options,
 	.args_size = sizeof(struct explain_args),
 	.examples = "nsmon explain --ping\tred pings blue, explained\n"
-		    "nsmon explain --ping --to 192.168.15.2 -j\tby address, as JSON",
+		    "nsmon explain --ping --to 192.168.15.2 -j\tby address, as JSON\n"
+		    "nsmon explain --ping --proto arp\tonly the ARP exchange and the neighbours",
 	.run = run_explain,
 };

@@ -16,6 +16,7 @@
 #include <linux/capability.h>
 
 #include "cmd/cli.h"
+#include "cmd/scope_options.h"
 #include "output/export_metrics.h"
 #include "output/http.h"
 #include "util/log.h"
@@ -34,7 +35,7 @@ static const char *const export_headers[] = {
 };
 
 struct exporter {
-	const char *bridge;		/* NULL: every monitored bridge */
+	struct lab_scope scope;		/* the labs served */
 	size_t room;			/* what the last scrape's text took, to start the next from */
 };
 
@@ -98,7 +99,7 @@ static int scrape(struct exporter *ex, char **text, size_t *len)
 
 	/* The model leaves each matrix out: export_metrics.c says why. */
 	http_said_begin(&said);
-	err = stats_model_read(ex->bridge, NULL, STATS_MODEL_MATRIX_NONE, &m);
+	err = stats_model_read(&ex->scope, STATS_MODEL_MATRIX_NONE, &m);
 	why = http_said_end(&said, len);
 	if (err) {
 		*text = why ? why : failed(len, "read the counters", err);
@@ -145,21 +146,21 @@ static void say_if_empty(struct exporter *ex)
 }
 
 struct export_args {
-	const char *listen, *bridge;
+	const char *listen;
+	struct scope_args scope;
 };
 
 static const struct cli_option export_options[] = {
 	CLI_OPTION("listen", 0, CLI_STRING, struct export_args, listen, .metavar = "ADDR:PORT",
 		   .def = DEFAULT_LISTEN, .help = "where to serve /metrics ([ADDR6]:PORT)"),
-	CLI_OPTION("bridge", 0, CLI_IFNAME, struct export_args, bridge, .metavar = "NAME",
-		   .complete = CLI_COMPLETE_BRIDGE, .help = "only the lab of bridge NAME"),
+	SCOPE_CLI_OPTIONS(struct export_args, scope, SCOPE_ALL_LABS),
 	CLI_END
 };
 
 static int run_export(const void *args, int noperands, char **operands)
 {
 	const struct export_args *a = args;
-	struct exporter ex = { .room = FIRST_ROOM, .bridge = a->bridge };
+	struct exporter ex = { .room = FIRST_ROOM, .scope = scope_of(&a->scope) };
 	struct http_server_opts opts = {
 		.handler = answer,
 		.ctx = &ex,
@@ -170,7 +171,7 @@ static int run_export(const void *args, int noperands, char **operands)
 	sigset_t stop;
 	int err, sig;
 
-	if (http_listen_parse(a->listen, DEFAULT_LISTEN, &where))
+	if (scope_check(&ex.scope) || http_listen_parse(a->listen, DEFAULT_LISTEN, &where))
 		return EXIT_USAGE;
 	/* Blocked before the server's thread starts, so that it inherits the mask: ours to wait for. */
 	sigemptyset(&stop);
@@ -190,13 +191,14 @@ static int run_export(const void *args, int noperands, char **operands)
 const struct cli_command cmd_export = {
 	.name = "export",
 	.summary = "serve the counters for Prometheus at /metrics",
-	.description = "The counters of every monitored lab (or one) in Prometheus text format 0.0.4,\n"
-		       "read afresh at each scrape, until Ctrl-C; while there is no lab, a scrape\n"
-		       "gets 503 and the reason.",
+	.description = "The counters of every monitored lab (or those --bridge and -n name) in\n"
+		       "Prometheus text format 0.0.4, read afresh at each scrape, until Ctrl-C;\n"
+		       "while there is no lab, a scrape gets 503 and the reason.",
 	.options = export_options,
 	.args_size = sizeof(struct export_args),
 	.examples = "nsmon export &\tthen: curl -s http://127.0.0.1:9465/metrics\n"
-		    "nsmon export --listen [::1]:9465\tIPv6 loopback",
+		    "nsmon export --listen [::1]:9465\tIPv6 loopback\n"
+		    "nsmon export --bridge v-net-0 -n red\tonly red's interfaces and its port",
 	/*
 	 * It only reads (systemd/nsmon-export.service runs it with these two):
 	 * CAP_NET_ADMIN to dump the links of other namespaces by nsid

@@ -18,6 +18,8 @@
 #include <jansson.h>
 
 #include "cmd/cli.h"
+#include "cmd/filter_options.h"
+#include "cmd/scope_options.h"
 #include "datapath/datapath.h"
 #include "util/log.h"
 #include "datapath/path.h"
@@ -49,7 +51,7 @@ static void on_signal(int sig)
 
 /* What was traced, for the document. */
 struct path_run {
-	const char *from, *to, *proto;
+	const char *from, *to, *proto, *filter;
 	__u32 sample;
 	__u64 count;
 };
@@ -106,8 +108,8 @@ static json_t *report_json(const struct path_run *run, const struct nsmon_path_h
 
 	for (int leg = 0; leg < NSMON_LEG_MAX; leg++)
 		json_array_append_new(legs, leg_json(run, leg, &hist[leg], &stats[leg]));
-	return json_pack("{s:s, s:s, s:s, s:i, s:I, s:o}", "from", run->from, "to", run->to,
-			 "proto", run->proto, "sample", (int)run->sample,
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:o}", "from", run->from, "to", run->to,
+			 "proto", run->proto, "filter", run->filter, "sample", (int)run->sample,
 			 "count", (json_int_t)run->count, "legs", legs);
 }
 
@@ -187,9 +189,6 @@ static void print_table(const json_t *doc)
 	}
 }
 
-/* --proto's names, indexed by enum nsmon_path_proto. */
-static const char *const proto_names[] = { "any", "icmp", "tcp", "udp", "arp", NULL };
-
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -232,7 +231,7 @@ static int trace(struct path_tracer *pt, __u64 count, unsigned long timeout_ms)
  * That the tracer is on, for a person at a terminal; under a script stderr
  * keeps to errors (-v shows it: what a test waits for before it sends).
  */
-static void announce(const struct path_tracer *pt, const struct path_opts *po, const char *proto)
+static void announce(const struct path_tracer *pt, const struct path_opts *po, const char *filter)
 {
 	char sample[48] = "";
 
@@ -240,13 +239,37 @@ static void announce(const struct path_tracer *pt, const struct path_opts *po, c
 		snprintf(sample, sizeof(sample), ", one packet in %u", po->sample);
 	log_msg(isatty(STDERR_FILENO) ? LOG_INFO : LOG_DEBUG,
 		"tracing %s -> %s (%s%s) across %s; waiting for %llu packet%s (Ctrl-C stops)",
-		path_tracer_from(pt), path_tracer_to(pt), proto, sample, po->bridge,
+		path_tracer_from(pt), path_tracer_to(pt), filter, sample, path_tracer_lab(pt),
 		(unsigned long long)po->count, po->count == 1 ? "" : "s");
 }
 
+/*
+ * The filter as the messages and the document say it: @proto the protocols
+ * ("icmp", "arp,icmp", "any"), @text every option ("--proto icmp --host
+ * 192.168.15.2"; "--proto any" for none).
+ */
+static void describe_filter(const struct nsmon_filter *f, char *proto, size_t proto_size,
+			    char *text, size_t text_size)
+{
+	struct nsmon_filter protos_only = { .protos = f->protos };
+
+	filter_format(&protos_only, proto, proto_size);
+	if (proto[0])	/* "--proto icmp" -> "icmp" */
+		memmove(proto, proto + strlen("--proto "), strlen(proto) - strlen("--proto ") + 1);
+	else
+		snprintf(proto, proto_size, "any");
+	filter_format(f, text, text_size);
+	if (!f->protos) {
+		size_t len = strlen(text);
+
+		snprintf(text + len, text_size - len, "%s--proto any", len ? " " : "");
+	}
+}
+
 struct path_args {
-	const char *bridge, *from, *to;
-	int proto;
+	struct scope_args scope;
+	const char *from, *to;
+	struct nsmon_filter filter;
 	unsigned long count, sample, timeout_ms;
 	bool json;
 };
@@ -258,9 +281,7 @@ static const struct cli_option path_options[] = {
 	CLI_OPTION("to", 0, CLI_STRING, struct path_args, to, .metavar = "NS|ADDR",
 		   .complete = CLI_COMPLETE_NETNS,
 		   .help = "the receiving namespace or its address (default: the lab's second)"),
-	CLI_OPTION("proto", 0, CLI_ENUM, struct path_args, proto, .metavar = "PROTO", .def = "icmp",
-		   .values = proto_names, .complete = CLI_COMPLETE_VALUES,
-		   .help = "which packets to trace"),
+	FILTER_CLI_OPTIONS_PROTO(struct path_args, filter, "icmp"),
 	CLI_OPTION("count", 'c', CLI_COUNT, struct path_args, count, .metavar = "N", .def = "10",
 		   .min = 1, .help = "stop after N packets each way (exactly N in the histograms)"),
 	CLI_OPTION("sample", 0, CLI_COUNT, struct path_args, sample, .metavar = "N", .def = "1",
@@ -268,8 +289,7 @@ static const struct cli_option path_options[] = {
 		   .help = "trace one packet in N (an echo by its sequence: seq % N == 0)"),
 	CLI_OPTION("timeout", 0, CLI_DURATION, struct path_args, timeout_ms, .metavar = "TIME",
 		   .help = "stop after TIME (seconds, or N[ms|s|m]); nothing by then: exit 1"),
-	CLI_OPTION("bridge", 0, CLI_IFNAME, struct path_args, bridge, .metavar = "NAME",
-		   .def = DEFAULT_BRIDGE, .complete = CLI_COMPLETE_BRIDGE, .help = "the lab's bridge"),
+	SCOPE_CLI_BRIDGE(struct path_args, scope),
 	CLI_OPTION("json", 'j', CLI_FLAG, struct path_args, json, .help = "one JSON document"),
 	CLI_END
 };
@@ -287,17 +307,20 @@ static const char *duration_text(unsigned long ms, char *buf, size_t size)
 static int run_path(const void *args, int noperands, char **operands)
 {
 	const struct path_args *a = args;
-	const char *proto_text = proto_names[a->proto];
-	struct path_opts po = { .bridge = a->bridge, .from = a->from, .to = a->to,
-				.proto = a->proto, .sample = a->sample, .count = a->count };
+	struct path_opts po = { .scope = scope_of(&a->scope), .from = a->from, .to = a->to,
+				.filter = a->filter, .sample = a->sample, .count = a->count };
 	struct nsmon_path_hist *hist = NULL;
 	struct nsmon_path_leg_stats stats[NSMON_LEG_MAX];
 	struct path_tracer *pt = NULL;
 	struct path_run run;
-	char within[32];
+	char within[32], proto_text[96], filter_text[512];
 	int err;
 	json_t *doc;
 
+	if (path_filter_check(&a->filter) || path_lab_check(&po))
+		return EXIT_USAGE;
+	describe_filter(&a->filter, proto_text, sizeof(proto_text), filter_text,
+			sizeof(filter_text));
 	err = datapath_preflight();
 	if (err)
 		return cli_exit_code(err);
@@ -307,7 +330,7 @@ static int run_path(const void *args, int noperands, char **operands)
 	err = path_tracer_open(&po, &pt);
 	if (err)
 		goto out;
-	announce(pt, &po, proto_text);
+	announce(pt, &po, filter_text);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	err = trace(pt, po.count, a->timeout_ms);
@@ -324,16 +347,18 @@ static int run_path(const void *args, int noperands, char **operands)
 	    !path_hist_total(hist[NSMON_LEG_REPLY].count[0])) {
 		if (stop)
 			pr_warn("no %s packet between %s and %s crossed %s before it was stopped",
-				proto_text, path_tracer_from(pt), path_tracer_to(pt), po.bridge);
+				proto_text, path_tracer_from(pt), path_tracer_to(pt),
+				path_tracer_lab(pt));
 		else
 			pr_warn("no %s packet between %s and %s crossed %s within %s", proto_text,
-				path_tracer_from(pt), path_tracer_to(pt), po.bridge,
+				path_tracer_from(pt), path_tracer_to(pt), path_tracer_lab(pt),
 				duration_text(a->timeout_ms, within, sizeof(within)));
 		err = -ETIMEDOUT;
 		goto out;
 	}
 	run = (struct path_run){ .from = path_tracer_from(pt), .to = path_tracer_to(pt),
-				 .proto = proto_text, .sample = po.sample, .count = po.count };
+				 .proto = proto_text, .filter = filter_text, .sample = po.sample,
+				 .count = po.count };
 	doc = report_json(&run, hist, stats);
 	cli_print_doc(doc, a->json, print_table);
 	json_decref(doc);
@@ -347,12 +372,15 @@ const struct cli_command cmd_path = {
 	.name = "path",
 	.summary = "per-hop latency of the veth -> bridge -> veth path, both ways",
 	.description = "A latency histogram with p50/p90/p99 for each segment of the path between two\n"
-		       "namespaces and for the whole one-way path, for the packets that match --proto.",
+		       "namespaces and for the whole one-way path, for the IPv4 and ARP packets that\n"
+		       "match --proto (default icmp; any: all), --host and --port, in the kernel. The\n"
+		       "lab is the first of those nsmon monitors (or --bridge names) with both ends.",
 	.options = path_options,
 	.args_size = sizeof(struct path_args),
 	.examples = "nsmon path\tthe next 10 pings red -> blue\n"
 		    "nsmon path --to 192.168.15.2\tthe same, the receiver by its address\n"
 		    "nsmon path --proto any --sample 100 -c 1000\tone packet in 100, any protocol\n"
-		    "nsmon path --proto udp -c 1000 -j\tUDP, as JSON",
+		    "nsmon path --proto udp -c 1000 -j\tUDP, as JSON\n"
+		    "nsmon path --proto tcp --port 80\tHTTP only",
 	.run = run_path,
 };

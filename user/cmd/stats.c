@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "cmd/cli.h"
+#include "cmd/scope_options.h"
 #include "util/color.h"
 #include "util/log.h"
 #include "nsmon.h"
@@ -347,18 +348,14 @@ static int print_json(const struct stats_model *m)
 }
 
 struct stats_args {
-	const char *bridge, *netns;
+	struct scope_args scope;
 	bool json, matrix, wide;
 };
 
 static const struct cli_option stats_options[] = {
 	CLI_OPTION("json", 'j', CLI_FLAG, struct stats_args, json,
 		   .help = "one JSON document (the contract in README.md)"),
-	CLI_OPTION("netns", 'n', CLI_NETNS, struct stats_args, netns, .metavar = "NS",
-		   .complete = CLI_COMPLETE_NETNS,
-		   .help = "only namespace NS, and the bridge ports that peer into it"),
-	CLI_OPTION("bridge", 0, CLI_IFNAME, struct stats_args, bridge, .metavar = "NAME",
-		   .complete = CLI_COMPLETE_BRIDGE, .help = "only the lab of bridge NAME"),
+	SCOPE_CLI_OPTIONS(struct stats_args, scope, SCOPE_ALL_LABS),
 	CLI_OPTION("matrix", 0, CLI_FLAG, struct stats_args, matrix,
 		   .help = "the forwarding matrix even past 64 places"),
 	CLI_OPTION("wide", 'w', CLI_FLAG, struct stats_args, wide,
@@ -369,11 +366,14 @@ static const struct cli_option stats_options[] = {
 static int run_stats(const void *args, int noperands, char **operands)
 {
 	const struct stats_args *a = args;
+	const struct lab_scope scope = scope_of(&a->scope);
 	size_t matrix_places = a->matrix ? STATS_MODEL_MATRIX_ALL : STATS_MODEL_MATRIX_PLACES;
 	struct stats_model *m;
 	int err;
 
-	err = stats_model_read(a->bridge, a->netns, matrix_places, &m);
+	if (scope_check(&scope))
+		return EXIT_USAGE;
+	err = stats_model_read(&scope, matrix_places, &m);
 	if (!err) {
 		err = a->json ? print_json(m) : print_table(m, a->wide);
 		stats_model_free(m);
@@ -391,6 +391,7 @@ const struct cli_command cmd_stats = {
 	.args_size = sizeof(struct stats_args),
 	.examples = "nsmon stats\tevery lab, as a table\n"
 		    "nsmon stats -n red\tonly red\n"
+		    "nsmon stats --bridge v-net-0 --bridge br2\ttwo labs of several\n"
 		    "nsmon stats -w\tevery counter (SKBS, VLAN, TRUNC, ...), wider\n"
 		    "nsmon stats -j | jq '.namespaces[].interfaces[].rx.packets'\tthe contract, for tools",
 	.run = run_stats,

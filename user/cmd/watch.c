@@ -18,6 +18,8 @@
 #include <sys/ioctl.h>
 
 #include "cmd/cli.h"
+#include "cmd/filter_options.h"
+#include "cmd/scope_options.h"
 #include "events/event_write.h"
 #include "events/events.h"
 #include "util/color.h"
@@ -37,7 +39,9 @@ static volatile sig_atomic_t resized;
 struct watch {
 	double interval;		/* seconds */
 	unsigned long count;		/* refreshes to show, 0: no limit */
-	const char *bridge;		/* NULL: every monitored bridge */
+	struct lab_scope scope;		/* the labs shown: every monitored one by default */
+	struct nsmon_filter filter;	/* of the events pane */
+	unsigned int types;		/* of the events pane, 0: all */
 	bool tty;			/* full screen, else plain snapshots */
 	bool keyboard;			/* stdin is a terminal in non-canonical mode */
 
@@ -67,10 +71,10 @@ static double monotonic(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The model of w->bridge, read without an error line: a failure is shown on the screen. */
+/* The model of the labs shown, read without an error line: a failure is shown on the screen. */
 static int read_model(const struct watch *w, struct stats_model **m)
 {
-	return stats_model_read_quiet(w->bridge, MATRIX_PLACES, m);
+	return stats_model_read_quiet(&w->scope, MATRIX_PLACES, m);
 }
 
 /* What the event stream counted for each interface of @m: NULL without a stream (or memory). */
@@ -469,10 +473,13 @@ static void keep_event(const struct nsmon_event *ev, void *data)
 
 static void open_events(struct watch *w)
 {
-	/* The events of the bridge shown (all monitored ones by default), not of the machine. */
+	/*
+	 * The events of the labs shown (all monitored ones by default; --all:
+	 * the whole machine's), of the types and passing the filter asked for.
+	 */
 	const struct event_opts opts = {
-		.types = 0, .counters_ms = 0, .auto_attach = true, .drops_per_sec = 100,
-		.bridges = &w->bridge, .nbridges = w->bridge ? 1 : 0,
+		.types = w->types, .counters_ms = 0, .auto_attach = true, .drops_per_sec = 100,
+		.scope = w->scope, .filter = w->filter,
 	};
 	int err;
 
@@ -638,7 +645,9 @@ static void run(struct watch *w)
 }
 
 struct watch_args {
-	const char *bridge;
+	struct scope_args scope;
+	struct nsmon_filter filter;
+	unsigned int types;
 	unsigned long interval_ms, count;
 };
 
@@ -648,8 +657,10 @@ static const struct cli_option watch_options[] = {
 		   .help = "between refreshes (seconds, or N[ms|s|m]; 0.1 s to 1 h)"),
 	CLI_OPTION("count", 'c', CLI_COUNT, struct watch_args, count, .metavar = "N",
 		   .min = 1, .help = "stop after N refreshes"),
-	CLI_OPTION("bridge", 0, CLI_IFNAME, struct watch_args, bridge, .metavar = "NAME",
-		   .complete = CLI_COMPLETE_BRIDGE, .help = "only the lab of bridge NAME"),
+	SCOPE_CLI_OPTIONS(struct watch_args, scope,
+			  "every monitored lab's counters, and the whole machine's events"),
+	EVENT_TYPES_CLI_OPTION(struct watch_args, types),
+	FILTER_CLI_OPTIONS(struct watch_args, filter),
 	CLI_END
 };
 
@@ -657,16 +668,19 @@ static int run_watch(const void *args, int noperands, char **operands)
 {
 	const struct watch_args *a = args;
 	struct watch w = { .interval = a->interval_ms / 1000.0, .count = a->count,
-			   .bridge = a->bridge, .tty = isatty(STDOUT_FILENO) };
+			   .scope = scope_of(&a->scope), .filter = a->filter, .types = a->types,
+			   .tty = isatty(STDOUT_FILENO) };
 	struct terminal term;
 	int ret;
 
+	if (scope_check(&w.scope) || event_types_check(w.types, false, &w.filter))
+		return EXIT_USAGE;
 	/* Nothing monitored is an error before the screen is taken; a read again says why. */
 	ret = read_model(&w, &w.model);
 	if (ret) {
 		struct stats_model *m;
 
-		if (stats_model_read(w.bridge, NULL, MATRIX_PLACES, &m) == 0)
+		if (stats_model_read(&w.scope, MATRIX_PLACES, &m) == 0)
 			stats_model_free(m);
 		return cli_exit_code(ret);
 	}
@@ -699,10 +713,13 @@ const struct cli_command cmd_watch = {
 	.summary = "the counters as rates, live, beside the events",
 	.description = "A screen that refreshes every --interval: each interface's packets/s by kind,\n"
 		       "the bridge's forwarding, and the latest events (q quits). Through a pipe, plain\n"
-		       "snapshots instead.",
+		       "snapshots instead. --bridge and -n narrow both to those labs and namespaces;\n"
+		       "--type, --proto, --host and --port narrow the events, as in nsmon events.",
 	.options = watch_options,
 	.args_size = sizeof(struct watch_args),
 	.examples = "nsmon watch\tlive, until q or Ctrl-C\n"
+		    "nsmon watch -n red\tonly red: its veth, its port, its events\n"
+		    "nsmon watch --proto arp\tevents: only ARP (neighbour entries, drops)\n"
 		    "nsmon watch -i 0.5 -c 10 | less\tten plain snapshots",
 	.run = run_watch,
 };

@@ -5,8 +5,9 @@
  *
  *   /               the page: HTML, SVG and plain JavaScript, nothing fetched
  *                   from elsewhere
- *   /api/v1/stats   the `stats --json` document; ?bridge=, ?netns=, ?matrix
- *                   as stats' --bridge, -n, --matrix
+ *   /api/v1/stats   the `stats --json` document; ?bridge=, ?netns= (each
+ *                   repeatable), ?all, ?matrix as stats' --bridge, -n, --all,
+ *                   --matrix
  *   /api/v1/events  Server-Sent Events: one `events --json` record per
  *                   message; ?type=, ?netns= as events' --type and a
  *                   namespace's name
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "cmd/scope_options.h"
 #include "datapath/datapath.h"
 #include "events/event_write.h"
 #include "events/events.h"
@@ -77,15 +79,14 @@ struct web {
 
 /* ---- /api/v1/stats ------------------------------------------------------- */
 
-/* stats' own options, as query parameters (parsed by the same parsers). */
+/* stats' own options, as query parameters (declared and parsed as stats declares them). */
 struct stats_query {
-	const char *bridge, *netns;
+	struct scope_args scope;
 	bool matrix;
 };
 
 static const struct cli_option stats_params[] = {
-	CLI_OPTION("bridge", 0, CLI_IFNAME, struct stats_query, bridge),
-	CLI_OPTION("netns", 0, CLI_NETNS, struct stats_query, netns),
+	SCOPE_CLI_OPTIONS(struct stats_query, scope, SCOPE_ALL_LABS),
 	CLI_OPTION("matrix", 0, CLI_FLAG, struct stats_query, matrix),
 	CLI_END
 };
@@ -95,15 +96,8 @@ struct events_query {
 	const char *netns;
 };
 
-static const char *parse_types(const char *text, void *dest)
-{
-	char bad[64];
-
-	return event_types_parse(text, dest, bad, sizeof(bad)) ? "names a type that is not one" : NULL;
-}
-
 static const struct cli_option events_params[] = {
-	CLI_OPTION("type", 0, CLI_CUSTOM, struct events_query, types, .parse = parse_types),
+	CLI_OPTION("type", 0, CLI_CUSTOM, struct events_query, types, .parse = event_types_option),
 	CLI_OPTION("netns", 0, CLI_NETNS, struct events_query, netns),
 	CLI_END
 };
@@ -160,10 +154,17 @@ static int reply_error(struct http_request *req, unsigned int status, char *text
 	return http_reply(req, status, JSON_TYPE, body, body ? strlen(body) : 0);
 }
 
+static void free_query(struct stats_query *q)
+{
+	free(q->scope.bridges.items);
+	free(q->scope.netns.items);
+}
+
 static int api_stats(struct http_request *req)
 {
 	struct stats_query q = { 0 };
 	struct stats_model *m;
+	struct lab_scope scope;
 	struct http_said said;
 	char when[24], *why, *body;
 	json_t *doc = NULL;
@@ -171,18 +172,27 @@ static int api_stats(struct http_request *req)
 	__u64 read_us;
 	int err, ret;
 
-	if (read_query(req, stats_params, &q, &ret))
+	if (read_query(req, stats_params, &q, &ret)) {
+		free_query(&q);
 		return ret;
+	}
+	scope = scope_of(&q.scope);
 	/* When the counters were read: the page's rates divide by the time between two reads. */
 	read_us = monotonic_us();
 	http_said_begin(&said);
-	err = stats_model_read(q.bridge, q.netns, q.matrix ? STATS_MODEL_MATRIX_ALL : STATS_MODEL_MATRIX_PLACES, &m);
+	err = lab_scope_check(&scope) ?:
+	      stats_model_read(&scope, q.matrix ? STATS_MODEL_MATRIX_ALL : STATS_MODEL_MATRIX_PLACES,
+			       &m);
 	if (!err) {
 		doc = stats_write_json(m);
 		stats_model_free(m);
+		err = doc ? 0 : -ENOMEM;
 	}
 	why = http_said_end(&said, &len);
-	if (!doc)
+	free_query(&q);
+	if (err == -EINVAL)	/* ?all with ?bridge or ?netns */
+		return reply_error(req, HTTP_BAD_REQUEST, why);
+	if (err)
 		return reply_error(req, HTTP_UNAVAILABLE, why);
 	free(why);
 	body = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -254,7 +264,7 @@ static void *events_main(void *data)
 	 * events' default drop rate; no auto-attach. The whole machine, as
 	 * before the events' scope: each page asks for its namespace (?netns=).
 	 */
-	struct event_opts eo = { .drops_per_sec = 100, .all = true };
+	struct event_opts eo = { .drops_per_sec = 100, .scope.all = true };
 	static const char keepalive[] = ": keep-alive\n\n";
 
 	event_buf_init(&w->event_msg);
@@ -416,6 +426,7 @@ const struct cli_command cmd_web = {
 	.args_size = sizeof(struct web_args),
 	.examples = "nsmon web &\tthen open http://127.0.0.1:9466/\n"
 		    "curl -s 'http://127.0.0.1:9466/api/v1/stats?netns=red' | jq .\tstats -n red -j\n"
+		    "curl -s 'http://127.0.0.1:9466/api/v1/stats?bridge=v-net-0&bridge=br2'\ttwo labs\n"
 		    "curl -sN http://127.0.0.1:9466/api/v1/events?type=neigh,fdb\tevents -j -t neigh,fdb",
 	.run = run_web,
 };

@@ -90,40 +90,40 @@ static int add_bridge(const char *bridge, void *data)
 	return 0;
 }
 
-/* The bridges to capture: those named, each of which must be monitored, or every monitored one. */
-static int list_bridges(const struct capture_opts *o, struct bridge_list *l)
+/* A bridge the scope names must be monitored: the capture is of nsmon's labs. */
+static int add_named_bridge(const char *bridge, void *data)
 {
 	struct ledger *lg;
+	int err = ledger_open(bridge, &lg);
+
+	if (err == -ENOENT) {
+		pr_warn("bridge \"%s\" is not monitored (nsmon attach --bridge %s first)", bridge,
+			bridge);
+		return err;
+	}
+	if (err) {
+		pr_warn("cannot read the ledger of bridge \"%s\": %s", bridge, strerror(-err));
+		return err;
+	}
+	ledger_close(lg);
+	return add_bridge(bridge, data);
+}
+
+/* The bridges to capture: those the scope names, or every monitored one. */
+static int list_bridges(const struct capture_opts *o, struct bridge_list *l)
+{
 	int err;
 
-	if (!o->nbridges) {
-		err = ledger_foreach_bridge(add_bridge, l);
-		if (err) {
-			pr_warn("cannot list the labs in %s: %s", NSMON_RUN_DIR, strerror(-err));
-			return err;
-		}
-		if (!l->n) {
-			pr_warn("no lab is monitored: nothing to capture (nsmon up, or nsmon attach a lab built by hand)");
-			return -ENOENT;
-		}
-		return 0;
+	if (lab_scope_names_bridges(&o->scope))
+		return lab_scope_foreach_bridge(&o->scope, add_named_bridge, l);
+	err = lab_scope_foreach_bridge(&o->scope, add_bridge, l);
+	if (err) {
+		pr_warn("cannot list the labs in %s: %s", NSMON_RUN_DIR, strerror(-err));
+		return err;
 	}
-	for (size_t i = 0; i < o->nbridges; i++) {
-		err = ledger_open(o->bridges[i], &lg);
-		if (err == -ENOENT) {
-			pr_warn("bridge \"%s\" is not monitored (nsmon attach --bridge %s first)",
-				o->bridges[i], o->bridges[i]);
-			return err;
-		}
-		if (err) {
-			pr_warn("cannot read the ledger of bridge \"%s\": %s", o->bridges[i],
-				strerror(-err));
-			return err;
-		}
-		ledger_close(lg);
-		err = add_bridge(o->bridges[i], l);
-		if (err)
-			return err;
+	if (!l->n) {
+		pr_warn("no lab is monitored: nothing to capture (nsmon up, or nsmon attach a lab built by hand)");
+		return -ENOENT;
 	}
 	return 0;
 }
@@ -162,16 +162,6 @@ static int add_hook(struct capture *cap, int ifindex, __u32 iface, int peer)
 	return 0;
 }
 
-static bool wanted(const struct capture_opts *o, const struct lab_port *lp)
-{
-	if (!o->nnetns)
-		return true;
-	for (size_t i = 0; lp->netns && i < o->nnetns; i++)
-		if (!strcmp(lp->netns->name, o->netns[i]))
-			return true;
-	return false;
-}
-
 /*
  * A lab's interfaces in the order a user reads a path: each port's
  * namespace end, then the port, then the bridge itself (left out with -n:
@@ -186,7 +176,7 @@ static int add_lab(struct capture *cap, const struct capture_opts *o, const stru
 		const struct lab_port *lp = &lab->ports[i];
 		bool has_peer = lp->netns && lp->peer.ifindex;
 
-		if (!wanted(o, lp))
+		if (!lab_scope_wants_port(&o->scope, lp))
 			continue;
 		peer = has_peer ? add_iface(cap, lab, lp->netns, &lp->peer, CAPTURE_AT_PEER) : NULL;
 		if (has_peer && !peer)
@@ -201,7 +191,7 @@ static int add_lab(struct capture *cap, const struct capture_opts *o, const stru
 		if (err)
 			return err;
 	}
-	if (o->nnetns)
+	if (lab_scope_names_netns(&o->scope))
 		return 0;
 	if (!add_iface(cap, lab, &lab->host, &lab->bridge, CAPTURE_AT_BRIDGE))
 		return -ENOMEM;
@@ -211,14 +201,14 @@ static int add_lab(struct capture *cap, const struct capture_opts *o, const stru
 /* Every -n must name a namespace of the labs. */
 static int check_netns(const struct capture *cap, const struct capture_opts *o)
 {
-	for (size_t i = 0; i < o->nnetns; i++) {
+	for (size_t i = 0; i < o->scope.nnetns; i++) {
 		bool found = false;
 
 		for (size_t j = 0; j < cap->nifaces && !found; j++)
 			found = cap->ifaces[j].hook == CAPTURE_AT_PEER &&
-				!strcmp(cap->ifaces[j].netns, o->netns[i]);
+				!strcmp(cap->ifaces[j].netns, o->scope.netns[i]);
 		if (!found) {
-			pr_warn("namespace \"%s\" is not in a monitored lab", o->netns[i]);
+			pr_warn("namespace \"%s\" is not in a monitored lab", o->scope.netns[i]);
 			return -ENOENT;
 		}
 	}

@@ -15,6 +15,7 @@
 #include <linux/types.h>
 
 #include "filter_abi.h"
+#include "lab/lab_scope.h"
 #include "nsmon.h"
 
 /* Where a capture interface's copies come from. */
@@ -37,10 +38,12 @@ struct capture_iface {
 };
 
 struct capture_opts {
-	const char *const *bridges;	/* the labs: NULL: every bridge nsmon monitors */
-	size_t nbridges;
-	const char *const *netns;	/* narrowed to these namespaces of them (NULL: all) */
-	size_t nnetns;
+	/*
+	 * The labs (--bridge: each must be monitored; none: every monitored
+	 * one, as --all), narrowed to -n's namespaces of them; the interfaces
+	 * they have when the capture starts.
+	 */
+	struct lab_scope scope;
 	struct nsmon_filter filter;
 	__u32 snaplen;
 	__u32 ring_kb;			/* 0: NSMON_CAP_RING_KB_DEFAULT */

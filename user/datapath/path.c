@@ -10,7 +10,9 @@
 #include <bpf/libbpf.h>
 
 #include "lab/lab.h"
+#include "lab/ledger.h"
 #include "lab/link.h"
+#include "util/filter.h"
 #include "util/log.h"
 #include "lab/netns.h"
 #include "nsmon.h"
@@ -98,26 +100,137 @@ static int find_end(const struct lab *lab, const char *what, const struct path_e
 	return -ENOENT;
 }
 
-/* Both ends; one error line naming what was not found. */
-static int find_ends(struct path_tracer *pt, const struct path_opts *opts)
+/* Both ends in pt->lab; *@missing: the end that was not found (-ENOENT). */
+static int find_ends(struct path_tracer *pt, const struct path_opts *opts, const char **missing)
 {
-	const char *what = opts->from;
-	int err = find_end(&pt->lab, opts->from, &pt->to, &pt->from);
+	int err;
 
+	memset(&pt->from, 0, sizeof(pt->from));
+	memset(&pt->to, 0, sizeof(pt->to));
+	*missing = opts->from;
+	err = find_end(&pt->lab, opts->from, &pt->to, &pt->from);
 	if (!err) {
-		what = opts->to;
+		*missing = opts->to;
 		err = find_end(&pt->lab, opts->to, &pt->from, &pt->to);
 	}
-	if (err == -ENOENT && what && is_address(what))
-		pr_warn("no namespace of %s has the address %s", opts->bridge, what);
-	else if (err == -ENOENT)
-		pr_warn("cannot trace %s -> %s: %s has no such pair of namespaces",
-			opts->from ? opts->from : "(first)", opts->to ? opts->to : "(second)",
-			opts->bridge);
-	else if (err)
-		pr_warn("cannot read the addresses of %s's namespaces: %s", opts->bridge,
-			strerror(-err));
 	return err;
+}
+
+/* Looking through the scope's labs for the one that holds both ends. */
+struct lab_search {
+	struct path_tracer *pt;
+	const struct path_opts *opts;
+	const char *missing;	/* the end the last lab lacked */
+	char labs[128];		/* the labs looked in, for the message */
+	size_t len;
+	int err;		/* -ENOENT until one holds both ends */
+};
+
+static int try_lab(const char *bridge, void *data)
+{
+	struct lab_search *ls = data;
+	struct path_tracer *pt = ls->pt;
+	bool named = lab_scope_names_bridges(&ls->opts->scope);
+	bool was_quiet = log_quiet(!named);
+	int err;
+
+	/* A monitored bridge that is gone is not an error here; one the user named is. */
+	err = lab_discover(pt->nl, bridge, &pt->lab);
+	log_quiet(was_quiet);
+	if (err) {
+		if (!named)
+			return 0;
+		ls->err = err;
+		return err;
+	}
+	if (ls->len < sizeof(ls->labs))
+		ls->len += snprintf(ls->labs + ls->len, sizeof(ls->labs) - ls->len, "%s%s",
+				    ls->len ? ", " : "", bridge);
+	err = find_ends(pt, ls->opts, &ls->missing);
+	if (!err) {
+		ls->err = 0;
+		return 1;	/* found: stop looking */
+	}
+	if (err != -ENOENT) {
+		pr_warn("cannot read the addresses of %s's namespaces: %s", bridge, strerror(-err));
+		ls->err = err;
+	}
+	lab_free(&pt->lab);
+	memset(&pt->lab, 0, sizeof(pt->lab));
+	return err == -ENOENT ? 0 : err;
+}
+
+static int count_lab(const char *bridge, void *data)
+{
+	struct lab_search *ls = data;
+
+	if (ls->len < sizeof(ls->labs))
+		ls->len += snprintf(ls->labs + ls->len, sizeof(ls->labs) - ls->len, "%s%s",
+				    ls->len ? ", " : "", bridge);
+	ls->err++;
+	return 0;
+}
+
+/*
+ * Without an end named, "the lab's first two namespaces" must be of one
+ * lab: of several, which one the user means is theirs to say.
+ */
+int path_lab_check(const struct path_opts *opts)
+{
+	struct lab_search ls = { .opts = opts };
+
+	if (opts->from || opts->to || lab_scope_foreach_bridge(&opts->scope, count_lab, &ls) ||
+	    ls.err <= 1)
+		return 0;
+	pr_warn("%d labs are monitored (%s): name one with --bridge, or an end with --from or --to",
+		ls.err, ls.labs);
+	return -EINVAL;
+}
+
+/* The lab that holds both ends into pt->lab; one error line naming what was not found. */
+static int find_lab(struct path_tracer *pt, const struct path_opts *opts)
+{
+	struct lab_search ls = { .pt = pt, .opts = opts, .err = -ENOENT };
+	int err = path_lab_check(opts);
+
+	if (err)
+		return err;
+	err = lab_scope_foreach_bridge(&opts->scope, try_lab, &ls);
+
+	if (err < 0 && ls.err == -ENOENT) {
+		pr_warn("cannot list the labs in %s: %s", NSMON_RUN_DIR, strerror(-err));
+		return err;
+	}
+	if (ls.err != -ENOENT)
+		return ls.err;
+	if (!ls.len)
+		pr_warn("no lab is monitored: nothing to trace (nsmon up, or --bridge NAME for a lab built by hand)");
+	else if (ls.missing && is_address(ls.missing))
+		pr_warn("no namespace of %s has the address %s", ls.labs, ls.missing);
+	else
+		pr_warn("cannot trace %s -> %s: %s %s no such pair of namespaces",
+			opts->from ? opts->from : "(first)", opts->to ? opts->to : "(second)",
+			ls.labs, strchr(ls.labs, ',') ? "have" : "has");
+	return -ENOENT;
+}
+
+int path_filter_check(const struct nsmon_filter *f)
+{
+	const __u32 traced = NSMON_FILTER_ARP | NSMON_FILTER_ICMP | NSMON_FILTER_TCP |
+			     NSMON_FILTER_UDP | NSMON_FILTER_IPV4;
+	struct nsmon_filter_addr mapped;
+	bool any_v4 = !f->nhosts;
+	char text[256];
+
+	for (int i = 0; i < f->nhosts; i++) {
+		nsmon_filter_addr_from(&mapped, &f->hosts[i].w[3], 0);
+		any_v4 = any_v4 || nsmon_filter_addr_eq(&mapped, &f->hosts[i]);
+	}
+	if ((!f->protos || (f->protos & traced)) && any_v4)
+		return 0;
+	filter_format(f, text, sizeof(text));
+	pr_warn("%s matches nothing the path tracer follows: it traces IPv4 and ARP only", text);
+	return -EINVAL;
 }
 
 /* Which program goes on which interface and direction: the roles, as bpf/path.bpf.c names them. */
@@ -179,7 +292,7 @@ static int load(struct path_tracer *pt, const struct path_opts *opts)
 	pt->skel = path_bpf__open();
 	if (!pt->skel)
 		return -errno;
-	pt->skel->rodata->proto_filter = opts->proto;
+	pt->skel->rodata->filter = opts->filter;
 	pt->skel->rodata->trace_every_hop = opts->every_hop;
 	pt->skel->rodata->sample_every = opts->sample ? opts->sample : 1;
 	pt->skel->rodata->count_limit = opts->count;
@@ -212,12 +325,9 @@ int path_tracer_open(const struct path_opts *opts, struct path_tracer **out)
 		pr_warn("cannot open rtnetlink: %s", strerror(-err));
 		goto err_nolab;
 	}
-	err = lab_discover(pt->nl, opts->bridge, &pt->lab);
+	err = find_lab(pt, opts);
 	if (err)
 		goto err_nolab;
-	err = find_ends(pt, opts);
-	if (err)
-		goto err;
 	err = load(pt, opts);
 	if (err) {
 		pr_warn("cannot load the path tracer: %s (nsmon -v shows why)", strerror(-err));
@@ -311,6 +421,31 @@ int path_tracer_poll(struct path_tracer *pt, int timeout_ms, path_hop_cb on_hop,
 	return n;
 }
 
+bool path_hop_matches(const struct nsmon_filter *f, const struct nsmon_hop_event *h)
+{
+	const struct nsmon_pkt_key *key = &h->key;
+	struct nsmon_frame_keys k = { .has_addrs = 1 };
+
+	if (nsmon_filter_is_empty(f))
+		return true;
+	nsmon_filter_addr_from(&k.saddr, &key->saddr, 0);
+	nsmon_filter_addr_from(&k.daddr, &key->daddr, 0);
+	if (!key->proto) {	/* ARP */
+		k.protos = NSMON_FILTER_ARP;
+		return nsmon_filter_match(f, &k);
+	}
+	k.protos = NSMON_FILTER_IPV4;
+	if (key->proto == IPPROTO_ICMP)
+		k.protos |= NSMON_FILTER_ICMP;
+	if (key->proto == IPPROTO_TCP || key->proto == IPPROTO_UDP) {
+		k.protos |= key->proto == IPPROTO_TCP ? NSMON_FILTER_TCP : NSMON_FILTER_UDP;
+		k.sport = key->l4_a >> 16;
+		k.dport = key->l4_a & 0xffff;
+		k.has_ports = 1;
+	}
+	return nsmon_filter_match(f, &k);
+}
+
 const char *path_tracer_where(const struct path_tracer *pt, __u64 netns_cookie, __u32 ifindex,
 			      char *buf, size_t size)
 {
@@ -331,6 +466,11 @@ const char *path_tracer_where(const struct path_tracer *pt, __u64 netns_cookie, 
 	}
 	snprintf(buf, size, "ifindex %u", ifindex);
 	return buf;
+}
+
+const char *path_tracer_lab(const struct path_tracer *pt)
+{
+	return pt->lab.bridge.name;
 }
 
 const char *path_tracer_from(const struct path_tracer *pt)

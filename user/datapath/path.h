@@ -10,15 +10,19 @@
 
 #include <stdbool.h>
 
+#include "filter_abi.h"
+#include "lab/lab_scope.h"
 #include "lab/nl.h"
 #include "path_abi.h"
 
 struct path_opts {
-	const char *bridge;
+	/* The labs to look for the ends in: its --bridge names (monitored or not), else every monitored one. */
+	struct lab_scope scope;
 	/* Each end: a namespace of the lab, or an IPv4/IPv6 address of its veth (NULL: the lab's first two). */
 	const char *from;
 	const char *to;
-	enum nsmon_path_proto proto;
+	/* Which packets (--proto, --host, --port), matched at every hop; empty: every IPv4 and ARP one. */
+	struct nsmon_filter filter;
 	__u32 sample;			/* trace one packet in N (0 or 1: every one) */
 	__u64 count;			/* histogram at most this many legs each way (0: all) */
 	bool every_hop;			/* one ring record per hop met (explain) */
@@ -26,11 +30,31 @@ struct path_opts {
 
 struct path_tracer;
 
+/**
+ * path_filter_check() - can @f match anything the tracer traces (IPv4 and
+ * ARP)? --proto icmp6, or only IPv6 --host addresses, cannot: said in one
+ * line. Return: 0 or -EINVAL (a usage error).
+ */
+int path_filter_check(const struct nsmon_filter *f);
+
+/**
+ * path_lab_check() - with neither end named, is the scope of @opts one lab?
+ * "The lab's first two namespaces" of several labs would be a guess: said
+ * in one line. Return: 0 or -EINVAL (a usage error).
+ */
+int path_lab_check(const struct path_opts *opts);
+
 /*
- * Discover the lab, find both ends (by name or address), load and attach.
- * Prints its own error line. Return 0, -ENOENT (no such end), or -errno.
+ * Find the lab that holds both ends (by name or address: the first of the
+ * scope's labs that does; with neither named, the scope must be one lab),
+ * load and attach. Prints its own error line.
+ * Return 0, -ENOENT (no lab, or no such end), -EINVAL (path_lab_check()),
+ * or -errno.
  */
 int path_tracer_open(const struct path_opts *opts, struct path_tracer **out);
+
+/* The bridge of the lab the ends were found in. */
+const char *path_tracer_lab(const struct path_tracer *pt);
 
 /* Legs histogrammed so far, one word per leg read from the kernel (cheap: poll it). */
 int path_tracer_recorded(const struct path_tracer *pt, __u64 recorded[NSMON_LEG_MAX]);
@@ -46,6 +70,9 @@ typedef void (*path_hop_cb)(const struct nsmon_hop_event *h, void *data);
 
 /* With every_hop: wait up to @timeout_ms and hand over the hops met. Return: records read, or -errno. */
 int path_tracer_poll(struct path_tracer *pt, int timeout_ms, path_hop_cb on_hop, void *data);
+
+/* Does the packet of hop record @h pass @f? The rule the programs apply, on its key. */
+bool path_hop_matches(const struct nsmon_filter *f, const struct nsmon_hop_event *h);
 
 /* "red veth-red" / "host veth-red-br" for a hop's interface. */
 const char *path_tracer_where(const struct path_tracer *pt, __u64 netns_cookie, __u32 ifindex,

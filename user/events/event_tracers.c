@@ -206,7 +206,8 @@ int event_tracers_open(struct event_sink *sink, const struct event_opts *opts,
 		goto err;
 	}
 	et->skel->rodata->drops_per_sec = opts->drops_per_sec;
-	et->skel->rodata->scope_all = opts->all;
+	et->skel->rodata->scope_all = opts->scope.all;
+	et->skel->rodata->filter = opts->filter;
 	et->skel->rodata->self_tgid = getpid();
 	if (opts->ring_kb)
 		bpf_map__set_max_entries(et->skel->maps.events, opts->ring_kb * 1024);

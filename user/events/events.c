@@ -77,6 +77,18 @@ int event_types_parse(const char *text, unsigned int *mask, char *bad, size_t ba
 	return err;
 }
 
+const char *event_types_option(const char *text, void *dest)
+{
+	static __thread char reason[192];
+	char bad[64];
+
+	if (!event_types_parse(text, dest, bad, sizeof(bad)))
+		return NULL;
+	snprintf(reason, sizeof(reason), "\"%s\" is not a type: use netns, ns, link, addr, neigh, fdb, drop, counters, attach or lost",
+		 bad);
+	return reason;
+}
+
 __u64 event_now_us(void)
 {
 	struct timespec ts;
@@ -185,9 +197,13 @@ static bool in_scope(struct event_stream *es, const struct nsmon_event *ev)
 	}
 }
 
-static bool wanted(const struct event_stream *es, enum event_type type)
+static bool wanted(const struct event_stream *es, const struct nsmon_event *ev)
 {
-	return !es->opts.types || (es->opts.types & (1U << type)) || type == EVENT_LOST;
+	const struct event_opts *o = &es->opts;
+
+	if (ev->type == EVENT_LOST)
+		return true;
+	return (!o->types || (o->types & (1U << ev->type))) && event_filter_match(&o->filter, ev);
 }
 
 /* ---- following the lab ------------------------------------------------------- */
@@ -253,7 +269,7 @@ static void hub_emit(struct event_sink *sink, struct nsmon_event *ev)
 {
 	struct event_stream *es = of_sink(sink);
 
-	if (es->cb && wanted(es, ev->type) && in_scope(es, ev)) {
+	if (es->cb && wanted(es, ev) && in_scope(es, ev)) {
 		es->cb(ev, es->cb_data);
 		es->delivered++;
 		/* The reconciler follows what it was shown created, to say when it is gone. */
@@ -313,7 +329,7 @@ static int add_lab(const char *bridge, void *data)
 
 static int open_scope(struct event_stream *es)
 {
-	struct find_labs f = { .es = es, .named = es->opts.nbridges > 0 };
+	struct find_labs f = { .es = es, .named = lab_scope_names_bridges(&es->opts.scope) };
 
 	es->scope = scope_new(&es->opts, es->names.host_cookie);
 	if (!es->scope)
@@ -336,8 +352,16 @@ int event_stream_open(const struct event_opts *opts, struct event_stream **out)
 	if (!es)
 		return -ENOMEM;
 	es->opts = *opts;
+	opts = &es->opts;
 	if (!es->opts.consume_ms)
 		es->opts.consume_ms = CONSUME_MS_DEFAULT;
+	/*
+	 * A filter judges packets and addresses: the sources of nothing else
+	 * need not run. (Never 0, which would be every type: "lost" stays.)
+	 */
+	if (!nsmon_filter_is_empty(&opts->filter))
+		es->opts.types = ((opts->types ?: EVENT_ALL_TYPES) & EVENT_FILTERED_TYPES) |
+				 1U << EVENT_LOST;
 	es->sink = (struct event_sink){
 		.emit = hub_emit, .now_us = hub_now_us, .refresh_names = hub_refresh_names,
 		.names = &es->names,
@@ -355,7 +379,7 @@ int event_stream_open(const struct event_opts *opts, struct event_stream **out)
 		goto err;
 	}
 	ns_names_refresh(&es->names, es->nl);
-	if (!opts->all) {
+	if (!opts->scope.all) {
 		err = open_scope(es);
 		if (err)
 			goto err;

@@ -15,6 +15,9 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "filter_abi.h"
+#include "lab/lab_scope.h"
+
 /* Event types, also the values of --type (comma-separated names below). */
 enum event_type {
 	EVENT_NETNS,		/* "netns": a named namespace appeared in / left /run/netns */
@@ -32,6 +35,12 @@ enum event_type {
 
 #define EVENT_ALL_TYPES		((1U << EVENT_TYPE_MAX) - 1)
 
+/*
+ * The types a filter (--proto, --host, --port) judges: those about a packet
+ * or an address. With a filter, the stream is these (and "lost") only.
+ */
+#define EVENT_FILTERED_TYPES	((1U << EVENT_DROP) | (1U << EVENT_NEIGH) | (1U << EVENT_ADDR))
+
 /* Indexed by enum event_type, NULL-terminated. */
 extern const char *const event_type_names[EVENT_TYPE_MAX + 1];
 
@@ -43,6 +52,21 @@ __s64 event_clock_offset_ns(void);
 
 /* Parse "netns,neigh" into a mask of (1 << EVENT_*). Return 0 or -EINVAL (@bad: the bad name). */
 int event_types_parse(const char *text, unsigned int *mask, char *bad, size_t bad_size);
+
+/*
+ * --type as the declared command line parses it (cmd/filter_options.h):
+ * @text's types into the mask (unsigned int) at @dest. Return: NULL, or why
+ * @text is refused.
+ */
+const char *event_types_option(const char *text, void *dest);
+
+/**
+ * event_types_check() - can the filter @f judge the types @types asks for
+ * (0: not said) and the counter deltas (@counters)? A filter is about
+ * packets and addresses (EVENT_FILTERED_TYPES): asking for other types with
+ * one is a contradiction, said in one line. Return: 0 or -EINVAL.
+ */
+int event_types_check(unsigned int types, bool counters, const struct nsmon_filter *f);
 
 /* ---- the events, typed ----------------------------------------------------- */
 
@@ -220,17 +244,29 @@ struct event_opts {
 	/*
 	 * The scope: what the stream is about. By default the labs nsmon
 	 * monitors (every bridge with a ledger, its ports, the namespaces
-	 * behind them), followed as ports come and go. @bridges narrows it to
-	 * those bridges (monitored or not), @netns to those namespaces of the
-	 * labs (and the ports that peer into them). @all: the whole machine,
-	 * every namespace's lifecycle included.
+	 * behind them), followed as ports come and go. --bridge narrows it to
+	 * those bridges (monitored or not), -n to those namespaces of the labs
+	 * (and the ports that peer into them), from when they join. --all: the
+	 * whole machine, every namespace's lifecycle included.
 	 */
-	bool all;
-	const char *const *bridges;
-	size_t nbridges;
-	const char *const *netns;
-	size_t nnetns;
+	struct lab_scope scope;
+	/*
+	 * Only the events about packets and addresses that pass it (empty:
+	 * all): drops by their packet and neighbour entries by their address
+	 * in the kernel, addresses here. With a filter, the types are
+	 * narrowed to EVENT_FILTERED_TYPES.
+	 */
+	struct nsmon_filter filter;
 };
+
+/**
+ * event_filter_match() - does @ev pass @f, as the stream decides it? A
+ * neighbour entry is its address, ARP's for IPv4 and IPv6's ICMPv6 (NDP);
+ * an address event its address (IPv4 or IPv6); a drop was matched by its
+ * packet in the kernel; "lost" always passes; no other type carries what a
+ * filter looks at, and none passes a filter that is not empty.
+ */
+bool event_filter_match(const struct nsmon_filter *f, const struct nsmon_event *ev);
 
 struct event_stream;
 

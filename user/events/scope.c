@@ -8,7 +8,6 @@
 
 #include "events_abi.h"
 #include "events/scope.h"
-#include "lab/ledger.h"
 #include "util/grow.h"
 #include "util/log.h"
 
@@ -27,11 +26,7 @@ struct scope_port {
 };
 
 struct event_scope {
-	bool all;
-	const char *const *only_bridges;	/* the caller's --bridge, NULL: monitored ones */
-	size_t nonly_bridges;
-	const char *const *only_netns;		/* the caller's -n, NULL: all */
-	size_t nonly_netns;
+	struct lab_scope asked;		/* the caller's --bridge, -n, --all (its lists borrowed) */
 	__u64 host_cookie;
 	struct scope_bridge *bridges;
 	size_t nbridges, bridges_cap;
@@ -49,11 +44,7 @@ struct event_scope *scope_new(const struct event_opts *opts, __u64 host_cookie)
 
 	if (!s)
 		return NULL;
-	s->all = opts->all;
-	s->only_bridges = opts->nbridges ? opts->bridges : NULL;
-	s->nonly_bridges = opts->nbridges;
-	s->only_netns = opts->nnetns ? opts->netns : NULL;
-	s->nonly_netns = opts->nnetns;
+	s->asked = opts->scope;
 	s->host_cookie = host_cookie;
 	s->map_fd = -1;
 	return s;
@@ -61,44 +52,23 @@ struct event_scope *scope_new(const struct event_opts *opts, __u64 host_cookie)
 
 bool scope_all(const struct event_scope *s)
 {
-	return s->all;
-}
-
-static bool listed(const char *const *names, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(names[i], name))
-			return true;
-	return false;
+	return s->asked.all;
 }
 
 bool scope_wants_bridge(const struct event_scope *s, const char *name)
 {
-	struct ledger *lg;
-
-	if (s->only_bridges)
-		return listed(s->only_bridges, s->nonly_bridges, name);
-	if (ledger_open(name, &lg))
-		return false;
-	ledger_close(lg);
-	return true;
+	return lab_scope_wants_bridge(&s->asked, name);
 }
 
 int scope_foreach_wanted(const struct event_scope *s, int (*cb)(const char *bridge, void *data),
 			 void *data)
 {
-	int err = 0;
-
-	if (!s->only_bridges)
-		return ledger_foreach_bridge(cb, data);
-	for (size_t i = 0; !err && i < s->nonly_bridges; i++)
-		err = cb(s->only_bridges[i], data);
-	return err;
+	return lab_scope_foreach_bridge(&s->asked, cb, data);
 }
 
 bool scope_port_allowed(const struct event_scope *s, const char *netns)
 {
-	return !s->only_netns || (netns && listed(s->only_netns, s->nonly_netns, netns));
+	return lab_scope_wants_netns(&s->asked, netns);
 }
 
 static struct scope_bridge *bridge_by_name(const struct event_scope *s, const char *name)
@@ -155,7 +125,7 @@ static int wanted_keys(const struct event_scope *s, struct nsmon_scope_key **out
 	size_t n = 0, cap = 0, kept = 0;
 	bool ok = true;
 
-	for (size_t i = 0; ok && !s->only_netns && i < s->nbridges; i++)
+	for (size_t i = 0; ok && !lab_scope_names_netns(&s->asked) && i < s->nbridges; i++)
 		if (s->bridges[i].ifindex)
 			ok = add_key(&keys, &n, &cap, s->host_cookie, s->bridges[i].ifindex);
 	for (size_t i = 0; ok && i < s->nports; i++) {
@@ -192,7 +162,7 @@ static void sync_map(struct event_scope *s)
 	size_t n, i = 0, j = 0;
 	__u8 one = 1;
 
-	if (s->all || wanted_keys(s, &keys, &n))
+	if (s->asked.all || wanted_keys(s, &keys, &n))
 		return;
 	while (s->map_fd >= 0 && (i < s->nkeys || j < n)) {
 		int c = i == s->nkeys ? 1 : j == n ? -1 : key_cmp(&s->keys[i], &keys[j]);
@@ -321,7 +291,7 @@ bool scope_has(const struct event_scope *s, __u64 cookie, int ifindex)
 {
 	struct nsmon_scope_key key = { .netns_cookie = cookie };
 
-	if (s->all)
+	if (s->asked.all)
 		return true;
 	if (!cookie)
 		return false;
@@ -333,11 +303,11 @@ bool scope_has(const struct event_scope *s, __u64 cookie, int ifindex)
 
 bool scope_has_netns(const struct event_scope *s, const char *name)
 {
-	if (s->all)
+	if (s->asked.all)
 		return true;
 	/* Named by -n: its lifecycle is news before it joins a lab, too. */
-	if (s->only_netns)
-		return listed(s->only_netns, s->nonly_netns, name);
+	if (lab_scope_names_netns(&s->asked))
+		return lab_scope_wants_netns(&s->asked, name);
 	for (size_t i = 0; i < s->nports; i++)
 		if (!strcmp(s->ports[i].peer_netns, name) && bridge_by_index(s, s->ports[i].bridge_ifindex))
 			return true;
@@ -346,7 +316,7 @@ bool scope_has_netns(const struct event_scope *s, const char *name)
 
 bool scope_has_host_link(const struct event_scope *s, const char *name)
 {
-	if (s->all)
+	if (s->asked.all)
 		return true;
 	for (size_t i = 0; i < s->nports; i++)
 		if (!strcmp(s->ports[i].name, name))
@@ -361,7 +331,7 @@ bool scope_has_bridge(const struct event_scope *s, const char *name)
 {
 	const struct scope_bridge *b;
 
-	if (s->all)
+	if (s->asked.all)
 		return true;
 	b = bridge_by_name(s, name);
 	return b && b->ifindex;

@@ -18,7 +18,7 @@
 #include "model/stats_model.h"
 
 struct report {
-	const char *only_netns;		/* -n NS, or NULL */
+	const struct lab_scope *scope;	/* the labs; never NULL here */
 	size_t matrix_places;		/* a bridge of more places leaves its matrix out */
 	const struct counters_maps *maps;
 	struct counters_snapshot *snap;
@@ -28,6 +28,7 @@ struct report {
 	/* Each shown port's peer: the model's namespace it is in, in bridge and port order. */
 	size_t *peer_netns;
 	size_t npeers;
+	size_t gone;			/* monitored labs left out: their bridge is gone */
 	int err;
 };
 
@@ -105,8 +106,20 @@ static int find_ports(const char *bridge, void *data)
 	struct report *r = data;
 	struct stats_model *m = r->m;
 	struct stats_bridge *br;
+	struct link_info gone;
 	int err;
 
+	/* A lab whose bridge was deleted by hand: the others are still worth showing. */
+	if (link_get(r->nl, bridge, &gone) == -ENODEV) {
+		if (lab_scope_names_bridges(r->scope))
+			report_error(r, -ENODEV, "bridge \"%s\" of a monitored lab is gone (nsmon down --bridge %s removes what is left)",
+				     bridge, bridge);
+		else
+			pr_warn("bridge \"%s\" of a monitored lab is gone, left out (nsmon down --bridge %s removes what is left)",
+				bridge, bridge);
+		r->gone++;
+		return 0;
+	}
 	br = grow(m->bridges, m->nbridges, &r->cap, sizeof(*br), 4);
 	if (!br) {
 		report_error(r, -ENOMEM, "cannot discover the ports of bridge \"%s\": %s", bridge,
@@ -135,18 +148,23 @@ static int find_ports(const char *bridge, void *data)
 	return 0;
 }
 
-static void find_one_bridge(struct report *r, const char *bridge)
+/* A bridge of the scope: one it names must be monitored (its counters are nsmon's). */
+static int find_bridge(const char *bridge, void *data)
 {
+	struct report *r = data;
 	struct ledger *lg;
 	int err;
 
-	err = ledger_open(bridge, &lg);
-	if (err) {
-		report_error(r, err, "bridge \"%s\" is not monitored: %s", bridge, strerror(-err));
-		return;
+	if (lab_scope_names_bridges(r->scope)) {
+		err = ledger_open(bridge, &lg);
+		if (err) {
+			report_error(r, err, "bridge \"%s\" is not monitored: %s", bridge,
+				     strerror(-err));
+			return 0;
+		}
+		ledger_close(lg);
 	}
-	ledger_close(lg);
-	find_ports(bridge, r);
+	return find_ports(bridge, r);
 }
 
 /* Each bridge's peers; a bridge whose peers cannot be found is left out (said already). */
@@ -159,11 +177,6 @@ static void find_peers(struct report *r)
 		if (err)
 			r->err = err;
 	}
-}
-
-static bool wanted(const struct report *r, const struct lab_port *lp)
-{
-	return !r->only_netns || (lp->netns && !strcmp(lp->netns->name, r->only_netns));
 }
 
 /* The namespace's entry, added on first sight: several bridges may reach one namespace. */
@@ -190,7 +203,7 @@ static int shape_bridge(struct report *r, size_t b)
 		const struct lab_port *lp = &lab->ports[i];
 		size_t ns;
 
-		br->shown[i] = wanted(r, lp);
+		br->shown[i] = lab_scope_wants_port(r->scope, lp);
 		if (!br->shown[i])
 			continue;
 		br->n++;
@@ -202,7 +215,9 @@ static int shape_bridge(struct report *r, size_t b)
 	}
 	br->n++;	/* the bridge device */
 	if (br->matrix_shown)
-		br->npairs = places_matrix(&br->places, r->only_netns ? br->shown : NULL, &br->pairs);
+		br->npairs = places_matrix(&br->places,
+					   lab_scope_names_netns(r->scope) ? br->shown : NULL,
+					   &br->pairs);
 	return 0;
 }
 
@@ -324,8 +339,26 @@ static int read_ifaces(struct report *r, const struct counters_snapshot *snap)
 	return 0;
 }
 
+/* Each namespace -n names is one of the labs': a name that is not is a mistake to say. */
+static void check_netns(struct report *r)
+{
+	const struct stats_model *m = r->m;
+
+	for (size_t i = 0; !r->err && i < r->scope->nnetns; i++) {
+		const char *name = r->scope->netns[i];
+		bool found = false;
+
+		for (size_t j = 0; !found && j < m->nnetns; j++)
+			found = !strcmp(m->netns[j].ns->name, name);
+		if (!found)
+			report_error(r, -ENOENT, "namespace \"%s\" is not monitored%s", name,
+				     lab_scope_names_bridges(r->scope) ? " in the labs --bridge names" :
+									 "");
+	}
+}
+
 /* The bridges' ports, then the maps, then the ports' peers: the model from all three. */
-static void read_all(struct report *r, const char *bridge)
+static void read_all(struct report *r)
 {
 	struct stats_model *m = r->m;
 	size_t nports = 0, kept = 0;
@@ -337,10 +370,11 @@ static void read_all(struct report *r, const char *bridge)
 		report_error(r, err, "cannot open rtnetlink: %s", strerror(-err));
 		return;
 	}
-	if (bridge)
-		find_one_bridge(r, bridge);
-	else
-		ledger_foreach_bridge(find_ports, r);
+	lab_scope_foreach_bridge(r->scope, find_bridge, r);
+	if (r->gone && !m->nbridges && !r->err) {
+		r->err = -ENODEV;	/* nothing left to show: the lines above said why */
+		return;
+	}
 	err = counters_snapshot(r->maps, &r->snap);
 	if (err) {
 		report_error(r, err, "cannot read the counters: %s", strerror(-err));
@@ -379,17 +413,17 @@ static void read_all(struct report *r, const char *bridge)
 		if (err)
 			report_error(r, err, "cannot read the counters: %s", strerror(-err));
 	}
+	check_netns(r);
 	err = r->err ? 0 : read_ifaces(r, r->snap);
 	if (err)
 		report_error(r, err, "cannot read the counters: %s", strerror(-err));
-	if (!r->err && r->only_netns && !m->nnetns)
-		report_error(r, -ENOENT, "namespace \"%s\" is not monitored", r->only_netns);
 }
 
-int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_places,
+int stats_model_read(const struct lab_scope *scope, size_t matrix_places,
 		     struct stats_model **out)
 {
-	struct report r = { .only_netns = only_netns, .matrix_places = matrix_places };
+	static const struct lab_scope every_lab;
+	struct report r = { .scope = scope ? scope : &every_lab, .matrix_places = matrix_places };
 	struct counters_maps maps;
 	int err;
 
@@ -404,7 +438,7 @@ int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_p
 	r.maps = &maps;
 	r.m = calloc(1, sizeof(*r.m));
 	if (r.m)
-		read_all(&r, bridge);
+		read_all(&r);
 	else
 		report_error(&r, -ENOMEM, "cannot read the counters: %s", strerror(ENOMEM));
 	counters_close(&maps);
@@ -419,10 +453,11 @@ int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_p
 	return 0;
 }
 
-int stats_model_read_quiet(const char *bridge, size_t matrix_places, struct stats_model **out)
+int stats_model_read_quiet(const struct lab_scope *scope, size_t matrix_places,
+			   struct stats_model **out)
 {
 	bool was_quiet = log_quiet(true);
-	int err = stats_model_read(bridge, NULL, matrix_places, out);
+	int err = stats_model_read(scope, matrix_places, out);
 
 	log_quiet(was_quiet);
 	return err;

@@ -16,6 +16,7 @@
 
 #include "datapath/counters.h"
 #include "lab/lab.h"
+#include "lab/lab_scope.h"
 #include "lab/netns.h"
 #include "model/stats_places.h"
 
@@ -101,26 +102,29 @@ struct stats_model {
 };
 
 /**
- * stats_model_read() - the counters of every monitored bridge, or of @bridge
- * only. @only_netns (NULL: all) keeps just that namespace and the bridge ports
- * that peer into it. A bridge with more than @matrix_places places (ports
+ * stats_model_read() - the counters of the labs of @scope (NULL: every
+ * monitored bridge; --all is the same): its --bridge names, each of which
+ * must be monitored, and with -n just those namespaces and the bridge ports
+ * that peer into them. A bridge with more than @matrix_places places (ports
  * and the bridge itself: STATS_MODEL_MATRIX_*) leaves its matrix out: 250
  * ports make a matrix of ~62,000 pairs (IPv6 link-local floods reach every
  * pair), 10 MB of JSON, and reading them from bridge_flows would be most of
  * a `stats` (the places' sums need none of them). Prints its own error line.
  * Return: 0 with *@out set (stats_model_free() it), or -errno: -ENOENT when
- * nothing is monitored, @bridge is not, or @only_netns is not.
+ * nothing is monitored, a --bridge is not, or a -n names no namespace of the
+ * labs; -ENODEV when every lab of the scope lost its bridge.
  */
-int stats_model_read(const char *bridge, const char *only_netns, size_t matrix_places,
+int stats_model_read(const struct lab_scope *scope, size_t matrix_places,
 		     struct stats_model **out);
 
 /**
- * stats_model_read_quiet() - stats_model_read() of every namespace, for
+ * stats_model_read_quiet() - stats_model_read(), for
  * callers that read every interval and report a failure their own way: no
  * error line, its own or its modules'.
  * Return: as stats_model_read().
  */
-int stats_model_read_quiet(const char *bridge, size_t matrix_places, struct stats_model **out);
+int stats_model_read_quiet(const struct lab_scope *scope, size_t matrix_places,
+			   struct stats_model **out);
 
 void stats_model_free(struct stats_model *m);
 

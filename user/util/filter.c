@@ -29,27 +29,24 @@ static const struct {
 static const char *const option_names[] = { "--proto", "--host", "--port" };
 
 const char *const filter_proto_names[] = {
-	"arp", "icmp", "icmp6", "tcp", "udp", "ipv4", "ipv6", NULL,
+	"arp", "icmp", "icmp6", "tcp", "udp", "ipv4", "ipv6", "any", NULL,
 };
 
-static int add_proto(struct nsmon_filter *f, const char *item, char *why, size_t size)
+/* @item into @f; "any" sets *@any: every protocol, whatever else the list says. */
+static int add_proto(struct nsmon_filter *f, const char *item, bool *any, char *why, size_t size)
 {
+	if (!strcmp(item, "any")) {
+		*any = true;
+		return 0;
+	}
 	for (size_t i = 0; i < NPROTOS; i++) {
 		if (!strcmp(item, protos[i].name)) {
 			f->protos |= protos[i].bit;
 			return 0;
 		}
 	}
-	snprintf(why, size, "\"%s\" is not one of arp, icmp, icmp6, tcp, udp, ipv4, ipv6", item);
+	snprintf(why, size, "\"%s\" is not one of arp, icmp, icmp6, tcp, udp, ipv4, ipv6, any", item);
 	return -EINVAL;
-}
-
-static void map_ipv4(struct nsmon_filter_addr *a, const struct in_addr *in)
-{
-	a->w[0] = 0;
-	a->w[1] = 0;
-	a->w[2] = htonl(0xffff);
-	a->w[3] = in->s_addr;
 }
 
 static int add_host(struct nsmon_filter *f, const char *item, char *why, size_t size)
@@ -58,7 +55,7 @@ static int add_host(struct nsmon_filter *f, const char *item, char *why, size_t 
 	struct in_addr in;
 
 	if (inet_pton(AF_INET, item, &in) == 1) {
-		map_ipv4(&a, &in);
+		nsmon_filter_addr_from(&a, &in, 0);
 	} else if (inet_pton(AF_INET6, item, a.w) != 1) {
 		snprintf(why, size, "\"%s\" is not an IPv4 or IPv6 address", item);
 		return -EINVAL;
@@ -100,6 +97,7 @@ int filter_add(struct nsmon_filter *f, enum filter_option opt, const char *text,
 	       char *why, size_t size)
 {
 	char *copy = strdup(text), *item, *rest;
+	bool any = false;
 	int err = 0;
 
 	if (!copy) {
@@ -113,7 +111,7 @@ int filter_add(struct nsmon_filter *f, enum filter_option opt, const char *text,
 			snprintf(why, size, "an empty item in the list");
 			err = -EINVAL;
 		} else if (opt == FILTER_PROTO) {
-			err = add_proto(f, item, why, size);
+			err = add_proto(f, item, &any, why, size);
 		} else if (opt == FILTER_HOST) {
 			err = add_host(f, item, why, size);
 		} else {
@@ -121,6 +119,8 @@ int filter_add(struct nsmon_filter *f, enum filter_option opt, const char *text,
 		}
 	}
 	free(copy);
+	if (!err && any)
+		f->protos = 0;
 	return err;
 }
 
@@ -150,7 +150,16 @@ static const char *option(enum filter_option opt, const char *text, void *dest)
 
 const char *filter_option_proto(const char *text, void *dest)
 {
-	return option(FILTER_PROTO, text, dest);
+	struct nsmon_filter *f = dest;
+	__u32 before = f->protos;
+	const char *why;
+
+	/* What the user types replaces a command's default (path's icmp), not adds to it. */
+	f->protos = 0;
+	why = option(FILTER_PROTO, text, dest);
+	if (why)
+		f->protos = before;
+	return why;
 }
 
 const char *filter_option_host(const char *text, void *dest)

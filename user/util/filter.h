@@ -2,7 +2,7 @@
 /*
  * The filter options every observing command shares, parsed in one place:
  *
- *   --proto P[,P...]     arp, icmp, icmp6, tcp, udp, ipv4, ipv6
+ *   --proto P[,P...]     arp, icmp, icmp6, tcp, udp, ipv4, ipv6; any: all of them
  *   --host ADDR[,ADDR]   an IPv4 or IPv6 address at either end (ARP: sender
  *                        or target protocol address)
  *   --port N[,N...]      a TCP or UDP port at either end, 0-65535
@@ -27,7 +27,8 @@ enum filter_option {
 
 /**
  * filter_add() - add the comma-separated values @text of option @opt to @f
- * (so an option given twice adds to what it said first).
+ * (so an option given twice adds to what it said first); "any" in a --proto
+ * list lifts every protocol restriction.
  * Return: 0, or -EINVAL with @why (of @size bytes) saying what is wrong.
  */
 int filter_add(struct nsmon_filter *f, enum filter_option opt, const char *text,
@@ -47,7 +48,8 @@ extern const char *const filter_proto_names[];
 /*
  * The three options' parsers, in the shape of the declared command line's
  * custom parsers (cmd/filter_options.h): each adds @text's values to the
- * struct nsmon_filter at @dest. Return: NULL, or why @text is refused.
+ * struct nsmon_filter at @dest, --proto's replacing the protocols a default
+ * gave. Return: NULL, or why @text is refused.
  */
 const char *filter_option_proto(const char *text, void *dest);
 const char *filter_option_host(const char *text, void *dest);
