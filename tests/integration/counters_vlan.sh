@@ -39,14 +39,17 @@ kstat() {
 	ip ${1:+-n $1} -s -s -j link show "$2" | jq -r --arg dir "$3" --arg key "$4" '.[0].stats64[$dir][$key]'
 }
 
-# capture NS IFNAME FILE: tcpdump on IFNAME (in NS, "" for ours) into FILE until stop_captures
+# capture NS IFNAME in|out FILE: tcpdump of what IFNAME (in NS, "" for ours)
+# received or sent, into FILE until stop_captures. One direction only: the
+# kernel's own multicast (an IGMP report of the bridge, flooded to every port)
+# may cross a port at any moment, and is no frame of the test's.
 captures=()
 capture() {
-	local err=$3.err i
+	local err=$4.err i
 	if [ -n "$1" ]; then
-		ip netns exec "$1" tcpdump -i "$2" -nn -e --immediate-mode -w "$3" 2>"$err" &
+		ip netns exec "$1" tcpdump -i "$2" -Q "$3" -nn -e --immediate-mode -w "$4" 2>"$err" &
 	else
-		tcpdump -i "$2" -nn -e --immediate-mode -w "$3" 2>"$err" &
+		tcpdump -i "$2" -Q "$3" -nn -e --immediate-mode -w "$4" 2>"$err" &
 	fi
 	captures+=($!)
 	for i in $(seq 50); do grep -q listening "$err" && return; sleep 0.1; done
@@ -66,8 +69,8 @@ pcap_bytes() {
 }
 
 t "counters_vlan: 802.1Q and QinQ frames from red count at their wire length, as tcpdump and ip -s link"
-capture red veth-red "$tmp/red.pcap"
-capture blue veth-blue "$tmp/blue.pcap"
+capture red veth-red out "$tmp/red.pcap"
+capture blue veth-blue in "$tmp/blue.pcap"
 doc=$("$NSMON" stats --json)
 tx0=$(stat red veth-red tx bytes) rx0=$(stat blue veth-blue rx bytes)
 vlan0=$(stat red veth-red tx vlan) ktx0=$(kstat red veth-red tx bytes)
@@ -88,7 +91,7 @@ check_eq "veth-red-br rx bytes = veth-red tx bytes" "$(stat host veth-red-br rx 
 	"$(stat red veth-red tx bytes)"
 
 t "counters_vlan: a 15-byte frame whose tag is cut short is the kernel's, unseen by the hooks, as ip -s -s link says"
-capture red veth-red "$tmp/cut.pcap"
+capture red veth-red out "$tmp/cut.pcap"
 doc=$("$NSMON" stats --json)
 skbs0=$(stat red veth-red tx skbs) brskbs0=$(stat host veth-red-br rx skbs)
 unseen0=$(echo "$doc" | jq '.namespaces[0].interfaces[0].kernel.tx.unseen')
