@@ -27,6 +27,7 @@
 #include "output/pcapng.h"
 #include "cmd/filter_options.h"
 #include "cmd/scope_options.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 /* How often the ring is drained: records are submitted without a wake-up. */
@@ -92,14 +93,6 @@ static void print_copy(struct sink *s, const struct capture_copy *c, __u64 ts)
 	json_decref(o);
 }
 
-static __u64 now_real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /*
  * Stop draining: --count reached, a write failed, or (but in the last
  * drain) a signal came or --timeout passed (looked at every 1024 copies).
@@ -110,7 +103,7 @@ static int done(const struct sink *s)
 		return 1;
 	if (s->last_drain)
 		return 0;
-	return stop || (s->deadline_ns && !(s->total & 1023) && now_real_ns() >= s->deadline_ns);
+	return stop || (s->deadline_ns && !(s->total & 1023) && clock_realtime_ns() >= s->deadline_ns);
 }
 
 static int on_copy(const struct capture_copy *c, void *data)
@@ -278,14 +271,14 @@ static int run_capture(const void *args, int noperands, char **operands)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);	/* a reader that goes away is a write error: EPIPE */
-	s.mono_to_real_ns = event_clock_offset_ns();
-	start_ns = now_real_ns();
+	s.mono_to_real_ns = clock_mono_to_real_ns();
+	start_ns = clock_realtime_ns();
 	if (a->timeout_ms)
 		s.deadline_ns = start_ns + a->timeout_ms * 1000000ULL;
 	fprintf(stderr, "capturing on %zu interface%s (Ctrl-C stops)\n", nifs, nifs == 1 ? "" : "s");
 
 	while (!stop && !s.err && (!s.count || s.total < s.count) &&
-	       (!s.deadline_ns || now_real_ns() < s.deadline_ns)) {
+	       (!s.deadline_ns || clock_realtime_ns() < s.deadline_ns)) {
 		poll(NULL, 0, CONSUME_MS);
 		ret = drain(cap, &s);
 		if (ret < 0 && ret != -EINTR) {
@@ -301,7 +294,7 @@ static int run_capture(const void *args, int noperands, char **operands)
 	for (size_t i = 0; i < nifs; i++)
 		lost += capture_lost(cap, i);
 	if (s.pcapng && !s.err)
-		s.err = end_file(&s, cap, nifs, start_ns, now_real_ns());
+		s.err = end_file(&s, cap, nifs, start_ns, clock_realtime_ns());
 	if (s.err && s.err != -EPIPE) {
 		err = s.err;
 		pr_warn("cannot write \"%s\": %s", a->file ? a->file : "stdout", strerror(-err));

@@ -18,6 +18,7 @@
 #include "datapath/datapath.h"
 #include "events/event_write.h"
 #include "events/events.h"
+#include "util/clock.h"
 #include "util/color.h"
 #include "util/log.h"
 #include "util/number.h"
@@ -195,12 +196,12 @@ static int run_events(const void *args, int noperands, char **operands)
 
 	event_buf_init(&printer.out);
 	if (a->timeout_ms)
-		deadline_ms = event_now_us() / 1000 + a->timeout_ms;
+		deadline_ms = clock_realtime_us() / 1000 + a->timeout_ms;
 	while (!stop && !printer.err && (!printer.count || printer.printed < printer.count)) {
 		int wait_ms = 100;
 
 		if (deadline_ms) {
-			__u64 now_ms = event_now_us() / 1000;
+			__u64 now_ms = clock_realtime_us() / 1000;
 
 			if (now_ms >= deadline_ms)
 				break;

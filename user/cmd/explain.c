@@ -27,6 +27,7 @@
 #include "events/events.h"
 #include "lab/lab.h"
 #include "lab/link.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "lab/netns.h"
 #include "datapath/path.h"
@@ -340,7 +341,7 @@ static int run_explain(const void *args, int noperands, char **operands)
 	if (err)
 		goto out;
 	path_tracer_ends(s->pt, &s->from, &s->to);
-	s->mono_to_real_ns = event_clock_offset_ns();
+	s->mono_to_real_ns = clock_mono_to_real_ns();
 	nl = nl_open_in(s->from.netns_fd);
 	err = nl ? addr_first_v4(nl, s->from.veth_ifindex, &from_addr) : -errno;
 	nl_close(nl);
@@ -358,7 +359,7 @@ static int run_explain(const void *args, int noperands, char **operands)
 	if (ping) {
 		start_clean(s, from_addr, to_addr);
 		/* The flushes are done (netlink acked them): their own events are not the story. */
-		s->start_ns = event_now_us() * 1000;
+		s->start_ns = clock_realtime_us() * 1000;
 		pinger = start_ping(s, to_addr);
 	} else {
 		/* For a person at a terminal; under a script stderr keeps to errors. */

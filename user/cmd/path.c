@@ -21,6 +21,7 @@
 #include "cmd/filter_options.h"
 #include "cmd/scope_options.h"
 #include "datapath/datapath.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "datapath/path.h"
 #include "model/path_hist.h"
@@ -191,10 +192,7 @@ static void print_table(const json_t *doc)
 
 static long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	return clock_monotonic_us() / 1000;
 }
 
 /*

@@ -22,6 +22,7 @@
 #include "cmd/scope_options.h"
 #include "events/event_write.h"
 #include "events/events.h"
+#include "util/clock.h"
 #include "util/color.h"
 #include "model/stats_delta.h"
 #include "model/stats_model.h"
@@ -63,12 +64,10 @@ struct watch {
 
 /* ---- the counters model and its rates ------------------------------------ */
 
+/* Seconds on the monotonic clock: the refresh loop's arithmetic is in seconds. */
 static double monotonic(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return clock_monotonic_us() / 1e6;
 }
 
 /* The model of the labs shown, read without an error line: a failure is shown on the screen. */

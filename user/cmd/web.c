@@ -40,6 +40,7 @@
 #include "output/http.h"
 #include "output/http_feed.h"
 #include "output/web_assets.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 #define DEFAULT_LISTEN		"127.0.0.1:9466"
@@ -131,14 +132,6 @@ static int read_query(struct http_request *req, const struct cli_option *params,
 	return -1;
 }
 
-static __u64 monotonic_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
-}
-
 /* {"error": @text's first line} */
 static int reply_error(struct http_request *req, unsigned int status, char *text)
 {
@@ -178,7 +171,7 @@ static int api_stats(struct http_request *req)
 	}
 	scope = scope_of(&q.scope);
 	/* When the counters were read: the page's rates divide by the time between two reads. */
-	read_us = monotonic_us();
+	read_us = clock_monotonic_us();
 	http_said_begin(&said);
 	err = lab_scope_check(&scope) ?:
 	      stats_model_read(&scope, q.matrix ? STATS_MODEL_MATRIX_ALL : STATS_MODEL_MATRIX_PLACES,
@@ -238,7 +231,7 @@ static void publish_event(const struct nsmon_event *ev, void *data)
 static size_t lost_record(char *buf, size_t size, unsigned long long lost,
 			  unsigned long long total)
 {
-	__u64 now = event_now_us();
+	__u64 now = clock_realtime_us();
 	time_t sec = now / 1000000;
 	char stamp[32];
 	struct tm tm;
@@ -281,7 +274,7 @@ static void *events_main(void *data)
 			continue;
 		}
 		http_feed_set_open(w->feed, true);
-		last_page = last_keepalive = monotonic_us();
+		last_page = last_keepalive = clock_monotonic_us();
 		while (!w->stopping) {
 			__u64 now;
 			int ret = event_stream_poll(es, 250, publish_event, w);
@@ -290,7 +283,7 @@ static void *events_main(void *data)
 				pr_warn("web: cannot read events: %s", strerror(-ret));
 				break;
 			}
-			now = monotonic_us();
+			now = clock_monotonic_us();
 			if (now - last_keepalive >= KEEPALIVE_MS * 1000ULL) {
 				http_feed_publish(w->feed, HTTP_FEED_EVERYONE, NULL, keepalive,
 						  sizeof(keepalive) - 1);

@@ -16,6 +16,7 @@
 #include "datapath/map_read.h"
 #include "events/event_tracers.h"
 #include "model/drop_reasons.h"
+#include "util/clock.h"
 #include "util/grow.h"
 #include "util/log.h"
 #include "events.skel.h"
@@ -191,7 +192,7 @@ int event_tracers_open(struct event_sink *sink, const struct event_opts *opts,
 	if (!et)
 		return -ENOMEM;
 	et->sink = sink;
-	et->mono_to_real_us = event_clock_offset_ns() / 1000;
+	et->mono_to_real_us = clock_mono_to_real_ns() / 1000;
 	if (drop_reasons_load())
 		pr_info("cannot read drop reason names from the kernel's BTF: showing numbers");
 	err = ensure_tracefs();

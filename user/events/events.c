@@ -26,6 +26,7 @@
 #include "events/sink.h"
 #include "lab/lab.h"
 #include "lab/netns.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 #define CONSUME_MS_DEFAULT	5
@@ -87,23 +88,6 @@ const char *event_types_option(const char *text, void *dest)
 	snprintf(reason, sizeof(reason), "\"%s\" is not a type: use netns, ns, link, addr, neigh, fdb, drop, counters, attach or lost",
 		 bad);
 	return reason;
-}
-
-__u64 event_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
-}
-
-__s64 event_clock_offset_ns(void)
-{
-	struct timespec mono, real;
-
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	return (real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
 }
 
 static struct event_stream *of_sink(struct event_sink *sink)
@@ -284,7 +268,7 @@ static void hub_emit(struct event_sink *sink, struct nsmon_event *ev)
 
 static __u64 hub_now_us(struct event_sink *sink)
 {
-	return event_now_us();
+	return clock_realtime_us();
 }
 
 static void hub_refresh_names(struct event_sink *sink)
@@ -455,14 +439,14 @@ static void run_timers(struct event_stream *es, __u64 now, bool drain)
 
 int event_stream_poll(struct event_stream *es, int timeout_ms, event_cb cb, void *data)
 {
-	__u64 deadline = event_now_us() + (__u64)timeout_ms * 1000;
+	__u64 deadline = clock_realtime_us() + (__u64)timeout_ms * 1000;
 	struct epoll_event ready[4];
 
 	es->cb = cb;
 	es->cb_data = data;
 	es->delivered = 0;
 	for (;;) {
-		__u64 now = event_now_us();
+		__u64 now = clock_realtime_us();
 		int wait_ms, n;
 
 		run_timers(es, now, timeout_ms == 0);

@@ -44,12 +44,6 @@ enum event_type {
 /* Indexed by enum event_type, NULL-terminated. */
 extern const char *const event_type_names[EVENT_TYPE_MAX + 1];
 
-/* The current time on the events' clock (CLOCK_REALTIME, µs). */
-__u64 event_now_us(void);
-
-/* What to add to CLOCK_MONOTONIC (bpf_ktime_get_ns) to get CLOCK_REALTIME, in ns, now. */
-__s64 event_clock_offset_ns(void);
-
 /* Parse "netns,neigh" into a mask of (1 << EVENT_*). Return 0 or -EINVAL (@bad: the bad name). */
 int event_types_parse(const char *text, unsigned int *mask, char *bad, size_t bad_size);
 

@@ -11,6 +11,7 @@
 #include "lab/link.h"
 #include "lab/netns.h"
 #include "undo/undo.h"
+#include "util/clock.h"
 #include "util/fault.h"
 #include "util/log.h"
 
@@ -124,14 +125,6 @@ static int delete_link(struct nl_sock *nl, const struct ledger_obj *o)
 	return 0;
 }
 
-static __u64 now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
-}
-
 /*
  * How long a namespace just unmounted may still show as alive (its mount is
  * freed after an RCU grace period), and how long the kernel may take to
@@ -155,7 +148,7 @@ static int undo_links(struct undo_ctx *c, const struct ledger_obj *objs, const s
 {
 	struct link_list l = {};
 	size_t waiting = 0;
-	__u64 start = now_ms();
+	__u64 start_us = clock_monotonic_us();
 	struct nl_sock *nl;
 	int err = 0, ret;
 	bool *wait;
@@ -191,7 +184,8 @@ static int undo_links(struct undo_ctx *c, const struct ledger_obj *objs, const s
 		err = err ?: ret;
 	}
 	while (waiting) {
-		bool late = now_ms() - start > HELD_AFTER_MS, over = now_ms() - start > TEARDOWN_MS;
+		__u64 spent_ms = (clock_monotonic_us() - start_us) / 1000;
+		bool late = spent_ms > HELD_AFTER_MS, over = spent_ms > TEARDOWN_MS;
 
 		if (link_list_read(nl, &l))
 			over = true;
