@@ -460,31 +460,3 @@ int undo_recover(struct ledger *lg)
 		return undo_objects(lg, is_pending, NULL);
 	}
 }
-
-int undo_open(const char *bridge, unsigned int flags, bool compact, struct ledger **out)
-{
-	struct ledger *lg;
-	bool pending;
-	size_t before, after;
-	int err;
-
-	err = ledger_open_write(bridge, flags, &lg);
-	if (err)
-		return err;
-	ledger_objects(lg, &before);
-	pending = ledger_pending(lg, NULL);
-	/* What fails to be undone here stays recorded: down tries again. */
-	undo_recover(lg);
-	if (compact && !ledger_lost(lg) && !ledger_damage(lg, NULL, NULL, 0))
-		undo_compact(lg);
-	ledger_objects(lg, &after);
-	if (pending || after != before) {
-		err = ledger_rewrite(lg);
-		if (err) {
-			ledger_close(lg);
-			return err;
-		}
-	}
-	*out = lg;
-	return 0;
-}
