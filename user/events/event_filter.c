@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "events/events.h"
+#include "events/event.h"
 #include "events_abi.h"
 #include "util/log.h"
 

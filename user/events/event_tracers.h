@@ -32,8 +32,16 @@ void event_tracers_totals(struct event_tracers *et, struct event_totals *t);
 /* Emit a "lost" event for each source that lost records since the last call. */
 void event_tracers_report_lost(struct event_tracers *et);
 
+/* The drops the kernel reported per interface since the stream began, read at one moment. */
+struct event_drops;
+
 /* The drops counted so far per interface, all reasons: see event_stream_drops(). */
 int event_tracers_drops(struct event_tracers *et, struct event_drops **out);
+
+/* The drops of interface @ifindex of namespace @netns_cookie in @d (NULL: none). */
+__u64 event_drops_of(const struct event_drops *d, __u64 netns_cookie, int ifindex);
+
+void event_drops_free(struct event_drops *d);
 
 void event_tracers_close(struct event_tracers *et);
 

@@ -375,18 +375,6 @@ static void fields_where(struct event_buf *b, const struct event_where *w)
 
 /* ---- names of values ------------------------------------------------------- */
 
-const char *const event_type_names[EVENT_TYPE_MAX + 1] = {
-	[EVENT_NETNS] = "netns",	[EVENT_NS] = "ns",
-	[EVENT_LINK] = "link",		[EVENT_ADDR] = "addr",
-	[EVENT_NEIGH] = "neigh",	[EVENT_FDB] = "fdb",
-	[EVENT_DROP] = "drop",		[EVENT_COUNTERS] = "counters",
-	[EVENT_ATTACH] = "attach",	[EVENT_LOST] = "lost",
-};
-
-const char *const event_delta_names[EVENT_DELTA_MAX] = {
-	"packets", "bytes", "arp_request", "arp_reply", "icmp_echo_request", "icmp_echo_reply",
-};
-
 static const char *const netns_actions[] = { "added", "deleted" };
 static const char *const ns_actions[] = { "created", "entered", "gone" };
 static const char *const link_actions[] = {

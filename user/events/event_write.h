@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "events/events.h"
+#include "events/event.h"
 
 struct event_buf {
 	char *p;

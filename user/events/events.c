@@ -21,6 +21,7 @@
 #include "events/event_counters.h"
 #include "events/event_rtnl.h"
 #include "events/event_tracers.h"
+#include "events/events.h"
 #include "events/netns_watch.h"
 #include "events/scope.h"
 #include "events/sink.h"
@@ -49,46 +50,6 @@ struct event_stream {
 	void *cb_data;
 	int delivered;
 };
-
-int event_types_parse(const char *text, unsigned int *mask, char *bad, size_t bad_size)
-{
-	char *copy = strdup(text), *save = NULL, *tok;
-	int err = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	*mask = 0;
-	for (tok = strtok_r(copy, ",", &save); tok && !err; tok = strtok_r(NULL, ",", &save)) {
-		int i;
-
-		for (i = 0; i < EVENT_TYPE_MAX; i++)
-			if (!strcmp(tok, event_type_names[i]))
-				break;
-		if (i == EVENT_TYPE_MAX) {
-			snprintf(bad, bad_size, "%s", tok);
-			err = -EINVAL;
-		}
-		*mask |= 1U << i;
-	}
-	if (!err && !*mask) {
-		snprintf(bad, bad_size, "%s", text);
-		err = -EINVAL;
-	}
-	free(copy);
-	return err;
-}
-
-const char *event_types_option(const char *text, void *dest)
-{
-	static __thread char reason[192];
-	char bad[64];
-
-	if (!event_types_parse(text, dest, bad, sizeof(bad)))
-		return NULL;
-	snprintf(reason, sizeof(reason), "\"%s\" is not a type: use netns, ns, link, addr, neigh, fdb, drop, counters, attach or lost",
-		 bad);
-	return reason;
-}
 
 static struct event_stream *of_sink(struct event_sink *sink)
 {

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
-#include "events/events.h"
+#include "events/event.h"
 #include "lab/lab.h"
 
 struct event_scope;

@@ -11,7 +11,7 @@
 
 #include <linux/types.h>
 
-#include "events/events.h"
+#include "events/event.h"
 #include "model/ns_names.h"
 
 struct event_sink {
