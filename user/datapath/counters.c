@@ -449,16 +449,22 @@ int counters_forget(const struct counters_maps *m, __u64 netns_cookie, int ifind
 	return m->owners >= 0 ? release_fast_slot(m, netns_cookie, ifindex) : 0;
 }
 
-/* Every CPU's bridge state into *@st (the caller frees it). Return 0, -ENOENT or -errno. */
-static int read_bridge_states(const struct counters_maps *m, int ncpus,
-			      struct nsmon_bridge_state **st)
+/*
+ * Every CPU's bridge state into *@st, *@ncpus of them (the caller frees
+ * *@st; NULL when there is none). Return: 0 (no state map is no state), or -errno.
+ */
+static int read_bridge_states(const struct counters_maps *m, struct nsmon_bridge_state **st,
+			      int *ncpus)
 {
 	__u32 zero = 0;
 
 	*st = NULL;
+	*ncpus = libbpf_num_possible_cpus();
+	if (*ncpus < 0)
+		return *ncpus;
 	if (m->state < 0)
-		return -ENOENT;
-	*st = calloc(ncpus, sizeof(**st));
+		return 0;
+	*st = calloc(*ncpus, sizeof(**st));
 	if (!*st)
 		return -ENOMEM;
 	return bpf_map_lookup_elem(m->state, &zero, *st) ? -errno : 0;
@@ -466,34 +472,26 @@ static int read_bridge_states(const struct counters_maps *m, int ncpus,
 
 int bridge_flows_uncounted(const struct counters_maps *m, __u64 *count)
 {
-	int ncpus = libbpf_num_possible_cpus();
 	struct nsmon_bridge_state *st;
-	int err;
+	int ncpus, err;
 
 	*count = 0;
-	if (ncpus < 0)
-		return ncpus;
-	err = read_bridge_states(m, ncpus, &st);
-	for (int cpu = 0; !err && cpu < ncpus; cpu++)
+	err = read_bridge_states(m, &st, &ncpus);
+	for (int cpu = 0; !err && st && cpu < ncpus; cpu++)
 		*count += st[cpu].uncounted;
 	free(st);
-	return err == -ENOENT ? 0 : err;
+	return err;
 }
 
 int bridge_drops_pending_foreach(const struct counters_maps *m, __u64 cookie, bridge_flow_cb cb,
 				 void *data)
 {
-	int ncpus = libbpf_num_possible_cpus();
 	struct nsmon_bridge_state *st;
-	int err;
+	int ncpus, err;
 
-	if (ncpus < 0)
-		return ncpus;
-	err = read_bridge_states(m, ncpus, &st);
-	if (err == -ENOENT)
-		err = 0;
+	err = read_bridge_states(m, &st, &ncpus);
 	/* Each CPU's frame that left by nowhere, as long as no next frame has said so. */
-	for (int cpu = 0; st && cpu < ncpus && !err; cpu++) {
+	for (int cpu = 0; !err && st && cpu < ncpus; cpu++) {
 		struct bridge_flow f = { .from = st[cpu].from, .to = NSMON_BR_NOWHERE };
 
 		if (!st[cpu].from || st[cpu].fanout || st[cpu].netns_cookie != cookie)
