@@ -335,11 +335,17 @@ static int print_table(const struct stats_model *m, bool wide)
 	return 0;
 }
 
-/* The document (the contract in README.md). */
-static int print_json(const struct stats_model *m)
+/*
+ * The document (the contract in README.md), from @m, which it frees: before
+ * the document's thousands of small objects are, because freeing the
+ * model's big arrays after them made malloc consolidate them all first (7
+ * ms of a 1000-interface `stats --json`).
+ */
+static int print_json(struct stats_model *m)
 {
 	json_t *doc = stats_write_json(m);
 
+	stats_model_free(m);
 	if (!doc)
 		return -ENOMEM;
 	cli_print_doc(doc, true, NULL);
@@ -375,8 +381,12 @@ static int run_stats(const void *args, int noperands, char **operands)
 		return EXIT_USAGE;
 	err = stats_model_read(&scope, matrix_places, &m);
 	if (!err) {
-		err = a->json ? print_json(m) : print_table(m, a->wide);
-		stats_model_free(m);
+		if (a->json) {
+			err = print_json(m);
+		} else {
+			err = print_table(m, a->wide);
+			stats_model_free(m);
+		}
 	}
 	return err ? cli_exit_code(err) : EXIT_OK;
 }
