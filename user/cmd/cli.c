@@ -619,20 +619,22 @@ int cli_exit_code(int err)
 	}
 }
 
-/*
- * jansson hands the text over a token at a time: json_dumpf() makes a
- * locked stdio call of each, a tenth of a 1,000-interface `stats --json`.
- * Only this thread prints.
- */
-static int write_unlocked(const char *buffer, size_t size, void *data)
-{
-	return fwrite_unlocked(buffer, 1, size, data) == size ? 0 : -1;
-}
-
 void cli_print_doc(const json_t *doc, bool json, void (*print_table)(const json_t *doc))
 {
 	if (json) {
-		json_dump_callback(doc, write_unlocked, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		/*
+		 * jansson hands a stream the text a token at a time: one stdio
+		 * call each was a tenth of a 1,000-interface `stats --json`.
+		 * Into its own buffer, then one write.
+		 */
+		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+		if (text) {
+			fputs(text, stdout);
+			free(text);
+		} else {
+			json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		}
 		putchar('\n');
 	} else {
 		print_table(doc);
