@@ -132,10 +132,8 @@ run() {
 bash "$top/tests/seed-lab.sh"
 "$nsmon" attach >/dev/null
 read -ra configs <<<"${BENCH_CONFIGS:-bare after nsmon tcpdump1 tcpdump4}"
-n=${#configs[@]}
 for r in $(seq "$rounds"); do
-	for i in $(seq 0 $((n - 1))); do
-		c=${configs[$(( (i + r) % n ))]}
+	for c in $(round_order "$r" "${configs[@]}"); do
 		run "$c" >>"$tmp/udp-$c"
 	done
 done

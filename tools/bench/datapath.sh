@@ -171,10 +171,8 @@ path_p50s() {
 
 bash "$top/tests/seed-lab.sh"
 read -ra configs <<<"${BENCH_CONFIGS:-bare nop tc events path path-sample xdp tcpdump}"
-n=${#configs[@]}
 for r in $(seq "$rounds"); do
-	for i in $(seq 0 $((n - 1))); do
-		c=${configs[$(( (i + r) % n ))]}
+	for c in $(round_order "$r" "${configs[@]}"); do
 		build "$c"
 		start_monitor "$c"
 		ip netns exec red ping -c 1 -W 2 -q "$dst" >/dev/null	# ARP and FDB settled
@@ -237,10 +235,8 @@ flood() {
 }
 
 read -ra fconfigs <<<"${BENCH_FLOOD:-bare tc events events-default}"
-fn=${#fconfigs[@]}
 for r in $(seq "$rounds"); do
-	for i in $(seq 0 $((fn - 1))); do
-		c=${fconfigs[$(( (i + r) % fn ))]}
+	for c in $(round_order "$r" "${fconfigs[@]}"); do
 		flood "$c" >>"$tmp/flood-$c"
 	done
 done

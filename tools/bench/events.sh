@@ -145,12 +145,10 @@ builds=(this)
 [ -n "$other" ] && builds+=(other)
 configs=(none lab all)
 for r in $(seq "$rounds"); do
-	for i in $(seq 0 $((${#builds[@]} - 1))); do
-		b=${builds[$(( (i + r) % ${#builds[@]} ))]}
+	for b in $(round_order "$r" "${builds[@]}"); do
 		if [ "$b" = this ]; then records "$nsmon"; else records "$other"; fi >>"$tmp/records-$b"
 	done
-	for i in 0 1 2; do
-		c=${configs[$(( (i + r) % 3 ))]}
+	for c in $(round_order "$r" "${configs[@]}"); do
 		scope "$c" >>"$tmp/scope-$c"
 	done
 done

@@ -23,6 +23,17 @@ ratio() {
 	awk "BEGIN {printf \"%.3f\", $1 / $2}"
 }
 
+# round_order R NAME...: the names in round R's order, one a line: each round
+# starts one further on, so that no configuration always runs first, or
+# always right after the same one.
+round_order() {
+	local r=$1 i
+	shift
+	for i in $(seq 0 $(($# - 1))); do
+		echo "${@:$(( (i + r) % $# + 1 )):1}"
+	done
+}
+
 # The results of interleaved rounds: files of one line per round, columns
 # of figures, every file in round order (line i of two files: one round).
 col() { awk -v k="$1" '{print $k}' "$2"; }	# column K of a file as lines
