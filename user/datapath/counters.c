@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* The pinned counters maps, read and given out: see counters.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

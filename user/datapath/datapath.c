@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Loading the datapath programs, attaching and pinning them: see datapath.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

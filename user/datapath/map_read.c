@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Reading every entry of a BPF map in a few syscalls: see map_read.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* The two clocks nsmon reads: see clock.h. */
 #include <time.h>
 
 #include "util/clock.h"

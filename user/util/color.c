@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Colours on a terminal only: see color.h. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

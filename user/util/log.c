@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* nsmon's messages and libbpf's, one line each: see log.h. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <bpf/libbpf.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Counts and durations as users type them, strictly: see number.h. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>

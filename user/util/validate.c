@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Names and subnets a user may give: see validate.h. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
