@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmd/cli.h"
@@ -207,42 +206,51 @@ static int api_events(struct http_request *req, struct web *w)
 	return http_feed_reply(req, w->feed, SSE_TYPE, q.types ? q.types : EVENT_ALL_TYPES, q.netns);
 }
 
+/* @ev as one message into @b: "data: {...}\n\n", the line events --json writes. */
+static void write_message(struct event_buf *b, const struct nsmon_event *ev)
+{
+	event_buf_clear(b);
+	event_buf_put(b, "data: ", 6);
+	event_write_json(b, ev);	/* its line's '\n' and one more end the message */
+	event_buf_put(b, "\n", 1);
+}
+
 /*
- * One event as one message: "data: {...}\n\n", about its namespace (a
- * "netns" event's is the one it names); losses to every page, whatever it
- * asked for.
+ * One event as one message, about its namespace (a "netns" event's is the
+ * one it names); losses to every page, whatever it asked for.
  */
 static void publish_event(const struct nsmon_event *ev, void *data)
 {
 	struct web *w = data;
 	const char *netns = ev->type == EVENT_NETNS ? ev->netns.name : event_netns_name(ev);
 
-	event_buf_clear(&w->event_msg);
-	event_buf_put(&w->event_msg, "data: ", 6);
-	event_write_json(&w->event_msg, ev);	/* its line's '\n' and one more end the message */
+	write_message(&w->event_msg, ev);
 	if (w->event_msg.err)
 		return;
-	event_buf_put(&w->event_msg, "\n", 1);
 	http_feed_publish(w->feed, ev->type == EVENT_LOST ? HTTP_FEED_EVERYONE : ev->type, netns,
 			  w->event_msg.p, w->event_msg.len);
 }
 
-/* What a page that fell behind is told, in the shape of the stream's own "lost" records. */
+/* What a page that fell behind is told: one of the stream's own "lost" records, from "web". */
 static size_t lost_record(char *buf, size_t size, unsigned long long lost,
 			  unsigned long long total)
 {
-	__u64 now = clock_realtime_us();
-	time_t sec = now / 1000000;
-	char stamp[32];
-	struct tm tm;
-	int n;
+	const struct nsmon_event ev = {
+		.type = EVENT_LOST,
+		.time_us = clock_realtime_us(),
+		.lost = { .source = "web", .lost = lost, .lost_total = total },
+	};
+	struct event_buf b;
+	size_t n = 0;
 
-	gmtime_r(&sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	n = snprintf(buf, size, "data: {\"time\":\"%s.%06lluZ\",\"time_us\":%llu,\"type\":\"lost\","
-		     "\"source\":\"web\",\"lost\":%llu,\"lost_total\":%llu}\n\n", stamp,
-		     (unsigned long long)(now % 1000000), (unsigned long long)now, lost, total);
-	return n > 0 && (size_t)n < size ? (size_t)n : 0;
+	event_buf_init(&b);
+	write_message(&b, &ev);
+	if (!b.err && b.len < size) {
+		memcpy(buf, b.p, b.len);
+		n = b.len;
+	}
+	event_buf_free(&b);
+	return n;
 }
 
 /*
