@@ -163,7 +163,6 @@ int ledger_parse(const char *buf, size_t len, struct ledger **out)
 {
 	struct ledger *lg = ledger_alloc();
 	size_t pos = 0, lineno = 0;
-	bool any = false;
 	int err = 0;
 
 	if (!lg)
@@ -175,7 +174,6 @@ int ledger_parse(const char *buf, size_t len, struct ledger **out)
 
 		pos += n + (nl != NULL);
 		lineno++;
-		any = true;
 		if (lineno == 1 && n == strlen(LEDGER_HEADER) && !memcmp(line, LEDGER_HEADER, n))
 			continue;
 		/* A last line without its newline was cut short: never trust it. */
@@ -189,7 +187,7 @@ int ledger_parse(const char *buf, size_t len, struct ledger **out)
 			err = add_bad(lg, line, n, lineno);
 		}
 	}
-	lg->lost = !any || (lineno == 1 && !lg->nbad && !lg->nobjs && !lg->pending);
+	lg->lost = !lineno || (lineno == 1 && !lg->nbad && !lg->nobjs && !lg->pending);
 	if (err) {
 		ledger_close(lg);
 		return err;
@@ -296,11 +294,10 @@ int ledger_lock_file(const char *name, bool exclusive, int *fd)
 	return take_lock(path, exclusive ? LOCK_EX : LOCK_SH, true, fd);
 }
 
-static void set_paths(struct ledger *lg, const char *bridge)
+/* /run/nsmon/BRIDGE@suffix: the ledger (LEDGER_SUFFIX) or its lock (LOCK_SUFFIX). */
+static void bridge_file(char path[PATH_MAX], const char *bridge, const char *suffix)
 {
-	snprintf(lg->path, sizeof(lg->path), "%s/%s%s", NSMON_RUN_DIR, bridge, LEDGER_SUFFIX);
-	snprintf(lg->lock_path, sizeof(lg->lock_path), "%s/%s%s", NSMON_RUN_DIR, bridge,
-		 LOCK_SUFFIX);
+	snprintf(path, PATH_MAX, "%s/%s%s", NSMON_RUN_DIR, bridge, suffix);
 }
 
 /* Read the ledger at @path into a new state carrying @lock_fd. -ENOENT: no ledger. */
@@ -310,10 +307,12 @@ static int load(const char *bridge, int lock_fd, bool writer, struct ledger **ou
 	struct ledger *lg;
 	char *buf = NULL;
 	size_t len = 0;
+	bool exists;
 	int err;
 
-	snprintf(path, sizeof(path), "%s/%s%s", NSMON_RUN_DIR, bridge, LEDGER_SUFFIX);
+	bridge_file(path, bridge, LEDGER_SUFFIX);
 	err = read_file(path, &buf, &len);
+	exists = !err;
 	if (err == -ENOENT && writer)
 		err = ledger_parse("", 0, &lg);
 	else if (!err)
@@ -321,10 +320,11 @@ static int load(const char *bridge, int lock_fd, bool writer, struct ledger **ou
 	free(buf);
 	if (err)
 		return err;
-	lg->exists = len || !access(path, F_OK);
+	lg->exists = exists;
 	if (!lg->exists)
 		lg->lost = false;
-	set_paths(lg, bridge);
+	bridge_file(lg->path, bridge, LEDGER_SUFFIX);
+	bridge_file(lg->lock_path, bridge, LOCK_SUFFIX);
 	lg->lock_fd = lock_fd;
 	lg->writer = writer;
 	*out = lg;
@@ -336,7 +336,7 @@ int ledger_open(const char *bridge, struct ledger **out)
 	char lock_path[PATH_MAX];
 	int lock_fd = -1, err;
 
-	snprintf(lock_path, sizeof(lock_path), "%s/%s%s", NSMON_RUN_DIR, bridge, LOCK_SUFFIX);
+	bridge_file(lock_path, bridge, LOCK_SUFFIX);
 	err = take_lock(lock_path, LOCK_SH, false, &lock_fd);
 	if (err && err != -ENOENT)
 		return err;
@@ -353,12 +353,12 @@ int ledger_open_write(const char *bridge, unsigned int flags, struct ledger **ou
 	struct ledger *lg;
 	int lock_fd, err;
 
-	snprintf(lock_path, sizeof(lock_path), "%s/%s%s", NSMON_RUN_DIR, bridge, LOCK_SUFFIX);
+	bridge_file(lock_path, bridge, LOCK_SUFFIX);
 	if (flags & LEDGER_EXISTING) {
 		char path[PATH_MAX];
 
 		/* Not even a lock file for a bridge nsmon holds nothing on. */
-		snprintf(path, sizeof(path), "%s/%s%s", NSMON_RUN_DIR, bridge, LEDGER_SUFFIX);
+		bridge_file(path, bridge, LEDGER_SUFFIX);
 		if (access(path, F_OK))
 			return -ENOENT;
 	}

@@ -55,7 +55,7 @@ static int prepare_run_dir(void)
 
 int netns_new(int *netns_fd)
 {
-	int saved, fd, err = 0;
+	int saved, fd, err = 0, ret;
 
 	saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (saved < 0)
@@ -69,9 +69,8 @@ int netns_new(int *netns_fd)
 	if (fd < 0)
 		err = -errno;
 	/* Back home whatever happened; the new namespace lives on in @fd. */
-	if (setns(saved, CLONE_NEWNET) && !err)
-		err = -errno;
-	close(saved);
+	ret = netns_leave(saved);
+	err = err ?: ret;
 	if (err) {
 		if (fd >= 0)
 			close(fd);
