@@ -34,14 +34,15 @@ static bool not_refused(const struct ledger_obj *o, void *data)
 /*
  * Say, in one line, that the ledger holds records nsmon could not read,
  * escaped (a damaged file may hold any bytes), and what to do.
+ * Return: how many there are.
  */
-static void report_damage(struct ledger *lg, const char *bridge, bool force)
+static size_t report_damage(struct ledger *lg, const char *bridge, bool force)
 {
 	char excerpt[64];
 	size_t line, n = ledger_damage(lg, &line, excerpt, sizeof(excerpt));
 
 	if (!n)
-		return;
+		return 0;
 	if (force)
 		pr_info("%s: %zu unreadable record%s forgotten (line %zu: \"%s\")", ledger_path(lg), n,
 			n == 1 ? "" : "s", line, excerpt);
@@ -49,6 +50,7 @@ static void report_damage(struct ledger *lg, const char *bridge, bool force)
 		pr_warn("%s: %zu unreadable record%s (line %zu: \"%s\"), kept: what %s may remain; nsmon down --force --bridge %s removes what it finds by name",
 			ledger_path(lg), n, n == 1 ? "" : "s", line, excerpt,
 			n == 1 ? "it named" : "they named", bridge);
+	return n;
 }
 
 struct down_args {
@@ -100,13 +102,11 @@ static int undo(const struct down_args *a, bool attachments_only)
 	if (err)
 		return cli_exit_code(err);
 	if (ledger_lost(lg) && !force) {
-		pr_warn("%s is empty: nsmon cannot tell what it made on bridge \"%s\"; nsmon down --force --bridge %s removes what it finds by name",
-			ledger_path(lg), bridge, bridge);
+		undo_say_lost(lg, bridge);
 		ledger_close(lg);
 		return EXIT_FAIL;
 	}
-	damaged = ledger_damage(lg, NULL, NULL, 0) > 0;
-	report_damage(lg, bridge, force);
+	damaged = report_damage(lg, bridge, force) > 0;
 
 	/*
 	 * Marked first, so that a down killed half-way is finished by the next

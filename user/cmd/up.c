@@ -360,8 +360,7 @@ static int check_ledger(struct build *b, bool names_given)
 	size_t line, n;
 
 	if (ledger_lost(b->lg)) {
-		pr_warn("%s is empty: nsmon cannot tell what it made on bridge \"%s\"; nsmon down --force --bridge %s removes what it finds by name",
-			ledger_path(b->lg), bridge, bridge);
+		undo_say_lost(b->lg, bridge);
 		return -EIO;
 	}
 	n = ledger_damage(b->lg, &line, excerpt, sizeof(excerpt));

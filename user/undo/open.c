@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A command's start on a lab (undo_open()): the ledger opened for writing, a
- * killed command's leftovers finished or undone, what is gone forgotten.
+ * killed command's leftovers finished or undone, what is gone forgotten;
+ * and what a command says of a ledger it cannot build on (undo_say_lost()).
  * Above undo.c and compact.c, which it runs in that order: see undo.h.
  */
 #include "undo/undo.h"
+#include "util/log.h"
+
+void undo_say_lost(const struct ledger *lg, const char *bridge)
+{
+	pr_warn("%s is empty: nsmon cannot tell what it made on bridge \"%s\"; nsmon down --force --bridge %s removes what it finds by name",
+		ledger_path(lg), bridge, bridge);
+}
 
 int undo_open(const char *bridge, unsigned int flags, bool compact, struct ledger **out)
 {

@@ -70,6 +70,12 @@ int undo_compact(struct ledger *lg);
  */
 int undo_open(const char *bridge, unsigned int flags, bool compact, struct ledger **out);
 
+/*
+ * undo_say_lost() - the one line for a lost (empty) ledger of @bridge, whose
+ * objects undo cannot name: what `down --force` does instead.
+ */
+void undo_say_lost(const struct ledger *lg, const char *bridge);
+
 /**
  * undo_by_name() - `down --force`, for a ledger that is lost or damaged:
  * remove what nsmon would have made for @bridge, found by name: the bridge,
