@@ -220,11 +220,9 @@ int datapath_open(struct datapath *dp, const char *bridge, int netns_fd, enum tc
 	 * The maps all labs share are unpinned by the down of the last lab:
 	 * not while this command is between reusing them and recording its lab.
 	 */
-	err = ledger_lock_file(MAPS_LOCK, false, &dp->maps_lock);
-	if (err) {
-		pr_warn("cannot lock %s/%s: %s", NSMON_RUN_DIR, MAPS_LOCK, strerror(-err));
+	err = datapath_lock_maps(dp);
+	if (err)
 		return err;
-	}
 
 	err = netns_cookie(netns_fd, &dp->netns_cookie);
 	if (err) {
@@ -322,17 +320,32 @@ int datapath_pin_path(char *path, size_t size, const char *bridge, const char *n
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-/*
- * Record the pin of a link about to be made on @ifindex (in @netns, NULL:
- * ours), so that the ledger names it before it exists. Return 0 or -errno.
- */
-static int intend_pin(struct datapath *dp, const char *netns, int ifindex, const char *path,
-		      struct ledger_rec *rec)
+/* The namespace of a record (a pin's, a clsact's): LEDGER_NETNS_OURS for ours. */
+static void label_of(const char *netns, char *label, size_t size)
 {
+	snprintf(label, size, "%s", netns ? netns : LEDGER_NETNS_OURS);
+}
+
+/*
+ * Record the pin @what of a link about to be made on @ifname (@ifindex, in
+ * @netns, NULL: ours), so that the ledger names it before it exists; its
+ * path (datapath_pin_path()) into @path. Return 0 or -errno (a path too
+ * long for a record said here).
+ */
+static int intend_pin(struct datapath *dp, const char *netns, const char *ifname, int ifindex,
+		      const char *what, char path[PATH_MAX], struct ledger_rec *rec)
+{
+	int err = datapath_pin_path(path, PATH_MAX, dp->bridge, netns, ifname, what);
+
 	*rec = (struct ledger_rec){ .kind = LEDGER_PIN, .pin.ifindex = ifindex };
-	snprintf(rec->pin.netns, sizeof(rec->pin.netns), "%s", netns ? netns : LEDGER_NETNS_OURS);
-	if (snprintf(rec->pin.path, sizeof(rec->pin.path), "%s", path) >= (int)sizeof(rec->pin.path))
-		return -ENAMETOOLONG;
+	label_of(netns, rec->pin.netns, sizeof(rec->pin.netns));
+	if (!err && snprintf(rec->pin.path, sizeof(rec->pin.path), "%s", path) >=
+			    (int)sizeof(rec->pin.path))
+		err = -ENAMETOOLONG;
+	if (err) {
+		pr_warn("cannot pin the link of %s: %s is too long", ifname, path);
+		return err;
+	}
 	return ledger_intend(dp->ledger, rec);
 }
 
@@ -363,10 +376,7 @@ static int attach_tcx(struct datapath *dp, const char *netns, const char *ifname
 	int fd, err;
 
 	snprintf(what, sizeof(what), "tcx_%s", dir->name);
-	datapath_pin_path(path, sizeof(path), dp->bridge, netns, ifname, what);
-	err = intend_pin(dp, netns, ifindex, path, &rec);
-	if (err == -ENAMETOOLONG)
-		pr_warn("cannot pin the link of %s: %s is too long", ifname, path);
+	err = intend_pin(dp, netns, ifname, ifindex, what, path, &rec);
 	if (err)
 		return err;
 	fd = feature_tcx_link(prog_fd, ifindex, dir->tcx_type);
@@ -382,12 +392,6 @@ static int attach_tcx(struct datapath *dp, const char *netns, const char *ifname
 /* nsmon's clsact filters sit at this priority, or the next free one after it. */
 #define TC_PRIO_BASE	0x4e53	/* "NS" */
 #define TC_PRIO_TRIES	16
-
-/* The namespace of a clsact record: LEDGER_NETNS_OURS for ours. */
-static void label_of(const char *netns, char *label, size_t size)
-{
-	snprintf(label, size, "%s", netns ? netns : LEDGER_NETNS_OURS);
-}
 
 /*
  * A clsact qdisc on @ifindex, recorded first. One that is there already
@@ -501,10 +505,7 @@ static int attach_xdp(struct datapath *dp, const char *netns, const char *ifname
 		pr_warn("cannot attach XDP to %s: the XDP program was not loaded", ifname);
 		return -EINVAL;
 	}
-	datapath_pin_path(path, sizeof(path), dp->bridge, netns, ifname, "xdp");
-	err = intend_pin(dp, netns, ifindex, path, &rec);
-	if (err == -ENAMETOOLONG)
-		pr_warn("cannot pin the link of %s: %s is too long", ifname, path);
+	err = intend_pin(dp, netns, ifname, ifindex, "xdp", path, &rec);
 	if (err)
 		return err;
 	/* Native mode only: generic XDP would count a different (slower) path. */

@@ -126,6 +126,14 @@ struct lab_search {
 	int err;		/* -ENOENT until one holds both ends */
 };
 
+/* "a, b": the labs a search looked in, for its error line (as much as fits). */
+static void note_lab(struct lab_search *ls, const char *bridge)
+{
+	if (ls->len < sizeof(ls->labs))
+		ls->len += snprintf(ls->labs + ls->len, sizeof(ls->labs) - ls->len, "%s%s",
+				    ls->len ? ", " : "", bridge);
+}
+
 static int try_lab(const char *bridge, void *data)
 {
 	struct lab_search *ls = data;
@@ -143,9 +151,7 @@ static int try_lab(const char *bridge, void *data)
 		ls->err = err;
 		return err;
 	}
-	if (ls->len < sizeof(ls->labs))
-		ls->len += snprintf(ls->labs + ls->len, sizeof(ls->labs) - ls->len, "%s%s",
-				    ls->len ? ", " : "", bridge);
+	note_lab(ls, bridge);
 	err = find_ends(pt, ls->opts, &ls->missing);
 	if (!err) {
 		ls->err = 0;
@@ -164,9 +170,7 @@ static int count_lab(const char *bridge, void *data)
 {
 	struct lab_search *ls = data;
 
-	if (ls->len < sizeof(ls->labs))
-		ls->len += snprintf(ls->labs + ls->len, sizeof(ls->labs) - ls->len, "%s%s",
-				    ls->len ? ", " : "", bridge);
+	note_lab(ls, bridge);
 	ls->err++;
 	return 0;
 }
@@ -191,11 +195,7 @@ int path_lab_check(const struct path_opts *opts)
 static int find_lab(struct path_tracer *pt, const struct path_opts *opts)
 {
 	struct lab_search ls = { .pt = pt, .opts = opts, .err = -ENOENT };
-	int err = path_lab_check(opts);
-
-	if (err)
-		return err;
-	err = lab_scope_foreach_bridge(&opts->scope, try_lab, &ls);
+	int err = lab_scope_foreach_bridge(&opts->scope, try_lab, &ls);
 
 	if (err < 0 && ls.err == -ENOENT) {
 		pr_warn("cannot list the labs in %s: %s", NSMON_RUN_DIR, strerror(-err));

@@ -46,10 +46,9 @@ int path_lab_check(const struct path_opts *opts);
 
 /*
  * Find the lab that holds both ends (by name or address: the first of the
- * scope's labs that does; with neither named, the scope must be one lab),
- * load and attach. Prints its own error line.
- * Return 0, -ENOENT (no lab, or no such end), -EINVAL (path_lab_check()),
- * or -errno.
+ * scope's labs that does; with neither named, the caller has checked with
+ * path_lab_check() that the scope is one lab), load and attach. Prints its
+ * own error line. Return 0, -ENOENT (no lab, or no such end), or -errno.
  */
 int path_tracer_open(const struct path_opts *opts, struct path_tracer **out);
 
