@@ -19,7 +19,8 @@ const char *const event_delta_names[EVENT_DELTA_MAX] = {
 	"packets", "bytes", "arp_request", "arp_reply", "icmp_echo_request", "icmp_echo_reply",
 };
 
-int event_types_parse(const char *text, unsigned int *mask, char *bad, size_t bad_size)
+/* Parse "netns,neigh" into a mask of (1 << EVENT_*). Return 0 or -EINVAL (@bad: the bad name). */
+static int event_types_parse(const char *text, unsigned int *mask, char *bad, size_t bad_size)
 {
 	char *copy = strdup(text), *save = NULL, *tok;
 	int err = 0;

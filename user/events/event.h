@@ -42,9 +42,6 @@ enum event_type {
 /* Indexed by enum event_type, NULL-terminated. */
 extern const char *const event_type_names[EVENT_TYPE_MAX + 1];
 
-/* Parse "netns,neigh" into a mask of (1 << EVENT_*). Return 0 or -EINVAL (@bad: the bad name). */
-int event_types_parse(const char *text, unsigned int *mask, char *bad, size_t bad_size);
-
 /*
  * --type as the declared command line parses it (cmd/filter_options.h):
  * @text's types into the mask (unsigned int) at @dest. Return: NULL, or why

@@ -273,12 +273,11 @@ static void read_iface(const struct counters_snapshot *snap, struct stats_iface 
 }
 
 /* Interface @at of @m: what it is to bridge @b, and where it is counted. */
-static struct stats_iface *place_iface(struct stats_model *m, size_t at, enum stats_iface_role role,
-				       size_t b, size_t place, size_t counted_at)
+static struct stats_iface *place_iface(struct stats_model *m, size_t at, size_t b, size_t place,
+				       size_t counted_at)
 {
 	struct stats_iface *e = &m->ifaces[at];
 
-	e->role = role;
 	e->bridge = b;
 	e->place = place;
 	e->counted_at = counted_at;
@@ -322,18 +321,18 @@ static int read_ifaces(struct report *r, const struct counters_snapshot *snap)
 
 			if (!br->shown[i])
 				continue;
-			e = place_iface(m, at, STATS_IFACE_PORT, b, i, at);
+			e = place_iface(m, at, b, i, at);
 			read_iface(snap, e, NETNS_HOST, host, &lp->port, host, lp->port.ifindex,
 				   false);
 			if (lp->netns && lp->peer.ifindex) {
 				ns = &m->netns[r->peer_netns[peer++]];
-				e = place_iface(m, ns->first + ns->n++, STATS_IFACE_PEER, b, i, at);
+				e = place_iface(m, ns->first + ns->n++, b, i, at);
 				read_iface(snap, e, ns->ns->name, ns->ns->cookie, &lp->peer, host,
 					   lp->port.ifindex, true);
 			}
 			at++;
 		}
-		read_iface(snap, place_iface(m, at, STATS_IFACE_BRIDGE, b, lab->nports, at),
+		read_iface(snap, place_iface(m, at, b, lab->nports, at),
 			   NETNS_HOST, host, &lab->bridge, host, lab->bridge.ifindex, false);
 	}
 	return 0;

@@ -56,13 +56,6 @@ struct stats_kernel {
 	__u64 unseen[NSMON_DIR_MAX];
 };
 
-/* What an interface is to its lab. */
-enum stats_iface_role {
-	STATS_IFACE_PEER,		/* a namespace's veth end, counted at its bridge port */
-	STATS_IFACE_PORT,		/* a bridge port */
-	STATS_IFACE_BRIDGE,		/* the bridge device itself ("local" in the matrix) */
-};
-
 /*
  * One interface and what it counted, as it saw it: a namespace's veth end is
  * counted at its bridge port (datapath_attach_peer()), so its rx is the
@@ -73,7 +66,6 @@ struct stats_iface {
 	const char *name;
 	int ifindex;
 	__u64 netns_cookie;		/* of @where */
-	enum stats_iface_role role;
 	size_t bridge;			/* its lab: the model's bridges[bridge] */
 	size_t place;			/* its place there: a port's index (a peer's: its port's),
 					 * lab.nports for the bridge device */

@@ -281,11 +281,6 @@ const char *http_request_path(const struct http_request *req)
 	return req->path;
 }
 
-bool http_request_is_head(const struct http_request *req)
-{
-	return req->head;
-}
-
 struct args_walk {
 	int (*cb)(const char *name, const char *value, void *data);
 	void *data;

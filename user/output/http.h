@@ -80,8 +80,6 @@ void http_server_stop(struct http_server *srv);
 /* The path of @req, without its query ("/api/v1/stats"). */
 const char *http_request_path(const struct http_request *req);
 
-bool http_request_is_head(const struct http_request *req);
-
 /*
  * Call @cb on each query argument of @req ("?netns=red&matrix": value NULL
  * for a name without '='), in order, until it returns non-zero.
