@@ -86,26 +86,39 @@ static char *failed(size_t *len, const char *what, int err)
 }
 
 /*
+ * The model of the exporter's labs into *@m (each matrix left out:
+ * export_metrics.c says why). Return: 0, or -errno with the reason in
+ * *@why: the lines `nsmon stats` would print, for the scraper rather than
+ * our stderr, once per scrape.
+ */
+static int read_model(const struct exporter *ex, struct stats_model **m, char **why, size_t *len)
+{
+	struct http_said said;
+	char *said_text;
+	int err;
+
+	http_said_begin(&said);
+	err = stats_model_read(&ex->scope, STATS_MODEL_MATRIX_NONE, m);
+	said_text = http_said_end(&said, len);
+	if (err) {
+		*why = said_text ? said_text : failed(len, "read the counters", err);
+		return err;
+	}
+	free(said_text);
+	return 0;
+}
+
+/*
  * The metrics of every monitored bridge, as a malloc'ed text in *@text.
- * Return: 0, or -errno with the reason in *@text: the lines `nsmon stats`
- * would print, for the scraper rather than our stderr, once per scrape.
+ * Return: 0, or -errno with the reason in *@text (read_model()).
  */
 static int scrape(struct exporter *ex, char **text, size_t *len)
 {
 	struct stats_model *m;
-	struct http_said said;
-	char *why;
-	int err;
+	int err = read_model(ex, &m, text, len);
 
-	/* The model leaves each matrix out: export_metrics.c says why. */
-	http_said_begin(&said);
-	err = stats_model_read(&ex->scope, STATS_MODEL_MATRIX_NONE, &m);
-	why = http_said_end(&said, len);
-	if (err) {
-		*text = why ? why : failed(len, "read the counters", err);
+	if (err)
 		return err;
-	}
-	free(why);
 	err = render(m, ex, text, len);
 	stats_model_free(m);
 	if (err)
@@ -131,13 +144,18 @@ static int answer(struct http_request *req, void *cls)
  * Say at start what scrapes will be told while there is nothing to serve:
  * an exporter may well start before its lab.
  */
-static void say_if_empty(struct exporter *ex)
+static void say_if_empty(const struct exporter *ex)
 {
+	struct stats_model *m;
 	size_t len;
-	char *why;
-	int err = scrape(ex, &why, &len);
+	char *why = NULL;
+	int err = read_model(ex, &m, &why, &len);
 
-	if (err && why) {
+	if (!err) {
+		stats_model_free(m);	/* only the reason matters here: no text is rendered */
+		return;
+	}
+	if (why) {
 		why[strcspn(why, "\n")] = '\0';
 		pr_info("export: scrapes get 503 until there is a lab: %s",
 			strncmp(why, "nsmon: ", 7) ? why : why + 7);
