@@ -340,13 +340,18 @@ static int parse_args(const struct cli_command *cmd, int argc, char **argv, void
 }
 
 /* Repeatable options hold lists the parser allocated. */
+void cli_free_lists(const struct cli_option *opts, void *args)
+{
+	for (const struct cli_option *opt = opts; opt->name; opt++)
+		if (opt->flags & CLI_REPEAT)
+			free(((struct cli_list *)((char *)args + opt->offset))->items);
+}
+
 static void free_args(const struct cli_command *cmd, void *args)
 {
 	if (!args)
 		return;
-	for (const struct cli_option *opt = cmd->options; opt->name; opt++)
-		if (opt->flags & CLI_REPEAT)
-			free(((struct cli_list *)((char *)args + opt->offset))->items);
+	cli_free_lists(cmd->options, args);
 	free(args);
 }
 

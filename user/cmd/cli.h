@@ -135,6 +135,9 @@ int cli_run(const struct cli_command *cmd, int argc, char **argv);
 const char *cli_param_set(const struct cli_option *opts, const char *name, const char *value,
 			  void *args);
 
+/* Free the lists @opts' repeatable options hold in @args (cli_param_set() allocated them). */
+void cli_free_lists(const struct cli_option *opts, void *args);
+
 /* nsmon --help: the command list. */
 void cli_usage(FILE *out);
 

@@ -8,7 +8,6 @@
  */
 #define _GNU_SOURCE	/* asprintf */
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,10 +191,7 @@ static int run_export(const void *args, int noperands, char **operands)
 	if (scope_check(&ex.scope) || http_listen_parse(a->listen, DEFAULT_LISTEN, &where))
 		return EXIT_USAGE;
 	/* Blocked before the server's thread starts, so that it inherits the mask: ours to wait for. */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	http_block_stop_signals(&stop);
 	err = http_server_start(&where, a->listen, &opts, &srv);
 	if (err)
 		return cli_exit_code(err);

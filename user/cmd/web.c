@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "cmd/filter_options.h"
 #include "cmd/scope_options.h"
 #include "datapath/datapath.h"
 #include "events/event_write.h"
@@ -97,7 +98,7 @@ struct events_query {
 };
 
 static const struct cli_option events_params[] = {
-	CLI_OPTION("type", 0, CLI_CUSTOM, struct events_query, types, .parse = event_types_option),
+	EVENT_TYPES_CLI_OPTION(struct events_query, types),
 	CLI_OPTION("netns", 0, CLI_NETNS, struct events_query, netns),
 	CLI_END
 };
@@ -146,12 +147,6 @@ static int reply_error(struct http_request *req, unsigned int status, char *text
 	return http_reply(req, status, JSON_TYPE, body, body ? strlen(body) : 0);
 }
 
-static void free_query(struct stats_query *q)
-{
-	free(q->scope.bridges.items);
-	free(q->scope.netns.items);
-}
-
 static int api_stats(struct http_request *req)
 {
 	struct stats_query q = { 0 };
@@ -165,7 +160,7 @@ static int api_stats(struct http_request *req)
 	int err, ret;
 
 	if (read_query(req, stats_params, &q, &ret)) {
-		free_query(&q);
+		cli_free_lists(stats_params, &q);
 		return ret;
 	}
 	scope = scope_of(&q.scope);
@@ -181,7 +176,7 @@ static int api_stats(struct http_request *req)
 		err = doc ? 0 : -ENOMEM;
 	}
 	why = http_said_end(&said, &len);
-	free_query(&q);
+	cli_free_lists(stats_params, &q);
 	if (err == -EINVAL)	/* ?all with ?bridge or ?netns */
 		return reply_error(req, HTTP_BAD_REQUEST, why);
 	if (err)
@@ -390,10 +385,7 @@ static int run_web(const void *args, int noperands, char **operands)
 	if (err)
 		return cli_exit_code(err);
 	/* Blocked before any thread starts, so that each inherits the mask: ours to wait for. */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	http_block_stop_signals(&stop);
 	signal(SIGPIPE, SIG_IGN);
 	err = http_server_start(&where, a->listen, &opts, &srv);
 	if (!err) {

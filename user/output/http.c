@@ -12,6 +12,7 @@
 #define _GNU_SOURCE	/* vasprintf */
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,6 +211,14 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 		ret = srv->opts.handler(&req, srv->opts.ctx);
 	}
 	return ret ? MHD_NO : MHD_YES;
+}
+
+void http_block_stop_signals(sigset_t *stop)
+{
+	sigemptyset(stop);
+	sigaddset(stop, SIGINT);
+	sigaddset(stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, stop, NULL);
 }
 
 int http_server_start(const struct http_listen *where, const char *text,

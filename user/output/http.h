@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/socket.h>
 
@@ -61,6 +62,13 @@ struct http_server_opts {
 #define HTTP_CONNECTION_LIMIT	256
 
 struct http_server;
+
+/*
+ * http_block_stop_signals() - block SIGINT and SIGTERM in this thread, and
+ * so in the server's and any other thread started after: the command's to
+ * sigwait() for in @stop, so that Ctrl-C stops it cleanly.
+ */
+void http_block_stop_signals(sigset_t *stop);
 
 /**
  * http_server_start() - listen on @where (--listen @text) and serve it from
