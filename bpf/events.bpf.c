@@ -363,9 +363,16 @@ static __always_inline bool neigh_valid(const struct neighbour *n)
 	return n && (unsigned long)n < (unsigned long)-4095;
 }
 
+/* Is there a filter to pass? Without one, nothing of an entry is read for it. */
+static __always_inline bool filter_set(void)
+{
+	return !nsmon_filter_is_empty(filter_of_rodata(&filter));
+}
+
 /*
- * Does the entry of @family whose address is at @pkey pass the filter? Its
- * address and family never change: one that does not pass never will.
+ * Does the entry of @family whose address is at @pkey pass the filter (one
+ * is set: filter_set())? Its address and family never change: one that
+ * does not pass never will.
  */
 static __always_inline bool neigh_passes(__u8 family, const void *pkey)
 {
@@ -373,8 +380,6 @@ static __always_inline bool neigh_passes(__u8 family, const void *pkey)
 	struct nsmon_frame_keys k;
 	__u8 addr[16] = {};
 
-	if (nsmon_filter_is_empty(f))
-		return true;
 	bpf_probe_read_kernel(addr, family == 2 ? 4 : 16, pkey);
 	nsmon_neigh_keys(&k, family, addr);
 	return nsmon_filter_match(f, &k);
@@ -388,8 +393,9 @@ static __always_inline void neigh_report(struct neighbour *n)
 
 	/* Out of the scope, not even its state is kept: one that joins starts from NONE. */
 	if (!dev_in_scope(BPF_CORE_READ(n, dev)) ||
-	    !neigh_passes(BPF_CORE_READ(n, tbl, family),
-			  (void *)n + bpf_core_field_offset(struct neighbour, primary_key)))
+	    (filter_set() && !neigh_passes(BPF_CORE_READ(n, tbl, family),
+					   (void *)n + bpf_core_field_offset(struct neighbour,
+									     primary_key))))
 		return;
 	last = bpf_map_lookup_elem(&neigh_state, &key);
 	state = BPF_CORE_READ(n, nud_state);
@@ -424,7 +430,8 @@ int BPF_PROG(neigh_create, struct neigh_table *tbl, struct net_device *dev, cons
 	__u8 none = 0;
 	struct nsmon_ev *ev;
 
-	if (!neigh_valid(n) || !dev_in_scope(dev) || !neigh_passes(BPF_CORE_READ(tbl, family), pkey))
+	if (!neigh_valid(n) || !dev_in_scope(dev) ||
+	    (filter_set() && !neigh_passes(BPF_CORE_READ(tbl, family), pkey)))
 		return 0;
 	bpf_map_update_elem(&neigh_state, &key, &none, BPF_ANY);
 	ev = ev_reserve(NSMON_SRC_NEIGH);
