@@ -535,6 +535,14 @@ static int append_rec(struct ledger *lg, const struct ledger_rec *rec)
 	return append(lg, line, len);
 }
 
+/* @rec written to the file, then applied to the state in memory (the records that make no object). */
+static int append_apply(struct ledger *lg, const struct ledger_rec *rec)
+{
+	int err = append_rec(lg, rec);
+
+	return err ? err : apply(lg, rec);
+}
+
 int ledger_begin(struct ledger *lg, enum ledger_op op)
 {
 	struct ledger_rec rec = { .kind = LEDGER_BEGIN, .op = op };
@@ -563,9 +571,8 @@ int ledger_note_subnet(struct ledger *lg, __u32 network, int prefixlen)
 {
 	struct ledger_rec rec = { .kind = LEDGER_SUBNET,
 				  .subnet = { .network = network, .prefixlen = prefixlen } };
-	int err = append_rec(lg, &rec);
 
-	return err ? err : apply(lg, &rec);
+	return append_apply(lg, &rec);
 }
 
 int ledger_intend(struct ledger *lg, struct ledger_rec *rec)
@@ -587,19 +594,16 @@ int ledger_intend(struct ledger *lg, struct ledger_rec *rec)
 int ledger_done(struct ledger *lg, unsigned int id)
 {
 	struct ledger_rec rec = { .kind = LEDGER_DONE, .id = id };
-	int err;
 
 	fault_point();		/* made, not marked */
-	err = append_rec(lg, &rec);
-	return err ? err : apply(lg, &rec);
+	return append_apply(lg, &rec);
 }
 
 int ledger_cancel(struct ledger *lg, unsigned int id)
 {
 	struct ledger_rec rec = { .kind = LEDGER_CANCEL, .id = id };
-	int err = append_rec(lg, &rec);
 
-	return err ? err : apply(lg, &rec);
+	return append_apply(lg, &rec);
 }
 
 void ledger_forget(struct ledger *lg, size_t i)

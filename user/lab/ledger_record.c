@@ -29,6 +29,12 @@ bool ledger_kind_is_object(enum ledger_kind kind)
 	return kind >= LEDGER_NETNS && kind <= LEDGER_KEYS;
 }
 
+/* Objects, done and cancel carry an id, always the second field. */
+static bool kind_has_id(enum ledger_kind kind)
+{
+	return ledger_kind_is_object(kind) || kind == LEDGER_DONE || kind == LEDGER_CANCEL;
+}
+
 bool ledger_kind_is_attachment(enum ledger_kind kind)
 {
 	return kind == LEDGER_PIN || kind == LEDGER_QDISC || kind == LEDGER_FILTER ||
@@ -91,7 +97,7 @@ int ledger_rec_format(const struct ledger_rec *r, char *buf, size_t size)
 	if (r->kind >= LEDGER_NKINDS || !size)
 		return -EINVAL;
 	put(&o, "%s", kind_names[r->kind]);
-	if (ledger_kind_is_object(r->kind) || r->kind == LEDGER_DONE || r->kind == LEDGER_CANCEL)
+	if (kind_has_id(r->kind))
 		put(&o, " %u", r->id);
 	switch (r->kind) {
 	case LEDGER_BEGIN:
@@ -353,9 +359,7 @@ int ledger_rec_parse(const char *line, size_t len, struct ledger_rec *r)
 	if (kind == LEDGER_NKINDS || n != nfields[kind])
 		return -EINVAL;
 	r->kind = (enum ledger_kind)kind;
-	/* Objects, done and cancel carry an id, always the second field. */
-	if ((ledger_kind_is_object(r->kind) || r->kind == LEDGER_DONE ||
-	     r->kind == LEDGER_CANCEL) && !get_u32(&f[1], 1, ~0u - 1, &r->id))
+	if (kind_has_id(r->kind) && !get_u32(&f[1], 1, ~0u - 1, &r->id))
 		return -EINVAL;
 	return parse_fields(f, r) ? 0 : -EINVAL;
 }
