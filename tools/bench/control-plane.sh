@@ -16,15 +16,6 @@ set -eu
 rounds=${1:-7}
 seed=$top/tests/seed-lab.sh
 
-# Microseconds a command takes, read from bash's own clock: a `date` on
-# each side would add its two forks (~8 ms here) to every figure.
-time_us() {
-	local t0=${EPOCHREALTIME/./} t1
-	"$@" >/dev/null
-	t1=${EPOCHREALTIME/./}
-	echo $((t1 - t0))
-}
-
 . "$top/tests/wait_links.sh"
 
 # The kernel deletes a namespace's links after `ip netns del` returns: wait

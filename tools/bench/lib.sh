@@ -23,6 +23,15 @@ ratio() {
 	awk "BEGIN {printf \"%.3f\", $1 / $2}"
 }
 
+# Microseconds a command takes, read from bash's own clock: a `date` on
+# each side would add its two forks (~8 ms here) to every figure.
+time_us() {
+	local t0=${EPOCHREALTIME/./} t1
+	"$@" >/dev/null
+	t1=${EPOCHREALTIME/./}
+	echo $((t1 - t0))
+}
+
 # round_order R NAME...: the names in round R's order, one a line: each round
 # starts one further on, so that no configuration always runs first, or
 # always right after the same one.

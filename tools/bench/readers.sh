@@ -17,13 +17,6 @@ rounds=${1:-5}
 other=${2:-}
 count=500
 
-time_us() {
-	local t0=${EPOCHREALTIME/./} t1
-	"$@" >/dev/null 2>&1
-	t1=${EPOCHREALTIME/./}
-	echo $((t1 - t0))
-}
-
 # cpu_ms BIN N: user + system CPU of `watch --count N` writing into a pipe.
 cpu_ms() {
 	local TIMEFORMAT='%3U %3S' t
@@ -49,8 +42,8 @@ scrape_us() {
 # measure BIN: "STATS_JSON_US STATS_US WATCH_REFRESH_MS SCRAPE_US"
 measure() {
 	local j s c1 c21 x
-	j=$(time_us "$1" stats --json)
-	s=$(time_us "$1" stats)
+	j=$(time_us "$1" stats --json 2>/dev/null)
+	s=$(time_us "$1" stats 2>/dev/null)
 	c1=$(cpu_ms "$1" 1)
 	c21=$(cpu_ms "$1" 21)
 	x=$(scrape_us "$1")
@@ -76,8 +69,7 @@ ifaces=$("$nsmon" stats --json | jq '[.namespaces[].interfaces[], .bridges[].por
 declare -A bin=([this]=$nsmon)
 [ -z "$other" ] || bin[other]=$other
 for r in $(seq "$rounds"); do
-	order="this${other:+ other}"
-	[ $((r % 2)) = 0 ] && [ -n "$other" ] && order="other this"
+	order=$(round_order "$r" ${other:+other} this)
 	for who in $order; do
 		measure "${bin[$who]}" >>"$tmp/$who"
 	done
